@@ -1,0 +1,184 @@
+//! Calling guest functions from the host: `vmcall`, stepwise calls, and nested calls from
+//! inside system-call handlers (`preempt`).
+//!
+//! A call sets the argument registers, points `ra` at [`EXIT_ADDRESS`] and jumps to the function;
+//! when the function returns there, the machine stops and `a0`/`fa0` hold the result. Nothing is
+//! allocated on the host: strings and byte blobs are copied onto the guest stack.
+
+use std::sync::OnceLock;
+
+use crate::error::Error;
+use crate::machine::{reg, Machine, EXIT_ADDRESS};
+
+/// How many host calls may be active at once (a vmcall, and handlers calling back in).
+pub const MAX_CALL_DEPTH: u32 = 8;
+
+/// Bytes left below the interrupted frame's stack pointer before a nested call's frame, so a
+/// leaf function's red zone is never overwritten.
+const NESTED_STACK_GAP: u64 = 256;
+
+/// One argument of a guest call.
+#[derive(Debug, Clone, Copy)]
+pub enum Arg<'a> {
+    /// The next integer register.
+    Int(i64),
+    /// The next floating-point register, as a double.
+    Float(f64),
+    /// The next floating-point register, as a NaN-boxed single.
+    Float32(f32),
+    /// Copied to the guest stack with a NUL; its address goes in the next integer register.
+    Str(&'a str),
+    /// Copied to the guest stack (16-byte aligned, for plain structs); its address goes in the
+    /// next integer register.
+    Bytes(&'a [u8]),
+}
+
+impl<T> Machine<T> {
+    /// Calls the function `name` with `args` and returns `a0`, with the per-call instruction
+    /// budget from [`crate::Options::call_instruction_limit`]. Read a floating-point result with
+    /// [`Machine::return_f64`] afterwards.
+    pub fn vmcall(&mut self, name: &str, args: &[Arg]) -> Result<u64, Error> {
+        let addr = self.address_of(name).ok_or_else(|| Error::UnknownFunction(name.to_owned()))?;
+        self.vmcall_address(addr, args)
+    }
+
+    /// Calls the function at `addr` (a function pointer the guest handed over, for example).
+    /// From inside a system-call handler this is a [`Machine::preempt`].
+    pub fn vmcall_address(&mut self, addr: u64, args: &[Arg]) -> Result<u64, Error> {
+        if self.call_depth > 0 {
+            return self.preempt(addr, args);
+        }
+        let limit = self.options.call_instruction_limit;
+        self.setup_call(addr, args)?;
+        self.budget_end = self.cpu.instructions.saturating_add(limit);
+        if self.execute()? {
+            return Err(self.limit_error(limit));
+        }
+        Ok(self.cpu.reg(reg::A0))
+    }
+
+    /// Prepares a call to `addr` without running it; continue with [`Machine::simulate`] until
+    /// [`Machine::stopped`], then read [`Machine::return_value`]. Inside a system-call handler the
+    /// new frame goes below the interrupted one.
+    pub fn setup_call(&mut self, addr: u64, args: &[Arg]) -> Result<(), Error> {
+        let top =
+            if self.call_depth == 0 { self.stack_top } else { self.cpu.reg(reg::SP).saturating_sub(NESTED_STACK_GAP) };
+        let mut sp = top & !15;
+        let (mut ints, mut floats) = (0u8, 0u8);
+        for arg in args {
+            let value = match *arg {
+                Arg::Int(v) => Some(v as u64),
+                Arg::Str(s) => {
+                    sp = self.push_to_stack(sp, s.as_bytes(), true)?;
+                    Some(sp)
+                }
+                Arg::Bytes(b) => {
+                    sp = self.push_to_stack(sp, b, false)?;
+                    Some(sp)
+                }
+                Arg::Float(f) => {
+                    self.float_arg(&mut floats, f.to_bits())?;
+                    None
+                }
+                Arg::Float32(f) => {
+                    self.float_arg(&mut floats, 0xffff_ffff_0000_0000 | f.to_bits() as u64)?;
+                    None
+                }
+            };
+            if let Some(value) = value {
+                if ints == 8 {
+                    return Err(Error::TooManyArguments);
+                }
+                self.cpu.set_reg(reg::A0 + ints, value);
+                ints += 1;
+            }
+        }
+        self.cpu.set_reg(reg::SP, sp);
+        self.cpu.set_reg(reg::RA, EXIT_ADDRESS);
+        self.cpu.pc = addr;
+        Ok(())
+    }
+
+    fn float_arg(&mut self, count: &mut u8, bits: u64) -> Result<(), Error> {
+        if *count == 8 {
+            return Err(Error::TooManyArguments);
+        }
+        self.cpu.set_freg(10 + *count, bits);
+        *count += 1;
+        Ok(())
+    }
+
+    /// Copies `bytes` (plus a NUL if asked) below `sp`; returns the new, 16-byte aligned `sp`,
+    /// which is where the bytes start.
+    fn push_to_stack(&mut self, sp: u64, bytes: &[u8], nul: bool) -> Result<u64, Error> {
+        let len = bytes.len() as u64 + nul as u64;
+        let fault = |addr| Error::Memory {
+            fault: crate::MemoryFault { addr, len, kind: crate::AccessKind::Write },
+            pc: self.cpu.pc,
+        };
+        let start = sp.checked_sub(len).ok_or_else(|| fault(0))? & !15;
+        if start < self.stack_top - self.options.stack_size {
+            return Err(fault(start));
+        }
+        self.memory.copy_to_guest(start, bytes).map_err(|f| Error::Memory { fault: f, pc: self.cpu.pc })?;
+        if nul {
+            self.memory
+                .write_u8(start + bytes.len() as u64, 0)
+                .map_err(|f| Error::Memory { fault: f, pc: self.cpu.pc })?;
+        }
+        Ok(start)
+    }
+
+    /// `a0` after a call.
+    pub fn return_value(&self) -> u64 {
+        self.cpu.reg(reg::A0)
+    }
+
+    /// `fa0` after a call, as a double.
+    pub fn return_f64(&self) -> f64 {
+        f64::from_bits(self.cpu.freg(10))
+    }
+
+    /// Calls the guest from inside a system-call handler and then restores every register, so the
+    /// interrupted guest code continues as if nothing happened. The nested call runs within what
+    /// is left of the current instruction budget.
+    pub fn preempt(&mut self, addr: u64, args: &[Arg]) -> Result<u64, Error> {
+        if self.call_depth >= MAX_CALL_DEPTH {
+            return Err(Error::TooDeep(MAX_CALL_DEPTH));
+        }
+        let saved_x = self.cpu.registers();
+        let saved_f = self.cpu.float_registers();
+        let (saved_pc, saved_fcsr, saved_stopped) = (self.cpu.pc, self.cpu.fcsr, self.stopped);
+        let budget_end = self.budget_end;
+        let result = self.setup_call(addr, args).and_then(|()| self.execute());
+        let value = self.cpu.reg(reg::A0);
+        self.cpu.restore(&saved_x, &saved_f);
+        self.cpu.pc = saved_pc;
+        self.cpu.fcsr = saved_fcsr;
+        self.stopped = saved_stopped;
+        self.budget_end = budget_end;
+        if result? {
+            return Err(self.limit_error(budget_end));
+        }
+        Ok(value)
+    }
+}
+
+/// A guest address looked up by name once and remembered: for functions the host calls often.
+#[derive(Debug)]
+pub struct CachedAddress {
+    name: &'static str,
+    addr: OnceLock<Option<u64>>,
+}
+
+impl CachedAddress {
+    /// A lookup of `name`, made on first use.
+    pub const fn new(name: &'static str) -> CachedAddress {
+        CachedAddress { name, addr: OnceLock::new() }
+    }
+
+    /// The address in `machine`'s program. Use one `CachedAddress` per program.
+    pub fn get<T>(&self, machine: &Machine<T>) -> Option<u64> {
+        *self.addr.get_or_init(|| machine.address_of(self.name))
+    }
+}

@@ -1,0 +1,98 @@
+//! RV64A: atomics. With one hart every atomic is simply a read-modify-write; LR/SC keep a
+//! reservation that any SC consumes, so SC succeeds only after an LR of the same address.
+
+use super::fields::Word;
+use super::{Cpu, Handler, Insn, Trap};
+use crate::memory::Memory;
+
+/// Defines an AMO handler: `rd = mem[rs1]; mem[rs1] = op(mem[rs1], rs2)`.
+macro_rules! amo {
+    ($($name:ident: $ty:ty, $read:ident, $write:ident => |$old:ident, $src:ident| $new:expr;)*) => {$(
+        fn $name(cpu: &mut Cpu, mem: &mut Memory, i: &Insn) -> Result<(), Trap> {
+            let addr = cpu.reg(i.rs1);
+            let $old = mem.$read(addr)? as $ty;
+            let $src = cpu.reg(i.rs2) as $ty;
+            mem.$write(addr, $new as _)?;
+            cpu.write(i.rd, $old as i64 as u64);
+            Ok(())
+        }
+    )*};
+}
+
+amo! {
+    amoswap_w: i32, read_u32, write_u32 => |old, src| { let _ = old; src };
+    amoadd_w: i32, read_u32, write_u32 => |old, src| old.wrapping_add(src);
+    amoxor_w: i32, read_u32, write_u32 => |old, src| old ^ src;
+    amoand_w: i32, read_u32, write_u32 => |old, src| old & src;
+    amoor_w: i32, read_u32, write_u32 => |old, src| old | src;
+    amomin_w: i32, read_u32, write_u32 => |old, src| old.min(src);
+    amomax_w: i32, read_u32, write_u32 => |old, src| old.max(src);
+    amominu_w: i32, read_u32, write_u32 => |old, src| (old as u32).min(src as u32);
+    amomaxu_w: i32, read_u32, write_u32 => |old, src| (old as u32).max(src as u32);
+    amoswap_d: i64, read_u64, write_u64 => |old, src| { let _ = old; src };
+    amoadd_d: i64, read_u64, write_u64 => |old, src| old.wrapping_add(src);
+    amoxor_d: i64, read_u64, write_u64 => |old, src| old ^ src;
+    amoand_d: i64, read_u64, write_u64 => |old, src| old & src;
+    amoor_d: i64, read_u64, write_u64 => |old, src| old | src;
+    amomin_d: i64, read_u64, write_u64 => |old, src| old.min(src);
+    amomax_d: i64, read_u64, write_u64 => |old, src| old.max(src);
+    amominu_d: i64, read_u64, write_u64 => |old, src| (old as u64).min(src as u64);
+    amomaxu_d: i64, read_u64, write_u64 => |old, src| (old as u64).max(src as u64);
+}
+
+/// Defines the LR/SC pair for one width.
+macro_rules! lr_sc {
+    ($lr:ident, $sc:ident: $ty:ty, $read:ident, $write:ident) => {
+        fn $lr(cpu: &mut Cpu, mem: &mut Memory, i: &Insn) -> Result<(), Trap> {
+            let addr = cpu.reg(i.rs1);
+            let value = mem.$read(addr)? as $ty as i64 as u64;
+            cpu.reservation = Some(addr);
+            cpu.write(i.rd, value);
+            Ok(())
+        }
+
+        fn $sc(cpu: &mut Cpu, mem: &mut Memory, i: &Insn) -> Result<(), Trap> {
+            let addr = cpu.reg(i.rs1);
+            let held = cpu.reservation.take() == Some(addr);
+            if held {
+                mem.$write(addr, cpu.reg(i.rs2) as _)?;
+            }
+            cpu.write(i.rd, !held as u64);
+            Ok(())
+        }
+    };
+}
+
+lr_sc!(lr_w, sc_w: i32, read_u32, write_u32);
+lr_sc!(lr_d, sc_d: i64, read_u64, write_u64);
+
+/// Decodes the AMO opcode (0x2f).
+pub(crate) fn decode(w: Word) -> Option<Insn> {
+    let funct5 = w.funct7() >> 2;
+    let handler: Handler = match (w.funct3(), funct5) {
+        (2, 0b00010) if w.rs2() == 0 => lr_w,
+        (2, 0b00011) => sc_w,
+        (2, 0b00001) => amoswap_w,
+        (2, 0b00000) => amoadd_w,
+        (2, 0b00100) => amoxor_w,
+        (2, 0b01100) => amoand_w,
+        (2, 0b01000) => amoor_w,
+        (2, 0b10000) => amomin_w,
+        (2, 0b10100) => amomax_w,
+        (2, 0b11000) => amominu_w,
+        (2, 0b11100) => amomaxu_w,
+        (3, 0b00010) if w.rs2() == 0 => lr_d,
+        (3, 0b00011) => sc_d,
+        (3, 0b00001) => amoswap_d,
+        (3, 0b00000) => amoadd_d,
+        (3, 0b00100) => amoxor_d,
+        (3, 0b01100) => amoand_d,
+        (3, 0b01000) => amoor_d,
+        (3, 0b10000) => amomin_d,
+        (3, 0b10100) => amomax_d,
+        (3, 0b11000) => amominu_d,
+        (3, 0b11100) => amomaxu_d,
+        _ => return None,
+    };
+    Some(Insn::int(handler, w.rd(), w.rs1(), w.rs2(), 0))
+}

@@ -1,0 +1,49 @@
+//! Decoded code: every executable segment decoded once, indexed by `pc`.
+//!
+//! There is one [`Insn`] per 2-byte slot (compressed instructions may start at any even address),
+//! and each slot knows how many instructions run straight from it to the end of its block: the
+//! dispatch loop charges a whole block against the instruction budget at once and runs it without
+//! looking up `pc` again. The layout is shared by every machine running the same program.
+
+use super::{decode::decode, Insn};
+
+/// The decoded form of one executable address range.
+pub(crate) struct Code {
+    base: u64,
+    insns: Box<[Insn]>,
+}
+
+impl Code {
+    /// Decodes `bytes`, which are loaded at guest address `base` (2-byte aligned).
+    pub fn decode(base: u64, bytes: &[u8]) -> Code {
+        let halfword = |at: usize| bytes.get(at..at + 2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]) as u32);
+        let slots = bytes.len() / 2;
+        let mut insns: Vec<Insn> = (0..slots)
+            .map(|slot| {
+                let low = halfword(slot * 2);
+                let raw = if low & 3 == 3 { low | halfword(slot * 2 + 2) << 16 } else { low };
+                decode(raw)
+            })
+            .collect();
+        for slot in (0..slots).rev() {
+            let insn = insns[slot];
+            let next = slot + insn.len as usize / 2;
+            insns[slot].block_len =
+                if insn.ends_block || next >= slots { 1 } else { insns[next].block_len.saturating_add(1) };
+        }
+        Code { base, insns: insns.into_boxed_slice() }
+    }
+
+    /// The slot index of `pc`, if `pc` is inside this code.
+    #[inline(always)]
+    pub fn slot(&self, pc: u64) -> Option<usize> {
+        let slot = (pc.wrapping_sub(self.base) >> 1) as usize;
+        (slot < self.insns.len() && pc & 1 == 0).then_some(slot)
+    }
+
+    /// The instruction in `slot` (which must come from [`Code::slot`] or follow one in its block).
+    #[inline(always)]
+    pub fn at(&self, slot: usize) -> &Insn {
+        &self.insns[slot]
+    }
+}

@@ -1,0 +1,277 @@
+//! RV64I: the base integer instruction set (plus FENCE/FENCE.I, which are no-ops for one hart).
+
+use super::fields::Word;
+use super::{Cpu, Handler, Insn, Trap};
+use crate::memory::Memory;
+
+/// Sign-extends the low 32 bits (the `*W` instructions' result rule).
+#[inline(always)]
+pub(crate) fn sext32(v: u64) -> u64 {
+    v as i32 as i64 as u64
+}
+
+reg_reg! {
+    add => |a, b| a.wrapping_add(b);
+    sub => |a, b| a.wrapping_sub(b);
+    sll => |a, b| a << (b & 63);
+    slt => |a, b| ((a as i64) < (b as i64)) as u64;
+    sltu => |a, b| (a < b) as u64;
+    xor => |a, b| a ^ b;
+    srl => |a, b| a >> (b & 63);
+    sra => |a, b| ((a as i64) >> (b & 63)) as u64;
+    or => |a, b| a | b;
+    and => |a, b| a & b;
+    addw => |a, b| sext32(a.wrapping_add(b));
+    subw => |a, b| sext32(a.wrapping_sub(b));
+    sllw => |a, b| sext32(((a as u32) << (b & 31)) as u64);
+    srlw => |a, b| sext32(((a as u32) >> (b & 31)) as u64);
+    sraw => |a, b| ((a as i32) >> (b & 31)) as i64 as u64;
+}
+
+reg_imm! {
+    addi => |a, imm| a.wrapping_add(imm);
+    slti => |a, imm| ((a as i64) < (imm as i64)) as u64;
+    sltiu => |a, imm| (a < imm) as u64;
+    xori => |a, imm| a ^ imm;
+    ori => |a, imm| a | imm;
+    andi => |a, imm| a & imm;
+    slli => |a, imm| a << (imm & 63);
+    srli => |a, imm| a >> (imm & 63);
+    srai => |a, imm| ((a as i64) >> (imm & 63)) as u64;
+    addiw => |a, imm| sext32(a.wrapping_add(imm));
+    slliw => |a, imm| sext32(((a as u32) << (imm & 31)) as u64);
+    srliw => |a, imm| sext32(((a as u32) >> (imm & 31)) as u64);
+    sraiw => |a, imm| ((a as i32) >> (imm & 31)) as i64 as u64;
+}
+
+/// `rd = imm` (LUI, and compressed LI).
+pub(crate) fn lui(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
+    cpu.write(i.rd, i.imm as i64 as u64);
+    Ok(())
+}
+
+pub(crate) fn auipc(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
+    cpu.write(i.rd, i.pc(cpu).wrapping_add(i.imm as i64 as u64));
+    Ok(())
+}
+
+/// Does nothing (FENCE, FENCE.I, hints, and ALU instructions whose destination is `x0`).
+pub(crate) fn nop(_: &mut Cpu, _: &mut Memory, _: &Insn) -> Result<(), Trap> {
+    Ok(())
+}
+
+/// Defines a load handler: `rd = extend(mem[rs1 + imm])`.
+macro_rules! load {
+    ($($name:ident => $read:ident as $ty:ty;)*) => {$(
+        pub(crate) fn $name(cpu: &mut Cpu, mem: &mut Memory, i: &Insn) -> Result<(), Trap> {
+            let addr = cpu.reg(i.rs1).wrapping_add(i.imm as i64 as u64);
+            let value = mem.$read(addr)? as $ty;
+            cpu.write(i.rd, value as i64 as u64);
+            Ok(())
+        }
+    )*};
+}
+
+load! {
+    lb => read_u8 as i8;
+    lh => read_u16 as i16;
+    lw => read_u32 as i32;
+    ld => read_u64 as i64;
+    lbu => read_u8 as u8;
+    lhu => read_u16 as u16;
+    lwu => read_u32 as u32;
+}
+
+/// Defines a store handler: `mem[rs1 + imm] = truncate(rs2)`.
+macro_rules! store {
+    ($($name:ident => $write:ident as $ty:ty;)*) => {$(
+        pub(crate) fn $name(cpu: &mut Cpu, mem: &mut Memory, i: &Insn) -> Result<(), Trap> {
+            let addr = cpu.reg(i.rs1).wrapping_add(i.imm as i64 as u64);
+            mem.$write(addr, cpu.reg(i.rs2) as $ty)?;
+            Ok(())
+        }
+    )*};
+}
+
+store! {
+    sb => write_u8 as u8;
+    sh => write_u16 as u16;
+    sw => write_u32 as u32;
+    sd => write_u64 as u64;
+}
+
+/// Defines a conditional branch handler: jump to `pc + imm` when the condition holds.
+macro_rules! branch {
+    ($($name:ident => |$a:ident, $b:ident| $cond:expr;)*) => {$(
+        pub(crate) fn $name(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
+            let $a = cpu.reg(i.rs1);
+            let $b = cpu.reg(i.rs2);
+            if $cond {
+                cpu.pc = i.pc(cpu).wrapping_add(i.imm as i64 as u64);
+            }
+            Ok(())
+        }
+    )*};
+}
+
+branch! {
+    beq => |a, b| a == b;
+    bne => |a, b| a != b;
+    blt => |a, b| (a as i64) < (b as i64);
+    bge => |a, b| (a as i64) >= (b as i64);
+    bltu => |a, b| a < b;
+    bgeu => |a, b| a >= b;
+}
+
+pub(crate) fn jal(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
+    let link = cpu.pc;
+    cpu.pc = i.pc(cpu).wrapping_add(i.imm as i64 as u64);
+    cpu.write(i.rd, link);
+    Ok(())
+}
+
+pub(crate) fn jalr(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
+    let target = cpu.reg(i.rs1).wrapping_add(i.imm as i64 as u64) & !1;
+    cpu.write(i.rd, cpu.pc);
+    cpu.pc = target;
+    Ok(())
+}
+
+pub(crate) fn ecall(_: &mut Cpu, _: &mut Memory, _: &Insn) -> Result<(), Trap> {
+    Err(Trap::Ecall)
+}
+
+fn stop(_: &mut Cpu, _: &mut Memory, _: &Insn) -> Result<(), Trap> {
+    Err(Trap::Stop)
+}
+
+fn dyncall(_: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
+    Err(Trap::DynCall(i.imm as u16))
+}
+
+pub(crate) fn ebreak(_: &mut Cpu, _: &mut Memory, _: &Insn) -> Result<(), Trap> {
+    Err(Trap::Breakpoint)
+}
+
+/// Picks the handler for an ALU instruction, replacing it with `nop` when it writes `x0`
+/// (such encodings are hints and have no effect).
+fn alu(handler: Handler, rd: u8) -> Handler {
+    if rd == 0 {
+        nop
+    } else {
+        handler
+    }
+}
+
+/// Decodes the RV64I encodings; `None` for anything else.
+pub(crate) fn decode(w: Word) -> Option<Insn> {
+    let (rd, rs1, rs2, f3, f7) = (w.rd(), w.rs1(), w.rs2(), w.funct3(), w.funct7());
+    let insn = match w.opcode() {
+        0x37 => Insn::int(alu(lui, rd), rd, 0, 0, w.imm_u()),
+        0x17 => Insn::int(alu(auipc, rd), rd, 0, 0, w.imm_u()),
+        0x6f => Insn::int(jal, rd, 0, 0, w.imm_j()).ending_block(),
+        0x67 if f3 == 0 => Insn::int(jalr, rd, rs1, 0, w.imm_i()).ending_block(),
+        0x63 => {
+            let handler: Handler = match f3 {
+                0 => beq,
+                1 => bne,
+                4 => blt,
+                5 => bge,
+                6 => bltu,
+                7 => bgeu,
+                _ => return None,
+            };
+            Insn::int(handler, 0, rs1, rs2, w.imm_b()).ending_block()
+        }
+        0x03 => {
+            let handler: Handler = match f3 {
+                0 => lb,
+                1 => lh,
+                2 => lw,
+                3 => ld,
+                4 => lbu,
+                5 => lhu,
+                6 => lwu,
+                _ => return None,
+            };
+            Insn::int(handler, rd, rs1, 0, w.imm_i())
+        }
+        0x23 => {
+            let handler: Handler = match f3 {
+                0 => sb,
+                1 => sh,
+                2 => sw,
+                3 => sd,
+                _ => return None,
+            };
+            Insn::plain(handler, 0, rs1, rs2, w.imm_s())
+        }
+        0x13 => {
+            let shamt_ok = (w.0 >> 26) & 0x3f;
+            let handler: Handler = match (f3, shamt_ok) {
+                (0, _) => addi,
+                (2, _) => slti,
+                (3, _) => sltiu,
+                (4, _) => xori,
+                (6, _) => ori,
+                (7, _) => andi,
+                (1, 0) => slli,
+                (5, 0) => srli,
+                (5, 0x10) => srai,
+                _ => return None,
+            };
+            let imm = if f3 == 1 || f3 == 5 { (w.0 >> 20) as i32 & 63 } else { w.imm_i() };
+            Insn::int(alu(handler, rd), rd, rs1, 0, imm)
+        }
+        0x1b => {
+            let handler: Handler = match (f3, f7) {
+                (0, _) => addiw,
+                (1, 0) => slliw,
+                (5, 0) => srliw,
+                (5, 0x20) => sraiw,
+                _ => return None,
+            };
+            let imm = if f3 == 0 { w.imm_i() } else { rs2 as i32 };
+            Insn::int(alu(handler, rd), rd, rs1, 0, imm)
+        }
+        0x33 => {
+            let handler: Handler = match (f7, f3) {
+                (0, 0) => add,
+                (0x20, 0) => sub,
+                (0, 1) => sll,
+                (0, 2) => slt,
+                (0, 3) => sltu,
+                (0, 4) => xor,
+                (0, 5) => srl,
+                (0x20, 5) => sra,
+                (0, 6) => or,
+                (0, 7) => and,
+                _ => return None,
+            };
+            Insn::int(alu(handler, rd), rd, rs1, rs2, 0)
+        }
+        0x3b => {
+            let handler: Handler = match (f7, f3) {
+                (0, 0) => addw,
+                (0x20, 0) => subw,
+                (0, 1) => sllw,
+                (0, 5) => srlw,
+                (0x20, 5) => sraw,
+                _ => return None,
+            };
+            Insn::int(alu(handler, rd), rd, rs1, rs2, 0)
+        }
+        // FENCE and FENCE.I: one hart, and code is never written after decoding.
+        0x0f if f3 <= 1 => Insn::int(nop, 0, 0, 0, 0),
+        0x73 if w.0 == 0x0000_0073 => Insn::int(ecall, 0, 0, 0, 0).ending_block(),
+        0x73 if w.0 == 0x0010_0073 => Insn::int(ebreak, 0, 0, 0, 0).ending_block(),
+        // STOP (a custom SYSTEM encoding) and WFI both hand control back to the host.
+        0x73 if w.0 == 0x7ff0_0073 || w.0 == 0x1050_0073 => Insn::int(stop, 0, 0, 0, 0).ending_block(),
+        // "dyncall": a system call whose number is the immediate (rd = rs1 = x0).
+        0x5b if f3 == 0 && rd == 0 && rs1 == 0 && w.imm_i() >= 0 => {
+            Insn::int(dyncall, 0, 0, 0, w.imm_i()).ending_block()
+        }
+        _ => return None,
+    };
+    Some(insn)
+}

@@ -1,0 +1,197 @@
+//! The RISC-V hart: registers, the decoded-instruction format, and the dispatch loop.
+//!
+//! Instructions are decoded once per program (see [`code`]) into [`Insn`] records that carry a
+//! handler function and pre-extracted operands. Each ISA extension lives in its own file and
+//! provides its handlers and the decoder for its encodings.
+
+// Handler-defining macros come first so every extension module can use them.
+/// Defines a handler `rd = f(rs1, rs2)` for register-register operations.
+macro_rules! reg_reg {
+    ($($name:ident => |$a:ident, $b:ident| $body:expr;)*) => {$(
+        pub(crate) fn $name(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
+            let $a = cpu.reg(i.rs1);
+            let $b = cpu.reg(i.rs2);
+            cpu.write(i.rd, $body);
+            Ok(())
+        }
+    )*};
+}
+
+/// Defines a handler `rd = f(rs1, imm)` for register-immediate operations.
+macro_rules! reg_imm {
+    ($($name:ident => |$a:ident, $imm:ident| $body:expr;)*) => {$(
+        pub(crate) fn $name(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
+            let $a = cpu.reg(i.rs1);
+            let $imm = i.imm as i64 as u64;
+            cpu.write(i.rd, $body);
+            Ok(())
+        }
+    )*};
+}
+
+pub(crate) mod a;
+pub(crate) mod c;
+pub(crate) mod code;
+pub(crate) mod csr;
+pub(crate) mod d;
+pub(crate) mod decode;
+pub(crate) mod dispatch;
+pub(crate) mod f;
+pub(crate) mod fields;
+pub(crate) mod float;
+pub(crate) mod i;
+pub(crate) mod m;
+pub(crate) mod zb;
+
+use crate::memory::{Memory, MemoryFault};
+
+/// Register index that instructions whose destination is `x0` write to, so `x0` stays zero without
+/// a check on every write.
+pub(crate) const SINK: u8 = 32;
+
+/// The ABI names of the integer registers, for messages and debugging.
+pub const REGISTER_NAMES: [&str; 32] = [
+    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2",
+    "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+];
+
+/// Architectural state of one hart.
+#[derive(Clone)]
+pub struct Cpu {
+    /// Integer registers; index 32 is the write sink for `x0` and is never read.
+    x: [u64; 33],
+    /// Floating-point registers as raw bits (single-precision values are NaN-boxed).
+    f: [u64; 32],
+    /// Address of the next instruction to execute.
+    pub pc: u64,
+    /// The `fcsr` register: accrued exception flags (bits 0-4) and rounding mode (bits 5-7).
+    pub fcsr: u32,
+    /// The address reserved by the last `lr`, if any.
+    pub(crate) reservation: Option<u64>,
+    /// Instructions retired since the machine was created.
+    pub instructions: u64,
+}
+
+impl Default for Cpu {
+    fn default() -> Self {
+        Cpu { x: [0; 33], f: [0; 32], pc: 0, fcsr: 0, reservation: None, instructions: 0 }
+    }
+}
+
+impl Cpu {
+    /// Integer register `i` (0-31).
+    #[inline(always)]
+    pub fn reg(&self, i: u8) -> u64 {
+        self.x[i as usize]
+    }
+
+    /// Sets integer register `i`; writes to `x0` are discarded.
+    #[inline(always)]
+    pub fn set_reg(&mut self, i: u8, value: u64) {
+        if i != 0 {
+            self.x[i as usize] = value;
+        }
+    }
+
+    /// Writes a destination register as decoded (`x0` already replaced by [`SINK`]).
+    #[inline(always)]
+    pub(crate) fn write(&mut self, rd: u8, value: u64) {
+        self.x[rd as usize] = value;
+    }
+
+    /// Floating-point register `i` as raw bits.
+    #[inline(always)]
+    pub fn freg(&self, i: u8) -> u64 {
+        self.f[i as usize & 31]
+    }
+
+    /// Sets floating-point register `i` to raw bits.
+    #[inline(always)]
+    pub fn set_freg(&mut self, i: u8, bits: u64) {
+        self.f[i as usize & 31] = bits;
+    }
+
+    /// All integer registers (`x0` first).
+    pub fn registers(&self) -> [u64; 32] {
+        let mut out = [0; 32];
+        out.copy_from_slice(&self.x[..32]);
+        out
+    }
+
+    /// All floating-point registers as raw bits.
+    pub fn float_registers(&self) -> [u64; 32] {
+        self.f
+    }
+
+    /// Replaces all integer registers (`x0` is kept zero) and floating-point registers.
+    pub fn restore(&mut self, x: &[u64; 32], f: &[u64; 32]) {
+        self.x[..32].copy_from_slice(x);
+        self.x[0] = 0;
+        self.f = *f;
+    }
+}
+
+/// Why an instruction did not complete normally.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Trap {
+    /// A load, store or fetch outside allowed memory.
+    Memory(MemoryFault),
+    /// An encoding this hart does not implement.
+    IllegalInstruction(u32),
+    /// An `ecall`: the machine runs the system call in `a7`.
+    Ecall,
+    /// The custom "dyncall" instruction (opcode 0x5b, `imm` = system-call number): a system call
+    /// whose number is part of the instruction.
+    DynCall(u16),
+    /// The STOP instruction (`0x7ff00073`, also WFI): the guest hands control back to the host.
+    Stop,
+    /// An `ebreak`.
+    Breakpoint,
+}
+
+impl Trap {
+    /// Whether the trapping instruction completed (it asked the host for something) rather than
+    /// faulted; the dispatch loop then counts it and leaves `pc` past it.
+    pub fn completed(self) -> bool {
+        matches!(self, Trap::Ecall | Trap::DynCall(_) | Trap::Stop)
+    }
+}
+
+impl From<MemoryFault> for Trap {
+    fn from(fault: MemoryFault) -> Self {
+        Trap::Memory(fault)
+    }
+}
+
+/// An instruction handler. On entry `cpu.pc` already points past the instruction, so handlers of
+/// straight-line instructions never touch it; control transfers overwrite it.
+pub(crate) type Handler = fn(&mut Cpu, &mut Memory, &Insn) -> Result<(), Trap>;
+
+/// One decoded instruction: what to run, and its operands pre-extracted.
+#[derive(Clone, Copy)]
+pub(crate) struct Insn {
+    pub handler: Handler,
+    /// Sign-extended immediate, or the rounding mode for floating-point instructions.
+    pub imm: i32,
+    /// Destination register (`x0` as [`SINK`] for integer destinations).
+    pub rd: u8,
+    pub rs1: u8,
+    pub rs2: u8,
+    pub rs3: u8,
+    /// Encoded length in bytes: 2 or 4.
+    pub len: u8,
+    /// Whether this instruction may change control flow (ends a block).
+    pub ends_block: bool,
+    /// Instructions from this one to the end of its block, inclusive (set by `code`).
+    pub block_len: u16,
+    /// The raw encoding, for diagnostics.
+    pub raw: u32,
+}
+
+impl Insn {
+    /// The address of this instruction, given `cpu.pc` (which points past it).
+    #[inline(always)]
+    pub fn pc(&self, cpu: &Cpu) -> u64 {
+        cpu.pc.wrapping_sub(self.len as u64)
+    }
+}

@@ -1,0 +1,301 @@
+//! The [`Machine`]: one guest process — its CPU, memory, heap, system-call table and host data.
+
+use std::sync::Arc;
+
+use crate::cpu::dispatch::{self, Exit};
+use crate::cpu::{Cpu, Trap};
+use crate::elf::{LoadError, Program, MAX_ADDRESS, PAGE_SIZE};
+use crate::error::Error;
+use crate::heap::Heap;
+use crate::memory::{AccessKind, Memory};
+use crate::startup;
+use crate::syscalls::{self, SyscallTable};
+
+/// Register numbers of the calling convention, for host code.
+pub mod reg {
+    /// Return address.
+    pub const RA: u8 = 1;
+    /// Stack pointer.
+    pub const SP: u8 = 2;
+    /// First argument / return value.
+    pub const A0: u8 = 10;
+    /// System-call number.
+    pub const A7: u8 = 17;
+}
+
+/// Where a call made by the host returns to: no code lives there, so reaching it ends the call.
+pub const EXIT_ADDRESS: u64 = 0xffff_ffff_ffff_f000;
+
+/// How to build a [`Machine`].
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The size of guest memory in bytes (a whole number of pages). Untouched memory costs
+    /// nothing on the host.
+    pub memory_max: u64,
+    /// Bytes reserved for the stack at the top of memory.
+    pub stack_size: u64,
+    /// The program's arguments, `argv[0]` first.
+    pub argv: Vec<String>,
+    /// The program's environment, as `NAME=value`.
+    pub env: Vec<String>,
+    /// The instruction budget of one [`Machine::vmcall`].
+    pub call_instruction_limit: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            memory_max: 256 << 20,
+            stack_size: 8 << 20,
+            argv: vec!["program".into()],
+            env: Vec::new(),
+            call_instruction_limit: 8_000_000_000,
+        }
+    }
+}
+
+/// How [`Machine::run`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunOutcome {
+    /// The guest called `exit` or `exit_group` with this status.
+    Exited(i32),
+    /// A system-call handler called [`Machine::stop`], or the guest returned to the host.
+    Stopped,
+}
+
+/// Receives what the guest writes to its standard output (fd 1) and error (fd 2).
+pub type OutputSink = Box<dyn FnMut(u32, &[u8])>;
+
+/// A RISC-V guest process. `T` is host data that system-call handlers can reach as
+/// [`Machine::data`].
+pub struct Machine<T = ()> {
+    /// The hart's registers.
+    pub cpu: Cpu,
+    /// Guest memory.
+    pub memory: Memory,
+    /// Host data for system-call handlers.
+    pub data: T,
+    pub(crate) program: Arc<Program>,
+    pub(crate) syscalls: SyscallTable<T>,
+    pub(crate) heap: Heap,
+    pub(crate) output: OutputSink,
+    pub(crate) options: Options,
+    /// The top of the stack; host calls start their frames here.
+    pub(crate) stack_top: u64,
+    /// The instruction count at which the current run must stop.
+    pub(crate) budget_end: u64,
+    pub(crate) stopped: bool,
+    pub(crate) limit_reached: bool,
+    pub(crate) exit_status: Option<i32>,
+    /// How many executions are active: 1 while the guest runs, more while handlers call back in.
+    pub(crate) call_depth: u32,
+    pub(crate) unknown_syscalls: u64,
+    pub(crate) random_state: u64,
+}
+
+impl<T> Machine<T> {
+    /// Loads `elf` and prepares it to run `main` (with [`Machine::run`]).
+    pub fn new(elf: &[u8], options: Options, data: T) -> Result<Machine<T>, LoadError> {
+        Machine::from_program(Program::parse(elf)?, options, data)
+    }
+
+    /// Prepares a machine for an already-parsed program; machines of one program share its
+    /// decoded code and symbols.
+    pub fn from_program(program: Arc<Program>, options: Options, data: T) -> Result<Machine<T>, LoadError> {
+        if options.memory_max % PAGE_SIZE != 0 || options.memory_max > MAX_ADDRESS {
+            return Err(LoadError::InvalidOptions("memory_max must be a whole number of pages, at most 64 GiB"));
+        }
+        let stack_size = options.stack_size.div_ceil(PAGE_SIZE) * PAGE_SIZE;
+        // The heap needs room to grow: at least a few pages beyond the image.
+        let needed = program.image_end + stack_size + 16 * PAGE_SIZE;
+        if needed > options.memory_max {
+            return Err(LoadError::TooLarge { needed, limit: options.memory_max });
+        }
+        let mut memory = Memory::new(options.memory_max);
+        for segment in &program.segments {
+            memory.load_segment(segment.addr, &segment.data);
+        }
+        memory.protect(program.image_start, program.writable_start);
+        let stack_top = options.memory_max;
+        let heap = Heap::new(program.image_end, stack_top - stack_size);
+        let random_state = startup::seed();
+        let mut machine = Machine {
+            cpu: Cpu::default(),
+            memory,
+            data,
+            program,
+            syscalls: syscalls::linux::table(),
+            heap,
+            output: Box::new(syscalls::host_output),
+            options,
+            stack_top,
+            budget_end: 0,
+            stopped: false,
+            limit_reached: false,
+            exit_status: None,
+            call_depth: 0,
+            unknown_syscalls: 0,
+            random_state,
+        };
+        let sp = startup::build_stack(&mut machine)
+            .map_err(|_| LoadError::InvalidOptions("argv and env do not fit on the stack"))?;
+        machine.cpu.set_reg(reg::SP, sp);
+        machine.cpu.pc = machine.program.entry;
+        Ok(machine)
+    }
+
+    /// Runs from the current `pc` (at first, the entry point) until the guest exits, a handler
+    /// stops it, or `max_instructions` have run ([`Error::InstructionLimit`]).
+    pub fn run(&mut self, max_instructions: u64) -> Result<RunOutcome, Error> {
+        self.budget_end = self.cpu.instructions.saturating_add(max_instructions);
+        if self.execute()? {
+            return Err(self.limit_error(max_instructions));
+        }
+        Ok(match self.exit_status {
+            Some(status) => RunOutcome::Exited(status),
+            None => RunOutcome::Stopped,
+        })
+    }
+
+    /// Runs at most `max_instructions` from the current `pc`, for stepwise execution. Afterwards
+    /// [`Machine::stopped`] or [`Machine::instruction_limit_reached`] tells why it returned.
+    pub fn simulate(&mut self, max_instructions: u64) -> Result<(), Error> {
+        self.budget_end = self.cpu.instructions.saturating_add(max_instructions);
+        self.limit_reached = self.execute()?;
+        Ok(())
+    }
+
+    /// Executes until stopped (`Ok(false)`), out of budget (`Ok(true)`), or an error.
+    pub(crate) fn execute(&mut self) -> Result<bool, Error> {
+        self.call_depth += 1;
+        let result = self.execute_inner();
+        self.call_depth -= 1;
+        result
+    }
+
+    fn execute_inner(&mut self) -> Result<bool, Error> {
+        self.stopped = false;
+        self.limit_reached = false;
+        loop {
+            let exit = dispatch::run(&mut self.cpu, &mut self.memory, &self.program.code, self.budget_end);
+            let pc = self.cpu.pc;
+            match exit {
+                Exit::Trap(Trap::Ecall) => {
+                    self.system_call(self.cpu.reg(reg::A7))?;
+                    if self.stopped {
+                        return Ok(false);
+                    }
+                }
+                Exit::Trap(Trap::DynCall(number)) => {
+                    self.system_call(number as u64)?;
+                    if self.stopped {
+                        return Ok(false);
+                    }
+                }
+                Exit::Trap(Trap::Stop) => {
+                    self.stopped = true;
+                    return Ok(false);
+                }
+                Exit::OutsideCode if pc == EXIT_ADDRESS => {
+                    self.stopped = true;
+                    return Ok(false);
+                }
+                Exit::OutsideCode => {
+                    let fault = crate::MemoryFault { addr: pc, len: 2, kind: AccessKind::Execute };
+                    return Err(Error::Memory { fault, pc });
+                }
+                Exit::BudgetSpent => return Ok(true),
+                Exit::Trap(Trap::Memory(fault)) => return Err(Error::Memory { fault, pc }),
+                Exit::Trap(Trap::IllegalInstruction(raw)) => return Err(Error::IllegalInstruction { raw, pc }),
+                Exit::Trap(Trap::Breakpoint) => return Err(Error::Breakpoint { pc }),
+            }
+        }
+    }
+
+    pub(crate) fn limit_error(&self, limit: u64) -> Error {
+        Error::InstructionLimit { limit, pc: self.cpu.pc }
+    }
+
+    /// Stops the machine after the current system call returns. For use in handlers.
+    pub fn stop(&mut self) {
+        self.stopped = true;
+    }
+
+    /// Whether the last run ended because the guest stopped (exit, [`Machine::stop`], or a
+    /// return to the host).
+    pub fn stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// Whether the last [`Machine::simulate`] ran out of instructions.
+    pub fn instruction_limit_reached(&self) -> bool {
+        self.limit_reached
+    }
+
+    /// The status the guest passed to `exit`, once it has exited.
+    pub fn exit_status(&self) -> Option<i32> {
+        self.exit_status
+    }
+
+    /// Instructions executed since the machine was created.
+    pub fn instruction_count(&self) -> u64 {
+        self.cpu.instructions
+    }
+
+    /// System calls the guest made that no handler implements (each returned `-ENOSYS`).
+    pub fn unknown_syscalls(&self) -> u64 {
+        self.unknown_syscalls
+    }
+
+    /// The loaded program.
+    pub fn program(&self) -> &Arc<Program> {
+        &self.program
+    }
+
+    /// The address of the symbol `name`.
+    pub fn address_of(&self, name: &str) -> Option<u64> {
+        self.program.address_of(name)
+    }
+
+    /// The function containing `addr`, and the offset into it.
+    pub fn symbol_at(&self, addr: u64) -> Option<(&str, u64)> {
+        self.program.symbol_at(addr)
+    }
+
+    /// Sends the guest's standard output and error to `sink` instead of the host's.
+    pub fn set_output(&mut self, sink: impl FnMut(u32, &[u8]) + 'static) {
+        self.output = Box::new(sink);
+    }
+
+    /// The options the machine was built with.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+}
+
+/// A guest address with the function it falls in, for messages: `0x10a2c (main+0x1c)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location<'a> {
+    /// The address.
+    pub pc: u64,
+    /// The containing function and the offset into it, if the symbol table knows it.
+    pub symbol: Option<(&'a str, u64)>,
+}
+
+impl std::fmt::Display for Location<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#x}", self.pc)?;
+        match self.symbol {
+            Some((name, 0)) => write!(f, " ({name})"),
+            Some((name, offset)) => write!(f, " ({name}+{offset:#x})"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<T> Machine<T> {
+    /// `pc` with its function name, for error messages.
+    pub fn location(&self, pc: u64) -> Location<'_> {
+        Location { pc, symbol: self.symbol_at(pc) }
+    }
+}

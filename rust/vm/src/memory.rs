@@ -1,0 +1,240 @@
+//! The guest address space: one flat arena, with bounds-checked access.
+//!
+//! Guest address `a` is byte `a` of the arena, so translating an address is free and checking it is
+//! one compare. Three regions are told apart by two boundaries fixed at load time:
+//!
+//! ```text
+//! 0 ........ readable_start ........ writable_start ................. size
+//!   unmapped   (text, read-only data)   (data, bss, heap, mmap, stack)
+//! ```
+//!
+//! Reads are allowed from `readable_start` up, writes from `writable_start` up. Execution is not
+//! checked here: only the executable segments are decoded (see `cpu::code`), so a jump anywhere else
+//! is an execute fault by construction.
+
+use thiserror::Error;
+
+/// What kind of access faulted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessKind {
+    /// A load, or the host reading guest memory.
+    Read,
+    /// A store, or the host writing guest memory.
+    Write,
+    /// Fetching an instruction.
+    Execute,
+}
+
+impl std::fmt::Display for AccessKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AccessKind::Read => "read",
+            AccessKind::Write => "write",
+            AccessKind::Execute => "execute",
+        })
+    }
+}
+
+/// An access outside what the guest may touch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("{kind} of {len} bytes at {addr:#x} is outside guest memory")]
+pub struct MemoryFault {
+    /// The first guest address of the access.
+    pub addr: u64,
+    /// How many bytes the access covered.
+    pub len: u64,
+    /// Read, write or execute.
+    pub kind: AccessKind,
+}
+
+/// The guest's memory: a zero-initialised arena of a fixed maximum size.
+#[derive(Clone)]
+pub struct Memory {
+    bytes: Vec<u8>,
+    readable_start: u64,
+    writable_start: u64,
+}
+
+impl Memory {
+    /// An arena of `size` bytes, all of it readable and writable until [`Memory::protect`] narrows it.
+    pub(crate) fn new(size: u64) -> Memory {
+        Memory { bytes: vec![0; size as usize], readable_start: 0, writable_start: 0 }
+    }
+
+    /// Sets the two boundaries: nothing below `readable_start` can be read, nothing below
+    /// `writable_start` written.
+    pub(crate) fn protect(&mut self, readable_start: u64, writable_start: u64) {
+        debug_assert!(readable_start <= writable_start && writable_start <= self.size());
+        self.readable_start = readable_start;
+        self.writable_start = writable_start;
+    }
+
+    /// The arena's size in bytes; every guest address is below it.
+    pub fn size(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    /// The lowest address that may be written.
+    pub fn writable_start(&self) -> u64 {
+        self.writable_start
+    }
+
+    /// The arena offset of `[addr, addr + len)` if it lies in `[start, size)`.
+    #[inline(always)]
+    fn offset(&self, addr: u64, len: u64, start: u64, kind: AccessKind) -> Result<usize, MemoryFault> {
+        // `addr - start` wraps to a huge value when `addr < start`, so one compare covers both ends.
+        let span = self.size() - start;
+        if addr.wrapping_sub(start) <= span.wrapping_sub(len) && len <= span {
+            Ok(addr as usize)
+        } else {
+            Err(MemoryFault { addr, len, kind })
+        }
+    }
+
+    /// Reads `N` bytes at `addr`.
+    #[inline(always)]
+    pub fn read_bytes<const N: usize>(&self, addr: u64) -> Result<[u8; N], MemoryFault> {
+        let at = self.offset(addr, N as u64, self.readable_start, AccessKind::Read)?;
+        let mut out = [0; N];
+        out.copy_from_slice(&self.bytes[at..at + N]);
+        Ok(out)
+    }
+
+    /// Writes `N` bytes at `addr`.
+    #[inline(always)]
+    pub fn write_bytes<const N: usize>(&mut self, addr: u64, value: [u8; N]) -> Result<(), MemoryFault> {
+        let at = self.offset(addr, N as u64, self.writable_start, AccessKind::Write)?;
+        self.bytes[at..at + N].copy_from_slice(&value);
+        Ok(())
+    }
+
+    /// Reads a little-endian `u8`.
+    #[inline(always)]
+    pub fn read_u8(&self, addr: u64) -> Result<u8, MemoryFault> {
+        Ok(self.read_bytes::<1>(addr)?[0])
+    }
+    /// Reads a little-endian `u16`.
+    #[inline(always)]
+    pub fn read_u16(&self, addr: u64) -> Result<u16, MemoryFault> {
+        self.read_bytes(addr).map(u16::from_le_bytes)
+    }
+    /// Reads a little-endian `u32`.
+    #[inline(always)]
+    pub fn read_u32(&self, addr: u64) -> Result<u32, MemoryFault> {
+        self.read_bytes(addr).map(u32::from_le_bytes)
+    }
+    /// Reads a little-endian `u64`.
+    #[inline(always)]
+    pub fn read_u64(&self, addr: u64) -> Result<u64, MemoryFault> {
+        self.read_bytes(addr).map(u64::from_le_bytes)
+    }
+    /// Writes a `u8`.
+    #[inline(always)]
+    pub fn write_u8(&mut self, addr: u64, value: u8) -> Result<(), MemoryFault> {
+        self.write_bytes(addr, [value])
+    }
+    /// Writes a little-endian `u16`.
+    #[inline(always)]
+    pub fn write_u16(&mut self, addr: u64, value: u16) -> Result<(), MemoryFault> {
+        self.write_bytes(addr, value.to_le_bytes())
+    }
+    /// Writes a little-endian `u32`.
+    #[inline(always)]
+    pub fn write_u32(&mut self, addr: u64, value: u32) -> Result<(), MemoryFault> {
+        self.write_bytes(addr, value.to_le_bytes())
+    }
+    /// Writes a little-endian `u64`.
+    #[inline(always)]
+    pub fn write_u64(&mut self, addr: u64, value: u64) -> Result<(), MemoryFault> {
+        self.write_bytes(addr, value.to_le_bytes())
+    }
+
+    /// A zero-copy view of `len` guest bytes at `addr`.
+    pub fn view(&self, addr: u64, len: u64) -> Result<&[u8], MemoryFault> {
+        let at = self.offset(addr, len, self.readable_start, AccessKind::Read)?;
+        Ok(&self.bytes[at..at + len as usize])
+    }
+
+    /// A zero-copy, writable view of `len` guest bytes at `addr`.
+    pub fn view_mut(&mut self, addr: u64, len: u64) -> Result<&mut [u8], MemoryFault> {
+        let at = self.offset(addr, len, self.writable_start, AccessKind::Write)?;
+        Ok(&mut self.bytes[at..at + len as usize])
+    }
+
+    /// A zero-copy view of the NUL-terminated string at `addr`, without its NUL, at most `max_len`
+    /// bytes long. A string that is longer or runs off the end of memory is a fault.
+    pub fn c_string(&self, addr: u64, max_len: u64) -> Result<&[u8], MemoryFault> {
+        let at = self.offset(addr, 1, self.readable_start, AccessKind::Read)?;
+        let window = &self.bytes[at..at + (self.bytes.len() - at).min(max_len as usize + 1)];
+        match window.iter().position(|&b| b == 0) {
+            Some(len) => Ok(&window[..len]),
+            None => Err(MemoryFault { addr, len: window.len() as u64, kind: AccessKind::Read }),
+        }
+    }
+
+    /// Copies `data` into guest memory at `addr`.
+    pub fn copy_to_guest(&mut self, addr: u64, data: &[u8]) -> Result<(), MemoryFault> {
+        self.view_mut(addr, data.len() as u64)?.copy_from_slice(data);
+        Ok(())
+    }
+
+    /// Copies guest memory at `addr` into `out`.
+    pub fn copy_from_guest(&self, addr: u64, out: &mut [u8]) -> Result<(), MemoryFault> {
+        out.copy_from_slice(self.view(addr, out.len() as u64)?);
+        Ok(())
+    }
+
+    /// Sets `len` bytes at `addr` to zero (for fresh anonymous mappings).
+    pub(crate) fn zero(&mut self, addr: u64, len: u64) -> Result<(), MemoryFault> {
+        self.view_mut(addr, len)?.fill(0);
+        Ok(())
+    }
+
+    /// Loader access: writes regardless of the boundaries, which are set after loading.
+    pub(crate) fn load_segment(&mut self, addr: u64, data: &[u8]) {
+        self.bytes[addr as usize..addr as usize + data.len()].copy_from_slice(data);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn memory() -> Memory {
+        let mut m = Memory::new(0x10000);
+        m.protect(0x1000, 0x4000);
+        m
+    }
+
+    #[test]
+    fn reads_and_writes_round_trip() {
+        let mut m = memory();
+        m.write_u64(0x8000, 0x1122_3344_5566_7788).unwrap();
+        assert_eq!(m.read_u64(0x8000).unwrap(), 0x1122_3344_5566_7788);
+        assert_eq!(m.read_u32(0x8004).unwrap(), 0x1122_3344);
+        assert_eq!(m.read_u8(0x8000).unwrap(), 0x88);
+    }
+
+    #[test]
+    fn boundaries_fault_with_address_and_kind() {
+        let mut m = memory();
+        assert_eq!(m.read_u8(0xfff), Err(MemoryFault { addr: 0xfff, len: 1, kind: AccessKind::Read }));
+        assert!(m.read_u8(0x1000).is_ok());
+        assert_eq!(m.write_u8(0x3fff, 1).unwrap_err().kind, AccessKind::Write);
+        assert!(m.write_u8(0x4000, 1).is_ok());
+        assert!(m.read_u64(0xfff8).is_ok());
+        assert!(m.read_u64(0xfff9).is_err());
+        assert!(m.read_u64(u64::MAX - 3).is_err());
+        assert!(m.view(0x8000, u64::MAX).is_err());
+    }
+
+    #[test]
+    fn c_strings_are_bounded() {
+        let mut m = memory();
+        m.copy_to_guest(0x8000, b"hello\0").unwrap();
+        assert_eq!(m.c_string(0x8000, 100).unwrap(), b"hello");
+        assert!(m.c_string(0x8000, 3).is_err());
+        m.copy_to_guest(0xfffe, b"ab").unwrap();
+        assert!(m.c_string(0xfffe, 100).is_err());
+    }
+}

@@ -1,0 +1,69 @@
+//! System calls: the per-machine handler table and the helpers handlers use.
+//!
+//! The guest puts the number in `a7` and arguments in `a0`-`a5` (or `fa0`-`fa7`), then runs
+//! `ecall`. The machine looks the number up in its table; handlers read arguments with
+//! [`Machine::sysarg`] and answer with [`Machine::set_result`]. Numbers without a handler return
+//! `-ENOSYS` and are counted.
+
+pub(crate) mod linux;
+
+use std::io::Write;
+
+use crate::error::{Error, HostError};
+use crate::machine::{reg, Machine};
+
+/// A system-call handler. It may read and write guest memory, call back into the guest with
+/// [`Machine::preempt`], and [`Machine::stop`] the machine.
+pub type SyscallHandler<T> = fn(&mut Machine<T>) -> Result<(), HostError>;
+
+/// System-call numbers a table can hold (Linux uses < 500; Godot host calls start at 500).
+pub const SYSCALL_TABLE_SIZE: usize = 1024;
+
+pub(crate) type SyscallTable<T> = Box<[Option<SyscallHandler<T>>; SYSCALL_TABLE_SIZE]>;
+
+/// Linux's "function not implemented".
+pub const ENOSYS: i64 = 38;
+
+/// The default output sink: the host's own standard output and error.
+pub(crate) fn host_output(fd: u32, bytes: &[u8]) {
+    // A host whose stdout is closed loses the guest's output, as a process would.
+    let _ = if fd == 2 { std::io::stderr().write_all(bytes) } else { std::io::stdout().write_all(bytes) };
+}
+
+impl<T> Machine<T> {
+    /// Runs system call `number` for the instruction that just trapped (`pc` is past it).
+    pub(crate) fn system_call(&mut self, number: u64) -> Result<(), Error> {
+        let handler = self.syscalls.get(number as usize).copied().flatten();
+        match handler {
+            Some(handler) => handler(self).map_err(|error| Error::HostCall { number, pc: self.cpu.pc - 4, error }),
+            None => {
+                self.unknown_syscalls += 1;
+                self.set_result(-ENOSYS as u64);
+                Ok(())
+            }
+        }
+    }
+
+    /// Installs (or replaces) the handler for system call `number`.
+    ///
+    /// # Panics
+    /// If `number` is not below [`SYSCALL_TABLE_SIZE`] — a programming error in the host.
+    pub fn install_syscall_handler(&mut self, number: usize, handler: SyscallHandler<T>) {
+        self.syscalls[number] = Some(handler);
+    }
+
+    /// Integer system-call argument `n` (`a0` + n).
+    pub fn sysarg(&self, n: u8) -> u64 {
+        self.cpu.reg(reg::A0 + n)
+    }
+
+    /// Floating-point argument `n` (`fa0` + n) as a double.
+    pub fn sysarg_f64(&self, n: u8) -> f64 {
+        f64::from_bits(self.cpu.freg(10 + n))
+    }
+
+    /// Sets the system call's result (`a0`).
+    pub fn set_result(&mut self, value: u64) {
+        self.cpu.set_reg(reg::A0, value);
+    }
+}

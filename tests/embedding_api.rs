@@ -1,0 +1,290 @@
+//! Tests of the emulator core's embedding API (rvsandbox-vm), driven by `tests/embedding/host_api.c`.
+
+mod support;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use rvsandbox_vm::{
+    AccessKind, Arg, CachedAddress, Error, HostError, LoadError, Machine, Options, Program, RunOutcome,
+};
+
+/// Host data for the test handlers: the registered guest callback.
+#[derive(Default)]
+struct Host {
+    callback: Option<u64>,
+}
+
+fn host_add(m: &mut Machine<Host>) -> Result<(), HostError> {
+    m.set_result(m.sysarg(0).wrapping_add(m.sysarg(1)));
+    Ok(())
+}
+
+fn register_callback(m: &mut Machine<Host>) -> Result<(), HostError> {
+    m.data.callback = Some(m.sysarg(0));
+    m.set_result(0);
+    Ok(())
+}
+
+fn call_callback(m: &mut Machine<Host>) -> Result<(), HostError> {
+    let callback = m.data.callback.ok_or_else(|| HostError::Refused("no callback registered".into()))?;
+    let value = m.preempt(callback, &[Arg::Int(m.sysarg(0) as i64)]).map_err(Box::new)?;
+    m.set_result(value);
+    Ok(())
+}
+
+fn stop(m: &mut Machine<Host>) -> Result<(), HostError> {
+    m.stop();
+    Ok(())
+}
+
+fn elf() -> Vec<u8> {
+    support::require_toolchain();
+    let src = support::repo_root().join("tests/embedding/host_api.c");
+    let out = support::scratch_dir("embedding").join("host_api");
+    support::compile(support::CC, &["-O2", "-static"], &src, &out, &[]);
+    std::fs::read(out).unwrap()
+}
+
+/// A machine that has run `main`, with its output captured.
+fn machine() -> (Machine<Host>, Rc<RefCell<Vec<u8>>>) {
+    let options = Options { memory_max: 16 << 20, stack_size: 1 << 20, ..Options::default() };
+    let mut m = Machine::new(&elf(), options, Host::default()).expect("load");
+    let output = Rc::new(RefCell::new(Vec::new()));
+    let sink = output.clone();
+    m.set_output(move |_, bytes| sink.borrow_mut().extend_from_slice(bytes));
+    m.install_syscall_handler(500, host_add);
+    m.install_syscall_handler(501, register_callback);
+    m.install_syscall_handler(502, call_callback);
+    m.install_syscall_handler(503, stop);
+    assert_eq!(m.run(100_000_000).expect("main"), RunOutcome::Exited(0));
+    (m, output)
+}
+
+#[test]
+fn main_runs_and_output_goes_to_the_sink() {
+    let (_, output) = machine();
+    assert_eq!(String::from_utf8_lossy(&output.borrow()), "host_api ready\n");
+}
+
+#[test]
+fn vmcall_passes_integer_float_string_and_struct_arguments() {
+    let (mut m, _) = machine();
+    assert_eq!(m.vmcall("add", &[Arg::Int(40), Arg::Int(2)]).unwrap(), 42);
+    assert_eq!(m.vmcall("add", &[Arg::Int(-50), Arg::Int(8)]).unwrap() as i64, -42);
+    let sum = m.vmcall("sum8", &(1..=8).map(Arg::Int).collect::<Vec<_>>()).unwrap();
+    assert_eq!(sum, (1..=8).map(|i| i * i).sum::<i64>() as u64);
+    m.vmcall("fmul", &[Arg::Float(1.5), Arg::Float(-4.0)]).unwrap();
+    assert_eq!(m.return_f64(), -6.0);
+    m.vmcall("mixed", &[Arg::Int(2), Arg::Float(0.25), Arg::Int(3), Arg::Float(0.5)]).unwrap();
+    assert_eq!(m.return_f64(), 2.0);
+    m.vmcall("fadd32", &[Arg::Float32(1.25), Arg::Float32(2.0)]).unwrap();
+    assert_eq!(f32::from_bits(m.cpu.freg(10) as u32), 3.25);
+    assert_eq!(m.vmcall("strlen_of", &[Arg::Str("hello, guest")]).unwrap(), 12);
+    let point: Vec<u8> = [7u64, 3].iter().flat_map(|v| v.to_le_bytes()).collect();
+    assert_eq!(m.vmcall("point_sum", &[Arg::Bytes(&point)]).unwrap(), 73);
+}
+
+#[test]
+fn too_many_arguments_and_unknown_functions_are_errors() {
+    let (mut m, _) = machine();
+    let nine: Vec<Arg> = (0..9).map(Arg::Int).collect();
+    assert!(matches!(m.vmcall("sum8", &nine), Err(Error::TooManyArguments)));
+    assert!(
+        matches!(m.vmcall("no_such_function", &[]), Err(Error::UnknownFunction(name)) if name == "no_such_function")
+    );
+    assert_eq!(m.vmcall("add", &[Arg::Int(1), Arg::Int(1)]).unwrap(), 2);
+}
+
+#[test]
+fn state_persists_between_calls() {
+    let (mut m, _) = machine();
+    for expected in 1..=5 {
+        assert_eq!(m.vmcall("bump", &[]).unwrap(), expected);
+    }
+    let counter = m.address_of("counter").unwrap();
+    assert_eq!(m.memory.read_u64(counter).unwrap(), 5);
+}
+
+#[test]
+fn host_calls_reach_installed_handlers() {
+    let (mut m, _) = machine();
+    assert_eq!(m.vmcall("host_add", &[Arg::Int(20), Arg::Int(22)]).unwrap(), 42);
+}
+
+#[test]
+fn function_references_are_called_back_through_preempt() {
+    let (mut m, _) = machine();
+    m.vmcall("register_callback", &[]).unwrap();
+    assert_eq!(m.data.callback, m.address_of("twice"));
+    // The handler calls `twice(21)` in the middle of `call_through_host`, which then checks that
+    // its saved register survived and adds one.
+    assert_eq!(m.vmcall("call_through_host", &[Arg::Int(21)]).unwrap(), 43);
+    // The host can call the reference directly too.
+    assert_eq!(m.vmcall_address(m.data.callback.unwrap(), &[Arg::Int(5)]).unwrap(), 10);
+}
+
+#[test]
+fn a_handler_can_stop_the_machine() {
+    let (mut m, _) = machine();
+    m.vmcall("stop_early", &[]).unwrap();
+    assert!(m.stopped());
+    assert_eq!(m.vmcall("add", &[Arg::Int(2), Arg::Int(3)]).unwrap(), 5);
+}
+
+#[test]
+fn the_instruction_limit_is_a_distinct_outcome_and_the_machine_stays_usable() {
+    let options = Options { call_instruction_limit: 100_000, memory_max: 16 << 20, ..Options::default() };
+    let mut m = Machine::new(&elf(), options, ()).unwrap();
+    m.set_output(|_, _| {});
+    m.run(u64::MAX).unwrap();
+    let error = m.vmcall("loop_forever", &[]).unwrap_err();
+    assert!(matches!(error, Error::InstructionLimit { limit: 100_000, .. }), "{error}");
+    let pc = error.pc().unwrap();
+    assert_eq!(m.symbol_at(pc).map(|(name, _)| name), Some("loop_forever"));
+    assert_eq!(m.vmcall("add", &[Arg::Int(2), Arg::Int(3)]).unwrap(), 5);
+}
+
+#[test]
+fn stepwise_simulation_reports_limit_and_stop() {
+    let (mut m, _) = machine();
+    let add = m.address_of("add").unwrap();
+    m.setup_call(add, &[Arg::Int(1), Arg::Int(2)]).unwrap();
+    m.simulate(1).unwrap();
+    assert!(m.instruction_limit_reached() && !m.stopped());
+    m.simulate(1000).unwrap();
+    assert!(m.stopped() && !m.instruction_limit_reached());
+    assert_eq!(m.return_value(), 3);
+
+    let spin = m.address_of("loop_forever").unwrap();
+    m.setup_call(spin, &[]).unwrap();
+    let before = m.instruction_count();
+    for _ in 0..10 {
+        m.simulate(1000).unwrap();
+        assert!(m.instruction_limit_reached());
+    }
+    assert_eq!(m.instruction_count() - before, 10_000);
+}
+
+#[test]
+fn faults_name_address_kind_and_pc() {
+    let (mut m, _) = machine();
+    match m.vmcall("read_null", &[]) {
+        Err(Error::Memory { fault, pc }) => {
+            assert_eq!((fault.addr, fault.kind), (8, AccessKind::Read));
+            assert_eq!(m.symbol_at(pc).unwrap().0, "read_null");
+        }
+        other => panic!("expected a read fault, got {other:?}"),
+    }
+    match m.vmcall("write_code", &[]) {
+        Err(Error::Memory { fault, .. }) => {
+            assert_eq!((fault.addr, fault.kind), (m.address_of("add").unwrap(), AccessKind::Write));
+        }
+        other => panic!("expected a write fault, got {other:?}"),
+    }
+    // Jumping to data is an execute fault.
+    let data = m.address_of("counter").unwrap();
+    match m.vmcall_address(data, &[]) {
+        Err(Error::Memory { fault, .. }) => assert_eq!((fault.addr, fault.kind), (data, AccessKind::Execute)),
+        other => panic!("expected an execute fault, got {other:?}"),
+    }
+    assert_eq!(m.vmcall("add", &[Arg::Int(2), Arg::Int(3)]).unwrap(), 5);
+}
+
+#[test]
+fn memory_views_fail_cleanly_on_bad_ranges() {
+    let (mut m, _) = machine();
+    let size = m.memory.size();
+    assert!(m.memory.view(0, 8).is_err());
+    assert!(m.memory.view(size - 4, 8).is_err());
+    assert!(m.memory.view(u64::MAX, 2).is_err());
+    // A string that runs into the end of memory has no terminator.
+    m.memory.write_u8(size - 1, b'x').unwrap();
+    assert!(m.memory.c_string(size - 1, 100).is_err());
+    let counter = m.address_of("counter").unwrap();
+    m.memory.copy_to_guest(counter, &77u64.to_le_bytes()).unwrap();
+    assert_eq!(m.vmcall("bump", &[]).unwrap(), 78);
+    let mut out = [0u8; 8];
+    m.memory.copy_from_guest(counter, &mut out).unwrap();
+    assert_eq!(u64::from_le_bytes(out), 78);
+}
+
+#[test]
+fn cached_addresses_resolve_once() {
+    static ADD: CachedAddress = CachedAddress::new("add");
+    let (mut m, _) = machine();
+    let addr = ADD.get(&m).unwrap();
+    assert_eq!(Some(addr), m.address_of("add"));
+    assert_eq!(m.vmcall_address(addr, &[Arg::Int(4), Arg::Int(5)]).unwrap(), 9);
+    assert_eq!(m.symbol_at(addr + 2), Some(("add", 2)));
+}
+
+#[test]
+fn machines_of_one_program_are_isolated() {
+    let program = Program::parse(&elf()).unwrap();
+    let mut a = Machine::from_program(program.clone(), Options::default(), ()).unwrap();
+    let mut b = Machine::from_program(program, Options::default(), ()).unwrap();
+    for m in [&mut a, &mut b] {
+        m.set_output(|_, _| {});
+        m.run(u64::MAX).unwrap();
+    }
+    a.vmcall("bump", &[]).unwrap();
+    a.vmcall("bump", &[]).unwrap();
+    assert_eq!(b.vmcall("bump", &[]).unwrap(), 1);
+}
+
+#[test]
+fn malformed_elves_are_typed_errors() {
+    let good = elf();
+    let load = |bytes: &[u8]| Machine::new(bytes, Options::default(), ()).err().expect("must not load");
+    assert!(matches!(load(b""), LoadError::Malformed(_)));
+    assert!(matches!(load(b"\x7fELF garbage"), LoadError::Malformed(_)));
+    assert!(matches!(load(&good[..100]), LoadError::Malformed(_) | LoadError::BadSegment { .. }));
+
+    let mut wrong_class = good.clone();
+    wrong_class[4] = 1; // ELFCLASS32
+    assert!(matches!(load(&wrong_class), LoadError::WrongClass | LoadError::Malformed(_)));
+
+    let mut wrong_machine = good.clone();
+    wrong_machine[18..20].copy_from_slice(&62u16.to_le_bytes()); // EM_X86_64
+    assert_eq!(load(&wrong_machine), LoadError::WrongMachine(62));
+
+    let mut relocatable = good.clone();
+    relocatable[16..18].copy_from_slice(&1u16.to_le_bytes()); // ET_REL
+    assert_eq!(load(&relocatable), LoadError::NotExecutable(1));
+
+    // Program header 0 moved far beyond any memory size.
+    let phoff = u64::from_le_bytes(good[32..40].try_into().unwrap()) as usize;
+    let phentsize = u16::from_le_bytes(good[54..56].try_into().unwrap()) as usize;
+    let phnum = u16::from_le_bytes(good[56..58].try_into().unwrap()) as usize;
+    let load_header = (0..phnum)
+        .map(|i| phoff + i * phentsize)
+        .find(|&at| u32::from_le_bytes(good[at..at + 4].try_into().unwrap()) == 1)
+        .unwrap();
+    let mut far = good.clone();
+    far[load_header + 16..load_header + 24].copy_from_slice(&(1u64 << 50).to_le_bytes());
+    assert!(matches!(load(&far), LoadError::SegmentOutOfRange { .. }));
+
+    let mut huge = good.clone();
+    huge[load_header + 40..load_header + 48].copy_from_slice(&u64::MAX.to_le_bytes()); // p_memsz
+    assert!(matches!(load(&huge), LoadError::SegmentOutOfRange { .. }));
+
+    let mut truncated_segment = good.clone();
+    truncated_segment[load_header + 32..load_header + 40].copy_from_slice(&(1u64 << 40).to_le_bytes()); // p_filesz
+    assert!(matches!(load(&truncated_segment), LoadError::BadSegment { .. } | LoadError::Malformed(_)));
+
+    // Two loadable segments at the same address overlap.
+    let second = (0..phnum)
+        .map(|i| phoff + i * phentsize)
+        .filter(|&at| u32::from_le_bytes(good[at..at + 4].try_into().unwrap()) == 1)
+        .nth(1)
+        .unwrap();
+    let mut overlapping = good.clone();
+    let first_vaddr: [u8; 8] = good[load_header + 16..load_header + 24].try_into().unwrap();
+    overlapping[second + 16..second + 24].copy_from_slice(&first_vaddr);
+    assert!(matches!(load(&overlapping), LoadError::OverlappingSegments { .. }));
+
+    // A memory limit smaller than the program.
+    let tiny = Options { memory_max: 64 << 10, ..Options::default() };
+    assert!(matches!(Machine::new(&good, tiny, ()), Err(LoadError::TooLarge { .. })));
+}

@@ -1,0 +1,704 @@
+//! Differential instruction fuzzer: random straight-line RV64GC (+Zba/Zbb/Zbs) sequences run under
+//! `rvsandbox run` and `qemu-riscv64`; the final integer and float registers must match bit for bit.
+//!
+//! Each case is a generated assembler file: `_start` loads all registers from seeded values, runs the
+//! sequence, stores x1..x31 and f0..f31 (raw bits) to memory, writes them to stdout (syscall 64) and
+//! exits (syscall 93). No loads/stores to random addresses, no branches, no CSRs: x31 is reserved
+//! as the dump base and never touched by the sequence.
+//!
+//! On a mismatch the case is shrunk to the shortest failing prefix; the report names the seed, the
+//! culprit instruction, its operand values before it ran, and the differing registers.
+//!
+//! Environment:
+//!   RVSANDBOX_FUZZ_CASES=N   number of programs (default 40)
+//!   RVSANDBOX_FUZZ_LEN=N     instructions per program (default 200)
+//!   RVSANDBOX_FUZZ_SEED=S    seed of the first case (decimal or 0x-hex); case i uses S+i, so a
+//!                            reported seed reproduces with RVSANDBOX_FUZZ_SEED=<seed> RVSANDBOX_FUZZ_CASES=1
+//!   RVSANDBOX_BIN=path       test another runner in place of the built `rvsandbox`
+
+mod support;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+use support::*;
+
+const DEFAULT_CASES: usize = 40;
+const DEFAULT_LEN: usize = 200;
+const DEFAULT_SEED: u64 = 0x5EED_0000;
+const MAX_REPORTED_FAILURES: usize = 3;
+const RUN_TIMEOUT: Duration = Duration::from_secs(60);
+const MARCH: &str = "-march=rv64gc_zba_zbb_zbs";
+
+// ------------------------------------------------------------------ PRNG
+
+/// xorshift64*, seeded through splitmix64 so that nearby seeds give unrelated streams.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        Rng(if z == 0 { 1 } else { z })
+    }
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    /// Uniform in lo..=hi.
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + self.below((hi - lo + 1) as u64) as i64
+    }
+    fn percent(&mut self, p: u64) -> bool {
+        self.below(100) < p
+    }
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+// ------------------------------------------------------------------ initial register values
+
+fn interesting_int(rng: &mut Rng) -> u64 {
+    const SPECIAL: &[u64] = &[
+        0,
+        1,
+        2,
+        u64::MAX,
+        i64::MIN as u64,
+        i64::MAX as u64,
+        0x7fff_ffff,
+        0x8000_0000,
+        0xffff_ffff,
+        0xffff_ffff_8000_0000,
+        0x1_0000_0000,
+        0x8000,
+        0xffff,
+        0xff,
+        0x80,
+        0x0101_0101_0101_0101,
+        0x8000_0000_0000_0001,
+    ];
+    match rng.below(10) {
+        0..=3 => rng.pick(SPECIAL),
+        4..=5 => rng.range(-40, 40) as u64,
+        6 => rng.next() as u32 as i32 as i64 as u64,
+        7 => (rng.next() & 0xffff) << (rng.below(48)),
+        _ => rng.next(),
+    }
+}
+
+fn interesting_f64(rng: &mut Rng) -> u64 {
+    const SPECIAL: &[u64] = &[
+        0x0000_0000_0000_0000, // +0
+        0x8000_0000_0000_0000, // -0
+        0x7ff0_0000_0000_0000, // +inf
+        0xfff0_0000_0000_0000, // -inf
+        0x7ff8_0000_0000_0000, // canonical qNaN
+        0xfff8_0000_0000_0001, // negative qNaN with payload
+        0x7ff4_0000_0000_0000, // sNaN
+        0x0000_0000_0000_0001, // min subnormal
+        0x000f_ffff_ffff_ffff, // max subnormal
+        0x0010_0000_0000_0000, // min normal
+        0x7fef_ffff_ffff_ffff, // max
+        0xffef_ffff_ffff_ffff, // -max
+        0x43e0_0000_0000_0000, // 2^63
+        0xc3e0_0000_0000_0000, // -2^63
+        0x41e0_0000_0000_0000, // 2^31
+        0x41f0_0000_0000_0000, // 2^32
+        0x4340_0000_0000_0001, // 2^53 + 2
+    ];
+    match rng.below(10) {
+        0..=2 => rng.pick(SPECIAL),
+        3..=6 => {
+            // Small values with a fraction that exercises rounding: k/4 and k/3.
+            let k = rng.range(-600, 600) as f64;
+            let v = if rng.percent(50) { k / 4.0 } else { k / 3.0 };
+            v.to_bits()
+        }
+        7 => (rng.range(-1_000_000, 1_000_000) as f64 * 2f64.powi(rng.range(-60, 60) as i32)).to_bits(),
+        _ => rng.next(),
+    }
+}
+
+fn interesting_f32(rng: &mut Rng) -> u32 {
+    const SPECIAL: &[u32] = &[
+        0x0000_0000,
+        0x8000_0000,
+        0x7f80_0000,
+        0xff80_0000,
+        0x7fc0_0000,
+        0xffc0_0001,
+        0x7fa0_0000,
+        0x0000_0001,
+        0x007f_ffff,
+        0x0080_0000,
+        0x7f7f_ffff,
+        0xff7f_ffff,
+        0x5f00_0000, // 2^63
+        0x4f00_0000, // 2^31
+        0x4f80_0000, // 2^32
+        0xcf00_0000, // -2^31
+    ];
+    match rng.below(10) {
+        0..=2 => rng.pick(SPECIAL),
+        3..=6 => {
+            let k = rng.range(-600, 600) as f32;
+            (if rng.percent(50) { k / 4.0 } else { k / 3.0 }).to_bits()
+        }
+        7 => (rng.range(-100_000, 100_000) as f32 * 2f32.powi(rng.range(-30, 30) as i32)).to_bits(),
+        _ => rng.next() as u32,
+    }
+}
+
+/// A float register value: a double, a properly NaN-boxed single, or (rarely) a badly boxed single.
+fn interesting_freg(rng: &mut Rng) -> u64 {
+    match rng.below(10) {
+        0..=4 => interesting_f64(rng),
+        5..=8 => 0xffff_ffff_0000_0000 | interesting_f32(rng) as u64,
+        _ => (rng.next() & 0xffff_ffff_0000_0000) | interesting_f32(rng) as u64,
+    }
+}
+
+// ------------------------------------------------------------------ instruction generation
+
+/// The sequence may read x0..x30 and write x1..x30 (x0 occasionally); x31 is the dump base.
+fn xs(rng: &mut Rng) -> String {
+    format!("x{}", rng.below(31))
+}
+fn xd(rng: &mut Rng) -> String {
+    if rng.percent(2) {
+        "x0".into()
+    } else {
+        format!("x{}", 1 + rng.below(30))
+    }
+}
+/// Non-zero register for compressed forms.
+fn xnz(rng: &mut Rng) -> String {
+    format!("x{}", 1 + rng.below(30))
+}
+/// x8..x15 for the three-bit register fields of compressed forms.
+fn xc(rng: &mut Rng) -> String {
+    format!("x{}", 8 + rng.below(8))
+}
+fn fr(rng: &mut Rng) -> String {
+    format!("f{}", rng.below(32))
+}
+fn imm12(rng: &mut Rng) -> i64 {
+    match rng.below(4) {
+        0 => rng.range(-4, 4),
+        1 => rng.pick(&[-2048, 2047, -1, 0, 1, 0x7ff, -0x800, 0x555]),
+        _ => rng.range(-2048, 2047),
+    }
+}
+
+const INT_RR: &[&str] = &[
+    "add",
+    "sub",
+    "sll",
+    "slt",
+    "sltu",
+    "xor",
+    "srl",
+    "sra",
+    "or",
+    "and",
+    "addw",
+    "subw",
+    "sllw",
+    "srlw",
+    "sraw", // I
+    "mul",
+    "mulh",
+    "mulhsu",
+    "mulhu",
+    "div",
+    "divu",
+    "rem",
+    "remu",
+    "mulw",
+    "divw",
+    "divuw",
+    "remw",
+    "remuw", // M
+    "add.uw",
+    "sh1add",
+    "sh2add",
+    "sh3add",
+    "sh1add.uw",
+    "sh2add.uw",
+    "sh3add.uw", // Zba
+    "andn",
+    "orn",
+    "xnor",
+    "max",
+    "maxu",
+    "min",
+    "minu",
+    "rol",
+    "rolw",
+    "ror",
+    "rorw", // Zbb
+    "bclr",
+    "bext",
+    "binv",
+    "bset", // Zbs
+];
+const INT_UNARY: &[&str] =
+    &["clz", "clzw", "ctz", "ctzw", "cpop", "cpopw", "sext.b", "sext.h", "zext.h", "orc.b", "rev8"];
+const INT_IMM: &[&str] = &["addi", "slti", "sltiu", "xori", "ori", "andi", "addiw"];
+const INT_SHIFT64: &[&str] = &["slli", "srli", "srai", "rori", "bclri", "bexti", "binvi", "bseti", "slli.uw"];
+const INT_SHIFT32: &[&str] = &["slliw", "srliw", "sraiw", "roriw"];
+
+fn gen_int(rng: &mut Rng) -> String {
+    match rng.below(20) {
+        0..=8 => format!("{} {}, {}, {}", rng.pick(INT_RR), xd(rng), xs(rng), xs(rng)),
+        9..=10 => format!("{} {}, {}", rng.pick(INT_UNARY), xd(rng), xs(rng)),
+        11..=14 => format!("{} {}, {}, {}", rng.pick(INT_IMM), xd(rng), xs(rng), imm12(rng)),
+        15..=16 => format!("{} {}, {}, {}", rng.pick(INT_SHIFT64), xd(rng), xs(rng), rng.below(64)),
+        17 => format!("{} {}, {}, {}", rng.pick(INT_SHIFT32), xd(rng), xs(rng), rng.below(32)),
+        18 => format!("lui {}, {:#x}", xd(rng), rng.below(1 << 20)),
+        _ => format!("auipc {}, {:#x}", xd(rng), rng.below(1 << 20)),
+    }
+}
+
+/// Arithmetic rounding: dynamic (frm is RNE) or static RNE.
+fn arith_rm(rng: &mut Rng) -> &'static str {
+    rng.pick(&["", "", ", rne", ", dyn"])
+}
+/// Conversions use every static mode (and dynamic).
+fn cvt_rm(rng: &mut Rng) -> &'static str {
+    rng.pick(&[", rne", ", rtz", ", rdn", ", rup", ", rmm", ""])
+}
+
+fn gen_float(rng: &mut Rng) -> String {
+    let fmt = if rng.percent(50) { "s" } else { "d" };
+    match rng.below(24) {
+        0..=4 => {
+            let op = rng.pick(&["fadd", "fsub", "fmul", "fdiv"]);
+            format!("{op}.{fmt} {}, {}, {}{}", fr(rng), fr(rng), fr(rng), arith_rm(rng))
+        }
+        5 => format!("fsqrt.{fmt} {}, {}{}", fr(rng), fr(rng), arith_rm(rng)),
+        6..=7 => {
+            let op = rng.pick(&["fmadd", "fmsub", "fnmadd", "fnmsub"]);
+            format!("{op}.{fmt} {}, {}, {}, {}{}", fr(rng), fr(rng), fr(rng), fr(rng), arith_rm(rng))
+        }
+        8..=9 => {
+            let op = rng.pick(&["fmin", "fmax"]);
+            format!("{op}.{fmt} {}, {}, {}", fr(rng), fr(rng), fr(rng))
+        }
+        10..=11 => {
+            let op = rng.pick(&["fsgnj", "fsgnjn", "fsgnjx"]);
+            format!("{op}.{fmt} {}, {}, {}", fr(rng), fr(rng), fr(rng))
+        }
+        12 => {
+            let op = rng.pick(&["feq", "flt", "fle"]);
+            format!("{op}.{fmt} {}, {}, {}", xd(rng), fr(rng), fr(rng))
+        }
+        13 => format!("fclass.{fmt} {}, {}", xd(rng), fr(rng)),
+        14 => {
+            let w = if fmt == "s" { "w" } else { "d" };
+            if rng.percent(50) {
+                format!("fmv.x.{w} {}, {}", xd(rng), fr(rng))
+            } else {
+                format!("fmv.{w}.x {}, {}", fr(rng), xs(rng))
+            }
+        }
+        15..=18 => {
+            let to = rng.pick(&["w", "wu", "l", "lu"]);
+            format!("fcvt.{to}.{fmt} {}, {}{}", xd(rng), fr(rng), cvt_rm(rng))
+        }
+        19..=21 => {
+            let from = rng.pick(&["w", "wu", "l", "lu"]);
+            // int -> double is exact for w/wu and the assembler takes no rounding mode there.
+            let rm = if fmt == "d" && (from == "w" || from == "wu") { "" } else { cvt_rm(rng) };
+            format!("fcvt.{fmt}.{from} {}, {}{}", fr(rng), xs(rng), rm)
+        }
+        _ => {
+            if rng.percent(50) {
+                format!("fcvt.s.d {}, {}{}", fr(rng), fr(rng), cvt_rm(rng))
+            } else {
+                format!("fcvt.d.s {}, {}", fr(rng), fr(rng))
+            }
+        }
+    }
+}
+
+fn nz6(rng: &mut Rng) -> i64 {
+    loop {
+        let v = rng.range(-32, 31);
+        if v != 0 {
+            return v;
+        }
+    }
+}
+
+fn gen_compressed(rng: &mut Rng) -> String {
+    match rng.below(19) {
+        0 => format!("c.addi {}, {}", xnz(rng), nz6(rng)),
+        1 => format!("c.addiw {}, {}", xnz(rng), rng.range(-32, 31)),
+        2 => format!("c.li {}, {}", xnz(rng), rng.range(-32, 31)),
+        3 => {
+            let rd = loop {
+                let r = 1 + rng.below(30);
+                if r != 2 {
+                    break r;
+                }
+            };
+            let imm = if rng.percent(50) { 1 + rng.below(31) } else { 0xfffe0 + rng.below(32) };
+            format!("c.lui x{rd}, {imm:#x}")
+        }
+        4 => format!("c.addi16sp x2, {}", nz6(rng) * 16),
+        5 => format!("c.addi4spn {}, x2, {}", xc(rng), 4 * (1 + rng.below(255))),
+        6 => format!("c.slli {}, {}", xnz(rng), 1 + rng.below(63)),
+        7 => format!("c.srli {}, {}", xc(rng), 1 + rng.below(63)),
+        8 => format!("c.srai {}, {}", xc(rng), 1 + rng.below(63)),
+        9 => format!("c.andi {}, {}", xc(rng), rng.range(-32, 31)),
+        10..=15 => {
+            let op = rng.pick(&["c.sub", "c.xor", "c.or", "c.and", "c.subw", "c.addw"]);
+            format!("{op} {}, {}", xc(rng), xc(rng))
+        }
+        16 => format!("c.mv {}, {}", xnz(rng), xnz(rng)),
+        17 => format!("c.add {}, {}", xnz(rng), xnz(rng)),
+        _ => "c.nop".into(),
+    }
+}
+
+struct Case {
+    seed: u64,
+    init_x: [u64; 31], // index 1..=30 used (x1..x30); [0] unused
+    init_f: [u64; 32],
+    instrs: Vec<String>,
+}
+
+fn generate(seed: u64, len: usize) -> Case {
+    let mut rng = Rng::new(seed);
+    let mut init_x = [0u64; 31];
+    for v in init_x.iter_mut().skip(1) {
+        *v = interesting_int(&mut rng);
+    }
+    let mut init_f = [0u64; 32];
+    for v in init_f.iter_mut() {
+        *v = interesting_freg(&mut rng);
+    }
+    // The seed picks a flavour so every seed reproduces on its own: int-, float-, compressed-heavy, mixed.
+    let (int_w, float_w, _c_w) = match seed % 4 {
+        0 => (70, 15, 15),
+        1 => (20, 70, 10),
+        2 => (40, 20, 40),
+        _ => (40, 40, 20),
+    };
+    let instrs = (0..len)
+        .map(|_| {
+            let r = rng.below(100);
+            if r < int_w {
+                gen_int(&mut rng)
+            } else if r < int_w + float_w {
+                gen_float(&mut rng)
+            } else {
+                gen_compressed(&mut rng)
+            }
+        })
+        .collect();
+    Case { seed, init_x, init_f, instrs }
+}
+
+// ------------------------------------------------------------------ program text
+
+const DUMP_WORDS: usize = 31 + 32;
+
+fn program_source(case: &Case, prefix: usize) -> String {
+    let mut s = String::new();
+    writeln!(s, "# rvsandbox fuzz case seed={:#x}, {} of {} instructions", case.seed, prefix, case.instrs.len())
+        .unwrap();
+    s.push_str("    .option norelax\n    .section .data\n    .balign 8\ninit_x:\n");
+    for v in &case.init_x[1..] {
+        writeln!(s, "    .dword {v:#018x}").unwrap();
+    }
+    s.push_str("init_f:\n");
+    for v in &case.init_f {
+        writeln!(s, "    .dword {v:#018x}").unwrap();
+    }
+    writeln!(s, "    .section .bss\n    .balign 8\ndump:\n    .zero {}", DUMP_WORDS * 8).unwrap();
+    s.push_str("    .section .text\n    .globl _start\n_start:\n    lla x31, init_f\n");
+    for i in 0..32 {
+        writeln!(s, "    fld f{i}, {}(x31)", i * 8).unwrap();
+    }
+    s.push_str("    lla x31, init_x\n");
+    for i in 1..=30 {
+        writeln!(s, "    ld x{i}, {}(x31)", (i - 1) * 8).unwrap();
+    }
+    s.push_str("    # ---- sequence\n");
+    for ins in &case.instrs[..prefix] {
+        writeln!(s, "    {ins}").unwrap();
+    }
+    s.push_str("    # ---- dump\n    lla x31, dump\n");
+    for i in 1..=31 {
+        writeln!(s, "    sd x{i}, {}(x31)", (i - 1) * 8).unwrap();
+    }
+    for i in 0..32 {
+        writeln!(s, "    fsd f{i}, {}(x31)", (31 + i) * 8).unwrap();
+    }
+    writeln!(
+        s,
+        "    li a0, 1\n    mv a1, x31\n    li a2, {}\n    li a7, 64\n    ecall\n    li a0, 0\n    li a7, 93\n    ecall",
+        DUMP_WORDS * 8
+    )
+    .unwrap();
+    s
+}
+
+fn reg_name(i: usize) -> String {
+    if i < 31 {
+        format!("x{}", i + 1)
+    } else {
+        format!("f{}", i - 31)
+    }
+}
+
+/// Register index in the dump for an operand name (x1..x31, f0..f31).
+fn dump_index(name: &str) -> Option<usize> {
+    let n: usize = name.get(1..)?.parse().ok()?;
+    match name.as_bytes()[0] {
+        b'x' if (1..=31).contains(&n) => Some(n - 1),
+        b'f' if n < 32 => Some(31 + n),
+        _ => None,
+    }
+}
+
+fn show_value(i: usize, v: u64) -> String {
+    if i < 31 {
+        format!("{v:#018x} ({})", v as i64)
+    } else if v >> 32 == 0xffff_ffff {
+        format!("{v:#018x} (f32 {:e}; f64 {:e})", f32::from_bits(v as u32), f64::from_bits(v))
+    } else {
+        format!("{v:#018x} (f64 {:e})", f64::from_bits(v))
+    }
+}
+
+// ------------------------------------------------------------------ running
+
+enum Outcome {
+    Regs(Vec<u64>),
+    Failed(String),
+}
+
+impl Outcome {
+    fn same(&self, other: &Outcome) -> bool {
+        matches!((self, other), (Outcome::Regs(a), Outcome::Regs(b)) if a == b)
+    }
+}
+
+fn outcome(r: &RunResult) -> Outcome {
+    if r.code() == Some(0) && r.stdout.len() == DUMP_WORDS * 8 {
+        Outcome::Regs(r.stdout.chunks(8).map(|c| u64::from_le_bytes(c.try_into().unwrap())).collect())
+    } else {
+        Outcome::Failed(format!(
+            "{} with {} bytes of output (want {}); stderr: {}",
+            r.status_text(),
+            r.stdout.len(),
+            DUMP_WORDS * 8,
+            cap(r.stderr_lossy().trim(), 1000)
+        ))
+    }
+}
+
+struct Runs {
+    source: PathBuf,
+    qemu: Outcome,
+    ours: Outcome,
+}
+
+fn run_prefix(dir: &Path, case: &Case, prefix: usize) -> Runs {
+    let stem = format!("seed-{:x}-len-{}", case.seed, prefix);
+    let source = dir.join(format!("{stem}.S"));
+    let exe = dir.join(&stem);
+    std::fs::write(&source, program_source(case, prefix)).unwrap();
+    let _ = std::fs::remove_file(&exe);
+    compile(CC, &[MARCH, "-mabi=lp64d", "-nostdlib", "-static", "-Wl,--no-relax"], &source, &exe, &[]);
+    let qemu = run(Command::new(QEMU).arg(&exe), RUN_TIMEOUT);
+    let qemu = outcome(&qemu);
+    if let Outcome::Failed(why) = &qemu {
+        panic!("fuzz harness bug: qemu did not run {} cleanly: {why}\n(seed {:#x})", source.display(), case.seed);
+    }
+    let ours = outcome(&run(Command::new(rvsandbox()).arg("run").arg(&exe), RUN_TIMEOUT));
+    Runs { source, qemu, ours }
+}
+
+fn cleanup(r: &Runs) {
+    let _ = std::fs::remove_file(&r.source);
+    let _ = std::fs::remove_file(r.source.with_extension(""));
+}
+
+/// Shrinks a failing case to the shortest failing prefix and describes it.
+fn report(dir: &Path, case: &Case, full: Runs) -> String {
+    // Invariant: prefix `lo` agrees, prefix `hi` differs.
+    let (mut lo, mut hi) = (0usize, case.instrs.len());
+    let base = run_prefix(dir, case, 0);
+    let mut msg = format!(
+        "seed {:#x} ({} instructions) differs between rvsandbox and qemu\n  reproduce: RVSANDBOX_FUZZ_SEED={:#x} RVSANDBOX_FUZZ_CASES=1 RVSANDBOX_FUZZ_LEN={} cargo test -p rvsandbox-cli --test fuzz_instructions\n  full program: {}\n",
+        case.seed,
+        case.instrs.len(),
+        case.seed,
+        case.instrs.len(),
+        full.source.display()
+    );
+    if !base.qemu.same(&base.ours) {
+        msg.push_str("  even the empty sequence differs: loading registers with fld/ld and dumping them with sd/fsd + write/exit is broken\n");
+        msg.push_str(&describe_diff(&base.qemu, &base.ours));
+        return msg;
+    }
+    cleanup(&base);
+    let mut hi_runs = full;
+    let mut lo_runs = base;
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        let r = run_prefix(dir, case, mid);
+        if r.qemu.same(&r.ours) {
+            lo = mid;
+            lo_runs = r;
+        } else {
+            hi = mid;
+            hi_runs = r;
+        }
+    }
+    let culprit = &case.instrs[hi - 1];
+    writeln!(msg, "  shortest failing prefix: {hi} instructions ({})", hi_runs.source.display()).unwrap();
+    writeln!(msg, "  culprit (instruction #{}): {culprit}", hi - 1).unwrap();
+    if let Outcome::Regs(before) = &lo_runs.qemu {
+        let mut seen = Vec::new();
+        for op in culprit.split(|c: char| c == ',' || c.is_whitespace()).skip(1) {
+            if let Some(i) = dump_index(op.trim()) {
+                if !seen.contains(&i) {
+                    seen.push(i);
+                    writeln!(msg, "    before: {:>4} = {}", reg_name(i), show_value(i, before[i])).unwrap();
+                }
+            }
+        }
+    }
+    msg.push_str(&describe_diff(&hi_runs.qemu, &hi_runs.ours));
+    let from = hi.saturating_sub(8);
+    writeln!(msg, "  sequence up to the culprit (from #{from}):").unwrap();
+    for (i, ins) in case.instrs[from..hi].iter().enumerate() {
+        writeln!(msg, "    #{:<4} {ins}", from + i).unwrap();
+    }
+    msg
+}
+
+fn describe_diff(qemu: &Outcome, ours: &Outcome) -> String {
+    let mut s = String::new();
+    match (qemu, ours) {
+        (Outcome::Regs(q), Outcome::Regs(o)) => {
+            for i in 0..DUMP_WORDS {
+                if q[i] != o[i] {
+                    writeln!(
+                        s,
+                        "    {:>4}: qemu {}\n          rvsandbox {}",
+                        reg_name(i),
+                        show_value(i, q[i]),
+                        show_value(i, o[i])
+                    )
+                    .unwrap();
+                }
+            }
+        }
+        (_, Outcome::Failed(why)) => writeln!(s, "    rvsandbox: {why}").unwrap(),
+        (Outcome::Failed(why), _) => writeln!(s, "    qemu: {why}").unwrap(),
+    }
+    s
+}
+
+fn env_num(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => {
+            let v = v.trim();
+            let parsed = match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+                Some(hex) => u64::from_str_radix(hex, 16),
+                None => v.parse(),
+            };
+            parsed.unwrap_or_else(|_| panic!("{name}={v:?} is not a number"))
+        }
+        _ => default,
+    }
+}
+
+#[test]
+fn fuzz_instructions_against_qemu() {
+    require_tool(CC);
+    require_tool(QEMU);
+    let cases = env_num("RVSANDBOX_FUZZ_CASES", DEFAULT_CASES as u64) as usize;
+    let len = env_num("RVSANDBOX_FUZZ_LEN", DEFAULT_LEN as u64) as usize;
+    let seed0 = env_num("RVSANDBOX_FUZZ_SEED", DEFAULT_SEED);
+    let dir = scratch_dir(&format!("fuzz-{}", unique_suffix()));
+    let next = AtomicUsize::new(0);
+    let failures: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(8);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= cases || failures.lock().unwrap().len() >= MAX_REPORTED_FAILURES {
+                    break;
+                }
+                let case = generate(seed0.wrapping_add(i as u64), len);
+                let runs = run_prefix(&dir, &case, len);
+                if runs.qemu.same(&runs.ours) {
+                    cleanup(&runs);
+                } else {
+                    let text = report(&dir, &case, runs);
+                    failures.lock().unwrap().push(text);
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    if failures.is_empty() {
+        let _ = std::fs::remove_dir_all(&dir);
+        eprintln!(
+            "fuzz: {cases} programs x {len} instructions agree (seeds {seed0:#x}..{:#x})",
+            seed0.wrapping_add(cases as u64)
+        );
+    } else {
+        panic!(
+            "{} fuzz case(s) differ (the run stops once {MAX_REPORTED_FAILURES} have failed); files kept in {}\n\n{}",
+            failures.len(),
+            dir.display(),
+            failures.join("\n")
+        );
+    }
+}
+
+/// The generator itself: every instruction form assembles, and a seed always yields the same program.
+#[test]
+fn fuzz_generator_is_deterministic_and_assembles() {
+    require_tool(CC);
+    let a = generate(12345, 2000);
+    let b = generate(12345, 2000);
+    assert_eq!(a.instrs, b.instrs);
+    assert_eq!(a.init_f, b.init_f);
+    let dir = scratch_dir(&format!("fuzz-gen-{}", unique_suffix()));
+    // Four seeds cover the four flavours.
+    for seed in 0..4u64 {
+        let case = generate(seed, 2000);
+        let src = dir.join(format!("gen-{seed}.S"));
+        std::fs::write(&src, program_source(&case, case.instrs.len())).unwrap();
+        compile(
+            CC,
+            &[MARCH, "-mabi=lp64d", "-nostdlib", "-static", "-Wl,--no-relax"],
+            &src,
+            &dir.join(format!("gen-{seed}")),
+            &[],
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
