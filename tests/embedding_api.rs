@@ -288,3 +288,16 @@ fn malformed_elves_are_typed_errors() {
     let tiny = Options { memory_max: 64 << 10, ..Options::default() };
     assert!(matches!(Machine::new(&good, tiny, ()), Err(LoadError::TooLarge { .. })));
 }
+
+#[test]
+fn native_heap_and_memory_functions_work_and_refuse_bad_frees() {
+    let (mut m, _) = machine();
+    assert_eq!(m.vmcall("native_functions", &[]).unwrap(), 127);
+    // Everything was freed: the same calls work again in the same space.
+    assert_eq!(m.vmcall("native_functions", &[]).unwrap(), 127);
+    match m.vmcall("bad_free", &[]) {
+        Err(Error::HostCall { number: 483, error: HostError::Refused(text), .. }) => assert!(text.contains("0x3039")),
+        other => panic!("expected a refused free, got {other:?}"),
+    }
+    assert_eq!(m.vmcall("add", &[Arg::Int(1), Arg::Int(1)]).unwrap(), 2);
+}

@@ -13,6 +13,42 @@ static long host_call(long number, long a0, long a1) {
     return r0;
 }
 
+static long host_call3(long number, long a0, long a1, long a2) {
+    register long a7 __asm__("a7") = number;
+    register long r0 __asm__("a0") = a0;
+    register long r1 __asm__("a1") = a1;
+    register long r2 __asm__("a2") = a2;
+    __asm__ volatile("ecall" : "+r"(r0) : "r"(r1), "r"(r2), "r"(a7) : "memory");
+    return r0;
+}
+
+// The godot-sandbox "native" libc calls (480-491), used directly. Returns a bit mask of the
+// checks that passed (all 7: 127).
+PUBLIC long native_functions(void) {
+    long ok = 0;
+    char *p = (char *)host_call(480, 100, 0);                 // malloc
+    char *q = (char *)host_call(481, 10, 10);                 // calloc
+    ok |= (p && q && ((long)p & 15) == 0 && q[99] == 0) << 0;
+    host_call3(486, (long)p, 'x', 100);                       // memset
+    host_call3(485, (long)q, (long)p, 100);                   // memcpy
+    ok |= (host_call3(488, (long)p, (long)q, 100) == 0) << 1; // memcmp equal
+    q[99] = 'y';
+    ok |= (host_call3(488, (long)p, (long)q, 100) < 0) << 2;  // memcmp ordered
+    q[10] = 0;
+    ok |= (host_call(490, (long)q, 0) == 10) << 3;            // strlen
+    p[10] = 0;
+    ok |= (host_call3(491, (long)p, (long)q, 4096) == 0) << 4; // strcmp equal
+    p[5] = 'a';
+    ok |= (host_call3(491, (long)p, (long)q, 4096) < 0) << 5;  // strcmp ordered
+    char *r = (char *)host_call(482, (long)p, 5000);          // realloc keeps the contents
+    ok |= (r && r[5] == 'a' && r[4] == 'x') << 6;
+    host_call(483, (long)r, 0);                               // free
+    host_call(483, (long)q, 0);
+    return ok;
+}
+
+PUBLIC long bad_free(void) { return host_call(483, 12345, 0); }
+
 PUBLIC long add(long a, long b) { return a + b; }
 PUBLIC double fmul(double a, double b) { return a * b; }
 PUBLIC float fadd32(float a, float b) { return a + b; }

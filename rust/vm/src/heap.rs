@@ -96,6 +96,11 @@ impl Heap {
         }
     }
 
+    /// The size of the largest unmapped range of the mmap region.
+    pub fn largest_free(&self) -> u64 {
+        self.free.iter().map(|&(_, len)| len).max().unwrap_or(0)
+    }
+
     /// Whether `[addr, addr + len)` is unmapped and inside the mmap region (for growing in place).
     pub fn is_free(&self, addr: u64, len: u64) -> bool {
         self.free.iter().any(|&(s, l)| s <= addr && addr.saturating_add(len) <= s + l)

@@ -55,6 +55,7 @@ mod error;
 mod heap;
 mod machine;
 mod memory;
+mod native_heap;
 mod startup;
 mod syscalls;
 

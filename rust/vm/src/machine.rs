@@ -8,6 +8,7 @@ use crate::elf::{LoadError, Program, MAX_ADDRESS, PAGE_SIZE};
 use crate::error::Error;
 use crate::heap::Heap;
 use crate::memory::{AccessKind, Memory};
+use crate::native_heap::NativeHeap;
 use crate::startup;
 use crate::syscalls::{self, SyscallTable};
 
@@ -78,6 +79,8 @@ pub struct Machine<T = ()> {
     pub(crate) program: Arc<Program>,
     pub(crate) syscalls: SyscallTable<T>,
     pub(crate) heap: Heap,
+    /// The allocator behind the native `malloc` system calls, once the guest first uses it.
+    pub(crate) native_heap: Option<NativeHeap>,
     pub(crate) output: OutputSink,
     pub(crate) options: Options,
     /// The top of the stack; host calls start their frames here.
@@ -126,6 +129,7 @@ impl<T> Machine<T> {
             program,
             syscalls: syscalls::linux::table(),
             heap,
+            native_heap: None,
             output: Box::new(syscalls::host_output),
             options,
             stack_top,

@@ -184,6 +184,14 @@ impl Memory {
         Ok(())
     }
 
+    /// Copies `len` bytes from guest `src` to guest `dst`; the ranges may overlap.
+    pub fn copy_within(&mut self, src: u64, dst: u64, len: u64) -> Result<(), MemoryFault> {
+        let from = self.offset(src, len, self.readable_start, AccessKind::Read)?;
+        let to = self.offset(dst, len, self.writable_start, AccessKind::Write)?;
+        self.bytes.copy_within(from..from + len as usize, to);
+        Ok(())
+    }
+
     /// Sets `len` bytes at `addr` to zero (for fresh anonymous mappings).
     pub(crate) fn zero(&mut self, addr: u64, len: u64) -> Result<(), MemoryFault> {
         self.view_mut(addr, len)?.fill(0);

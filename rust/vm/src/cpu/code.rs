@@ -22,7 +22,7 @@ impl Code {
             .map(|slot| {
                 let low = halfword(slot * 2);
                 let raw = if low & 3 == 3 { low | halfword(slot * 2 + 2) << 16 } else { low };
-                decode(raw)
+                decode(raw, base + 2 * slot as u64)
             })
             .collect();
         for slot in (0..slots).rev() {
@@ -39,6 +39,12 @@ impl Code {
     pub fn slot(&self, pc: u64) -> Option<usize> {
         let slot = (pc.wrapping_sub(self.base) >> 1) as usize;
         (slot < self.insns.len() && pc & 1 == 0).then_some(slot)
+    }
+
+    /// The address of `slot`.
+    #[inline(always)]
+    pub fn pc_of(&self, slot: usize) -> u64 {
+        self.base + 2 * slot as u64
     }
 
     /// The instruction in `slot` (which must come from [`Code::slot`] or follow one in its block).

@@ -10,22 +10,22 @@ fn illegal(_: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
     Err(Trap::IllegalInstruction(i.raw))
 }
 
-/// Decodes one instruction. `raw` holds a compressed encoding in its low 16 bits when those do not
-/// end in `0b11`.
-pub(crate) fn decode(raw: u32) -> Insn {
+/// Decodes the instruction at `pc`. `raw` holds a compressed encoding in its low 16 bits when
+/// those do not end in `0b11`.
+pub(crate) fn decode(raw: u32, pc: u64) -> Insn {
     let decoded =
-        if raw & 3 != 3 { c::decode(raw as u16).map(|insn| Insn { len: 2, ..insn }) } else { decode_32(Word(raw)) };
+        if raw & 3 != 3 { c::decode(raw as u16).map(|insn| Insn { len: 2, ..insn }) } else { decode_32(Word(raw), pc) };
     let insn = decoded.unwrap_or_else(|| Insn::int(illegal, 0, 0, 0, 0).ending_block());
     Insn { raw, ..insn }
 }
 
-fn decode_32(w: Word) -> Option<Insn> {
+fn decode_32(w: Word, pc: u64) -> Option<Insn> {
     match w.opcode() {
-        0x33 | 0x3b => m::decode(w).or_else(|| i::decode(w)).or_else(|| zb::decode(w)),
-        0x13 | 0x1b => i::decode(w).or_else(|| zb::decode(w)),
+        0x33 | 0x3b => m::decode(w).or_else(|| i::decode(w, pc)).or_else(|| zb::decode(w)),
+        0x13 | 0x1b => i::decode(w, pc).or_else(|| zb::decode(w)),
         0x2f => a::decode(w),
-        0x73 => i::decode(w).or_else(|| csr::decode(w)),
+        0x73 => i::decode(w, pc).or_else(|| csr::decode(w)),
         0x07 | 0x27 | 0x43 | 0x47 | 0x4b | 0x4f | 0x53 => float::decode(w),
-        _ => i::decode(w),
+        _ => i::decode(w, pc),
     }
 }

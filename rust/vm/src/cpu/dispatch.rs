@@ -17,31 +17,44 @@ pub(crate) enum Exit {
 }
 
 /// Runs from `cpu.pc` until something stops it or `cpu.instructions` reaches `budget_end`.
+///
+/// A block's straight-line instructions run without `cpu.pc` being written (handlers do not read
+/// it); it is set only for the instruction that ends the block, which moves it on.
 pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, budget_end: u64) -> Exit {
     loop {
-        let Some(mut slot) = code.slot(cpu.pc) else {
+        let Some(first) = code.slot(cpu.pc) else {
             return Exit::OutsideCode;
         };
         let left = budget_end.saturating_sub(cpu.instructions);
         if left == 0 {
             return Exit::BudgetSpent;
         }
-        let count = (code.at(slot).block_len as u64).min(left);
-        for done in 0..count {
+        let count = (code.at(first).block_len as u64).min(left);
+        let mut slot = first;
+        for done in 0..count - 1 {
             let insn = code.at(slot);
-            cpu.pc = cpu.pc.wrapping_add(insn.len as u64);
             if let Err(trap) = (insn.handler)(cpu, mem, insn) {
-                // The trapping instruction counts as executed only when it completed (an ecall).
-                if trap.completed() {
-                    cpu.instructions += done + 1;
-                } else {
-                    cpu.instructions += done;
-                    cpu.pc = insn.pc(cpu);
-                }
+                // Only instructions that end blocks complete with a trap; this one faulted.
+                cpu.instructions += done;
+                cpu.pc = code.pc_of(slot);
                 return Exit::Trap(trap);
             }
             slot += insn.len as usize / 2;
         }
+        let last = code.at(slot);
+        cpu.pc = code.pc_of(slot);
         cpu.instructions += count;
+        if let Err(trap) = (last.handler)(cpu, mem, last) {
+            if !trap.completed() {
+                cpu.instructions -= 1;
+                cpu.pc = code.pc_of(slot);
+            }
+            return Exit::Trap(trap);
+        }
+        // A block cut short by the budget, or running into the end of the code, ends on an
+        // instruction that does not move `pc` itself.
+        if !last.ends_block {
+            cpu.pc = last.next_pc(cpu);
+        }
     }
 }

@@ -50,8 +50,11 @@ pub(crate) fn lui(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
     Ok(())
 }
 
+/// AUIPC whose result does not fit a 32-bit constant (see [`decode`]); it ends its block
+/// so that `cpu.pc` holds its address.
 pub(crate) fn auipc(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
-    cpu.write(i.rd, i.pc(cpu).wrapping_add(i.imm as i64 as u64));
+    cpu.write(i.rd, cpu.pc.wrapping_add(i.imm as i64 as u64));
+    cpu.pc = i.next_pc(cpu);
     Ok(())
 }
 
@@ -106,9 +109,7 @@ macro_rules! branch {
         pub(crate) fn $name(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
             let $a = cpu.reg(i.rs1);
             let $b = cpu.reg(i.rs2);
-            if $cond {
-                cpu.pc = i.pc(cpu).wrapping_add(i.imm as i64 as u64);
-            }
+            cpu.pc = if $cond { cpu.pc.wrapping_add(i.imm as i64 as u64) } else { i.next_pc(cpu) };
             Ok(())
         }
     )*};
@@ -124,28 +125,31 @@ branch! {
 }
 
 pub(crate) fn jal(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
-    let link = cpu.pc;
-    cpu.pc = i.pc(cpu).wrapping_add(i.imm as i64 as u64);
+    let link = i.next_pc(cpu);
+    cpu.pc = cpu.pc.wrapping_add(i.imm as i64 as u64);
     cpu.write(i.rd, link);
     Ok(())
 }
 
 pub(crate) fn jalr(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
     let target = cpu.reg(i.rs1).wrapping_add(i.imm as i64 as u64) & !1;
-    cpu.write(i.rd, cpu.pc);
+    cpu.write(i.rd, i.next_pc(cpu));
     cpu.pc = target;
     Ok(())
 }
 
-pub(crate) fn ecall(_: &mut Cpu, _: &mut Memory, _: &Insn) -> Result<(), Trap> {
+pub(crate) fn ecall(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
+    cpu.pc = i.next_pc(cpu);
     Err(Trap::Ecall)
 }
 
-fn stop(_: &mut Cpu, _: &mut Memory, _: &Insn) -> Result<(), Trap> {
+fn stop(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
+    cpu.pc = i.next_pc(cpu);
     Err(Trap::Stop)
 }
 
-fn dyncall(_: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
+fn dyncall(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
+    cpu.pc = i.next_pc(cpu);
     Err(Trap::DynCall(i.imm as u16))
 }
 
@@ -163,12 +167,16 @@ fn alu(handler: Handler, rd: u8) -> Handler {
     }
 }
 
-/// Decodes the RV64I encodings; `None` for anything else.
-pub(crate) fn decode(w: Word) -> Option<Insn> {
+/// Decodes the RV64I encodings at address `pc`; `None` for anything else.
+pub(crate) fn decode(w: Word, pc: u64) -> Option<Insn> {
     let (rd, rs1, rs2, f3, f7) = (w.rd(), w.rs1(), w.rs2(), w.funct3(), w.funct7());
     let insn = match w.opcode() {
         0x37 => Insn::int(alu(lui, rd), rd, 0, 0, w.imm_u()),
-        0x17 => Insn::int(alu(auipc, rd), rd, 0, 0, w.imm_u()),
+        // AUIPC's result is a constant at a known address: a LUI of it, when it fits in 32 bits.
+        0x17 => match i32::try_from(pc.wrapping_add(w.imm_u() as i64 as u64) as i64) {
+            Ok(value) => Insn::int(alu(lui, rd), rd, 0, 0, value),
+            Err(_) => Insn::int(alu(auipc, rd), rd, 0, 0, w.imm_u()).ending_block(),
+        },
         0x6f => Insn::int(jal, rd, 0, 0, w.imm_j()).ending_block(),
         0x67 if f3 == 0 => Insn::int(jalr, rd, rs1, 0, w.imm_i()).ending_block(),
         0x63 => {

@@ -58,8 +58,9 @@ pub const REGISTER_NAMES: [&str; 32] = [
 /// Architectural state of one hart.
 #[derive(Clone)]
 pub struct Cpu {
-    /// Integer registers; index 32 is the write sink for `x0` and is never read.
-    x: [u64; 33],
+    /// Integer registers; index 32 is the write sink for `x0` and is never read. The array is
+    /// larger than needed so that masked indices never need a bounds check.
+    x: [u64; 64],
     /// Floating-point registers as raw bits (single-precision values are NaN-boxed).
     f: [u64; 32],
     /// Address of the next instruction to execute.
@@ -74,7 +75,7 @@ pub struct Cpu {
 
 impl Default for Cpu {
     fn default() -> Self {
-        Cpu { x: [0; 33], f: [0; 32], pc: 0, fcsr: 0, reservation: None, instructions: 0 }
+        Cpu { x: [0; 64], f: [0; 32], pc: 0, fcsr: 0, reservation: None, instructions: 0 }
     }
 }
 
@@ -82,21 +83,21 @@ impl Cpu {
     /// Integer register `i` (0-31).
     #[inline(always)]
     pub fn reg(&self, i: u8) -> u64 {
-        self.x[i as usize]
+        self.x[i as usize & 31]
     }
 
     /// Sets integer register `i`; writes to `x0` are discarded.
     #[inline(always)]
     pub fn set_reg(&mut self, i: u8, value: u64) {
         if i != 0 {
-            self.x[i as usize] = value;
+            self.x[i as usize & 31] = value;
         }
     }
 
     /// Writes a destination register as decoded (`x0` already replaced by [`SINK`]).
     #[inline(always)]
     pub(crate) fn write(&mut self, rd: u8, value: u64) {
-        self.x[rd as usize] = value;
+        self.x[rd as usize & 63] = value;
     }
 
     /// Floating-point register `i` as raw bits.
@@ -163,8 +164,9 @@ impl From<MemoryFault> for Trap {
     }
 }
 
-/// An instruction handler. On entry `cpu.pc` already points past the instruction, so handlers of
-/// straight-line instructions never touch it; control transfers overwrite it.
+/// An instruction handler. `cpu.pc` is kept up to date only at block ends: handlers of
+/// straight-line instructions must not read it; an instruction that ends its block finds its own
+/// address in `cpu.pc` and must leave the next one there.
 pub(crate) type Handler = fn(&mut Cpu, &mut Memory, &Insn) -> Result<(), Trap>;
 
 /// One decoded instruction: what to run, and its operands pre-extracted.
@@ -189,9 +191,9 @@ pub(crate) struct Insn {
 }
 
 impl Insn {
-    /// The address of this instruction, given `cpu.pc` (which points past it).
+    /// The address after this instruction, given that `cpu.pc` holds its own.
     #[inline(always)]
-    pub fn pc(&self, cpu: &Cpu) -> u64 {
-        cpu.pc.wrapping_sub(self.len as u64)
+    pub fn next_pc(&self, cpu: &Cpu) -> u64 {
+        cpu.pc.wrapping_add(self.len as u64)
     }
 }

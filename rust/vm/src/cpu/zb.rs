@@ -132,3 +132,98 @@ pub(crate) fn decode(w: Word) -> Option<Insn> {
     };
     Some(Insn::int(handler, rd, rs1, rs2, imm))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::cpu::decode::decode;
+    use crate::cpu::Cpu;
+    use crate::memory::Memory;
+
+    /// Runs `raw` (destination a0, sources a1, a2) and returns a0.
+    fn run(raw: u32, a: u64, b: u64) -> u64 {
+        let mut cpu = Cpu::default();
+        cpu.set_reg(11, a);
+        cpu.set_reg(12, b);
+        let insn = decode(raw, 0);
+        (insn.handler)(&mut cpu, &mut Memory::new(8), &insn).unwrap();
+        cpu.reg(10)
+    }
+
+    #[test]
+    fn zba() {
+        assert_eq!(run(0x08c5_853b, 0xffff_ffff_8000_0000, 1), 0x8000_0001); // add.uw
+        assert_eq!(run(0x20c5_a533, 3, 1), 7); // sh1add
+        assert_eq!(run(0x20c5_c53b, 0xffff_ffff_0000_0001, 1), 5); // sh2add.uw
+        assert_eq!(run(0x20c5_e533, u64::MAX, 0), -8i64 as u64); // sh3add
+                                                                 // slli.uw 40
+        assert_eq!(run(0x0a85_951b, 0xffff_ffff_ffff_ffff, 0), 0xffff_ff00_0000_0000);
+    }
+
+    #[test]
+    fn zbb_logic_and_counts() {
+        assert_eq!(run(0x40c5_f533, 0b1100, 0b1010), 0b0100); // andn
+        assert_eq!(run(0x40c5_e533, 0, 0xff), !0xff); // orn
+        assert_eq!(run(0x40c5_c533, 0b1100, 0b1010), !0b0110); // xnor
+        assert_eq!(run(0x6005_9513, 0, 0), 64); // clz
+        assert_eq!(run(0x6005_9513, 1, 0), 63);
+        assert_eq!(run(0x6005_951b, 0xffff_ffff_0000_0000, 0), 32); // clzw ignores the upper half
+        assert_eq!(run(0x6005_951b, 0x8000_0000, 0), 0);
+        assert_eq!(run(0x6015_9513, 0, 0), 64); // ctz
+        assert_eq!(run(0x6015_9513, 1 << 63, 0), 63);
+        assert_eq!(run(0x6015_951b, 1 << 32, 0), 32); // ctzw
+        assert_eq!(run(0x6025_9513, u64::MAX, 0), 64); // cpop
+        assert_eq!(run(0x6025_951b, u64::MAX, 0), 32); // cpopw
+        assert_eq!(run(0x0ac5_e533, -1i64 as u64, 1), 1); // max
+        assert_eq!(run(0x0ac5_f533, -1i64 as u64, 1), u64::MAX); // maxu
+        assert_eq!(run(0x0ac5_c533, -1i64 as u64, 1), u64::MAX); // min
+        assert_eq!(run(0x0ac5_d533, -1i64 as u64, 1), 1); // minu
+        assert_eq!(run(0x6045_9513, 0x80, 0), 0xffff_ffff_ffff_ff80); // sext.b
+        assert_eq!(run(0x6055_9513, 0x1_7fff, 0), 0x7fff); // sext.h
+        assert_eq!(run(0x6055_9513, 0x8000, 0), 0xffff_ffff_ffff_8000);
+        assert_eq!(run(0x0805_c53b, u64::MAX, 0), 0xffff); // zext.h
+        assert_eq!(run(0x2875_d513, 0x0001_0000_ff00_8000, 0), 0x00ff_0000_ff00_ff00); // orc.b
+        assert_eq!(run(0x2875_d513, 0, 0), 0);
+        assert_eq!(run(0x2875_d513, 0x0101_0101_0101_0101, 0), u64::MAX);
+        // rev8
+        assert_eq!(run(0x6b85_d513, 0x0102_0304_0506_0708, 0), 0x0807_0605_0403_0201);
+    }
+
+    #[test]
+    fn zbb_rotates() {
+        let x = 0x8000_0000_0000_0001;
+        assert_eq!(run(0x60c5_9533, x, 65), 3); // rol by 65 = by 1
+        assert_eq!(run(0x60c5_d533, x, 0), x); // ror by 0
+        assert_eq!(run(0x60c5_d533, x, 1), 0xc000_0000_0000_0000);
+        assert_eq!(run(0x63f5_d513, x, 0), 3); // rori 63
+        assert_eq!(run(0x60c5_953b, 0x8000_0001, 33), 3); // rolw by 33 = by 1
+        assert_eq!(run(0x60c5_953b, 0x4000_0000, 1), 0xffff_ffff_8000_0000); // sign-extended
+        assert_eq!(run(0x60c5_d53b, 0xffff_ffff_0000_0001, 1), 0xffff_ffff_8000_0000); // rorw
+        assert_eq!(run(0x61f5_d51b, 1, 0), 2); // roriw 31
+        assert_eq!(run(0x61f5_d51b, 0x4000_0000, 0), 0xffff_ffff_8000_0000);
+    }
+
+    #[test]
+    fn zbs() {
+        assert_eq!(run(0x48c5_9533, u64::MAX, 64 + 3), !8); // bclr uses rs2 mod 64
+        assert_eq!(run(0x4bf5_9513, u64::MAX, 0), u64::MAX >> 1); // bclri 63
+        assert_eq!(run(0x48c5_d533, 1 << 40, 40), 1); // bext
+        assert_eq!(run(0x4a35_d513, 1 << 35, 0), 1); // bexti 35
+        assert_eq!(run(0x4a35_d513, !(1 << 35), 0), 0);
+        assert_eq!(run(0x68c5_9533, 0, 63), 1 << 63); // binv
+        assert_eq!(run(0x6a15_9513, 1 << 33, 0), 0); // binvi 33
+        assert_eq!(run(0x28c5_9533, 0, 5), 32); // bset
+        assert_eq!(run(0x2805_9513, 0, 0), 1); // bseti 0
+    }
+
+    #[test]
+    fn unclaimed_encodings_stay_illegal() {
+        use super::super::fields::Word;
+        use super::decode;
+        // clz with a nonzero rs2-field variant that is not assigned (0x603), and rev8's RV32 form.
+        assert!(decode(Word(0x6035_9513)).is_none());
+        assert!(decode(Word(0x6985_d513)).is_none());
+        // zext.h's RV32 encoding (under OP) and add.uw under OP.
+        assert!(decode(Word(0x0805_c533)).is_none());
+        assert!(decode(Word(0x08c5_8533)).is_none());
+    }
+}

@@ -136,6 +136,7 @@ pub(crate) fn table<T>() -> SyscallTable<T> {
     for &(number, handler) in handlers {
         table[number] = Some(handler);
     }
+    super::native::install(&mut table);
     table
 }
 

@@ -6,6 +6,7 @@
 //! `-ENOSYS` and are counted.
 
 pub(crate) mod linux;
+pub(crate) mod native;
 
 use std::io::Write;
 
