@@ -2,12 +2,41 @@
 
 mod support;
 
-use std::cell::RefCell;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use rvsandbox_vm::{
     AccessKind, Arg, CachedAddress, Error, HostError, LoadError, Machine, Options, Program, RunOutcome,
 };
+
+/// Counts the allocations made by the current thread, to prove that calls allocate nothing.
+struct CountingAllocator;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+// SAFETY: every method forwards to the system allocator unchanged; the counter is thread-local
+// and `Cell::set` cannot allocate or unwind.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which we pass on as is.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System.alloc` above with this `layout`.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+fn allocations() -> u64 {
+    ALLOCATIONS.with(|count| count.get())
+}
 
 /// Host data for the test handlers: the registered guest callback.
 #[derive(Default)]
@@ -300,4 +329,43 @@ fn native_heap_and_memory_functions_work_and_refuse_bad_frees() {
         other => panic!("expected a refused free, got {other:?}"),
     }
     assert_eq!(m.vmcall("add", &[Arg::Int(1), Arg::Int(1)]).unwrap(), 2);
+}
+
+#[test]
+fn vmcalls_allocate_nothing() {
+    let (mut m, _) = machine();
+    m.vmcall("register_callback", &[]).unwrap();
+    let point = [0u8; 16];
+    let before = allocations();
+    for i in 0..100 {
+        assert_eq!(m.vmcall("add", &[Arg::Int(i), Arg::Int(1)]).unwrap(), i as u64 + 1);
+        m.vmcall("strlen_of", &[Arg::Str("no allocation")]).unwrap();
+        m.vmcall("point_sum", &[Arg::Bytes(&point)]).unwrap();
+        m.vmcall("host_add", &[Arg::Int(1), Arg::Int(2)]).unwrap();
+        m.vmcall("call_through_host", &[Arg::Int(1)]).unwrap();
+    }
+    assert_eq!(allocations() - before, 0);
+}
+
+#[test]
+fn unknown_system_calls_return_enosys_and_are_counted() {
+    let (mut m, _) = machine();
+    let before = m.unknown_syscalls();
+    assert_eq!(m.vmcall("unknown_syscall", &[]).unwrap() as i64, -rvsandbox_vm::ENOSYS);
+    assert_eq!(m.unknown_syscalls(), before + 1);
+}
+
+#[test]
+fn static_pie_programs_are_relocated_above_the_null_pages() {
+    support::require_toolchain();
+    let src = support::repo_root().join("tests/embedding/static_pie.S");
+    let out = support::scratch_dir("embedding").join("static_pie");
+    support::compile(support::CC, &["-nostdlib", "-static-pie", "-fPIE", "-Wl,--no-dynamic-linker"], &src, &out, &[]);
+    let mut m = Machine::new(&std::fs::read(out).unwrap(), Options::default(), ()).unwrap();
+    assert!(m.program().entry() >= rvsandbox_vm::LOWEST_ADDRESS);
+    let output = Rc::new(RefCell::new(Vec::new()));
+    let sink = output.clone();
+    m.set_output(move |_, bytes| sink.borrow_mut().extend_from_slice(bytes));
+    assert_eq!(m.run(1000).unwrap(), RunOutcome::Exited(7));
+    assert_eq!(&*output.borrow(), b"position-free\n");
 }

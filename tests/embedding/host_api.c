@@ -47,6 +47,9 @@ PUBLIC long native_functions(void) {
     return ok;
 }
 
+// System call 450 is not Linux's nor godot-sandbox's: it must answer -ENOSYS.
+PUBLIC long unknown_syscall(void) { return host_call(450, 0, 0); }
+
 PUBLIC long bad_free(void) { return host_call(483, 12345, 0); }
 
 PUBLIC long add(long a, long b) { return a + b; }
