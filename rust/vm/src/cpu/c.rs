@@ -1,7 +1,8 @@
 //! RVC: compressed instructions. Each one expands to the base instruction it abbreviates, so it
 //! runs through that instruction's handler with `len = 2`.
 
-use super::{d, i, Handler, Insn};
+use super::i::op;
+use super::{d, i, Insn, Op};
 
 /// Bits `hi..=lo` of `w`, shifted down.
 fn bits(w: u16, hi: u32, lo: u32) -> u32 {
@@ -81,18 +82,18 @@ pub(crate) fn decode(w: u16) -> Option<Insn> {
             if imm == 0 {
                 return None;
             }
-            Insn::int(i::addi, creg(w, 2), SP, 0, imm as i32)
+            Insn::int_op(op::addi, creg(w, 2), SP, 0, imm as i32)
         }
         (0, 1) => Insn::plain(d::fld, creg(w, 2), creg(w, 7), 0, offset_d(w)),
-        (0, 2) => Insn::int(i::lw, creg(w, 2), creg(w, 7), 0, offset_w(w)),
-        (0, 3) => Insn::int(i::ld, creg(w, 2), creg(w, 7), 0, offset_d(w)),
+        (0, 2) => Insn::int_op(op::lw, creg(w, 2), creg(w, 7), 0, offset_w(w)),
+        (0, 3) => Insn::int_op(op::ld, creg(w, 2), creg(w, 7), 0, offset_d(w)),
         (0, 5) => Insn::plain(d::fsd, 0, creg(w, 7), creg(w, 2), offset_d(w)),
-        (0, 6) => Insn::plain(i::sw, 0, creg(w, 7), creg(w, 2), offset_w(w)),
-        (0, 7) => Insn::plain(i::sd, 0, creg(w, 7), creg(w, 2), offset_d(w)),
+        (0, 6) => Insn::plain_op(op::sw, 0, creg(w, 7), creg(w, 2), offset_w(w)),
+        (0, 7) => Insn::plain_op(op::sd, 0, creg(w, 7), creg(w, 2), offset_d(w)),
         // Quadrant 1: immediates, arithmetic on x8-x15, jumps and branches.
-        (1, 0) => Insn::int(i::addi, rd, rd, 0, imm6(w)),
-        (1, 1) if rd != 0 => Insn::int(i::addiw, rd, rd, 0, imm6(w)),
-        (1, 2) => Insn::int(i::addi, rd, 0, 0, imm6(w)),
+        (1, 0) => Insn::int_op(op::addi, rd, rd, 0, imm6(w)),
+        (1, 1) if rd != 0 => Insn::int_op(op::addiw, rd, rd, 0, imm6(w)),
+        (1, 2) => Insn::int_op(op::addi, rd, 0, 0, imm6(w)),
         (1, 3) if rd == SP => {
             let v = bits(w, 12, 12) << 9
                 | bits(w, 6, 6) << 4
@@ -102,61 +103,61 @@ pub(crate) fn decode(w: u16) -> Option<Insn> {
             if v == 0 {
                 return None;
             }
-            Insn::int(i::addi, SP, SP, 0, sext(v, 10))
+            Insn::int_op(op::addi, SP, SP, 0, sext(v, 10))
         }
         (1, 3) => {
             if imm6(w) == 0 {
                 return None;
             }
-            Insn::int(i::lui, rd, 0, 0, imm6(w) << 12)
+            Insn::int_op(op::lui, rd, 0, 0, imm6(w) << 12)
         }
         (1, 4) => {
             let r = creg(w, 7);
             let r2 = creg(w, 2);
             match (bits(w, 11, 10), bits(w, 12, 12), bits(w, 6, 5)) {
-                (0, _, _) => Insn::int(i::srli, r, r, 0, shamt(w)),
-                (1, _, _) => Insn::int(i::srai, r, r, 0, shamt(w)),
-                (2, _, _) => Insn::int(i::andi, r, r, 0, imm6(w)),
+                (0, _, _) => Insn::int_op(op::srli, r, r, 0, shamt(w)),
+                (1, _, _) => Insn::int_op(op::srai, r, r, 0, shamt(w)),
+                (2, _, _) => Insn::int_op(op::andi, r, r, 0, imm6(w)),
                 (3, bit12, op) => {
-                    let handler: Handler = match (bit12, op) {
-                        (0, 0) => i::sub,
-                        (0, 1) => i::xor,
-                        (0, 2) => i::or,
-                        (0, 3) => i::and,
-                        (1, 0) => i::subw,
-                        (1, 1) => i::addw,
+                    let handler: Op = match (bit12, op) {
+                        (0, 0) => op::sub,
+                        (0, 1) => op::xor,
+                        (0, 2) => op::or,
+                        (0, 3) => op::and,
+                        (1, 0) => op::subw,
+                        (1, 1) => op::addw,
                         _ => return None,
                     };
-                    Insn::int(handler, r, r, r2, 0)
+                    Insn::int_op(handler, r, r, r2, 0)
                 }
                 _ => return None,
             }
         }
-        (1, 5) => Insn::int(i::jal, 0, 0, 0, jump_offset(w)).ending_block(),
-        (1, 6) => Insn::int(i::beq, 0, creg(w, 7), 0, branch_offset(w)).ending_block(),
-        (1, 7) => Insn::int(i::bne, 0, creg(w, 7), 0, branch_offset(w)).ending_block(),
+        (1, 5) => Insn::int_op(op::jal, 0, 0, 0, jump_offset(w)).ending_block(),
+        (1, 6) => Insn::int_op(op::beq, 0, creg(w, 7), 0, branch_offset(w)).ending_block(),
+        (1, 7) => Insn::int_op(op::bne, 0, creg(w, 7), 0, branch_offset(w)).ending_block(),
         // Quadrant 2: sp-relative loads and stores, moves, register jumps.
-        (2, 0) => Insn::int(i::slli, rd, rd, 0, shamt(w)),
+        (2, 0) => Insn::int_op(op::slli, rd, rd, 0, shamt(w)),
         (2, 1) => Insn::plain(d::fld, rd, SP, 0, sp_load_d(w)),
         (2, 2) if rd != 0 => {
             let imm = bits(w, 12, 12) << 5 | bits(w, 6, 4) << 2 | bits(w, 3, 2) << 6;
-            Insn::int(i::lw, rd, SP, 0, imm as i32)
+            Insn::int_op(op::lw, rd, SP, 0, imm as i32)
         }
-        (2, 3) if rd != 0 => Insn::int(i::ld, rd, SP, 0, sp_load_d(w)),
+        (2, 3) if rd != 0 => Insn::int_op(op::ld, rd, SP, 0, sp_load_d(w)),
         (2, 4) => match (bits(w, 12, 12), rd, rs2) {
             (0, 0, 0) => return None,
-            (0, _, 0) => Insn::int(i::jalr, 0, rd, 0, 0).ending_block(),
-            (0, _, _) => Insn::int(i::add, rd, 0, rs2, 0),
+            (0, _, 0) => Insn::int_op(op::jalr, 0, rd, 0, 0).ending_block(),
+            (0, _, _) => Insn::int_op(op::add, rd, 0, rs2, 0),
             (1, 0, 0) => Insn::int(i::ebreak, 0, 0, 0, 0).ending_block(),
-            (1, _, 0) => Insn::int(i::jalr, RA, rd, 0, 0).ending_block(),
-            (_, _, _) => Insn::int(i::add, rd, rd, rs2, 0),
+            (1, _, 0) => Insn::int_op(op::jalr, RA, rd, 0, 0).ending_block(),
+            (_, _, _) => Insn::int_op(op::add, rd, rd, rs2, 0),
         },
         (2, 5) => Insn::plain(d::fsd, 0, SP, rs2, sp_store_d(w)),
         (2, 6) => {
             let imm = bits(w, 12, 9) << 2 | bits(w, 8, 7) << 6;
-            Insn::plain(i::sw, 0, SP, rs2, imm as i32)
+            Insn::plain_op(op::sw, 0, SP, rs2, imm as i32)
         }
-        (2, 7) => Insn::plain(i::sd, 0, SP, rs2, sp_store_d(w)),
+        (2, 7) => Insn::plain_op(op::sd, 0, SP, rs2, sp_store_d(w)),
         _ => return None,
     };
     Some(insn)

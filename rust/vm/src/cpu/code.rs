@@ -27,7 +27,7 @@ impl Code {
             .collect();
         for slot in (0..slots).rev() {
             let insn = insns[slot];
-            let next = slot + insn.len as usize / 2;
+            let next = slot + insn.len() as usize / 2;
             insns[slot].block_len =
                 if insn.ends_block || next >= slots { 1 } else { insns[next].block_len.saturating_add(1) };
         }

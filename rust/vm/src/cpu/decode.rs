@@ -13,8 +13,11 @@ fn illegal(_: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
 /// Decodes the instruction at `pc`. `raw` holds a compressed encoding in its low 16 bits when
 /// those do not end in `0b11`.
 pub(crate) fn decode(raw: u32, pc: u64) -> Insn {
-    let decoded =
-        if raw & 3 != 3 { c::decode(raw as u16).map(|insn| Insn { len: 2, ..insn }) } else { decode_32(Word(raw), pc) };
+    let decoded = if raw & 3 != 3 {
+        c::decode(raw as u16).map(|insn| Insn { fast: insn.fast.compressed(), ..insn })
+    } else {
+        decode_32(Word(raw), pc)
+    };
     let insn = decoded.unwrap_or_else(|| Insn::int(illegal, 0, 0, 0, 0).ending_block());
     Insn { raw, ..insn }
 }

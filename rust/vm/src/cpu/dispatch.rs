@@ -1,7 +1,7 @@
 //! The interpreter loop: runs decoded blocks until a trap or the instruction budget ends.
 
 use super::code::Code;
-use super::{Cpu, Trap};
+use super::{i, Cpu, Trap};
 use crate::memory::Memory;
 
 /// Why [`run`] returned.
@@ -32,19 +32,20 @@ pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, budget_end: u64)
         let count = (code.at(first).block_len as u64).min(left);
         let mut slot = first;
         for done in 0..count - 1 {
-            let insn = code.at(slot);
-            if let Err(trap) = (insn.handler)(cpu, mem, insn) {
-                // Only instructions that end blocks complete with a trap; this one faulted.
-                cpu.instructions += done;
-                cpu.pc = code.pc_of(slot);
-                return Exit::Trap(trap);
+            match i::execute(cpu, mem, code.at(slot)) {
+                Ok(slots) => slot += slots,
+                Err(trap) => {
+                    // Only instructions that end blocks complete with a trap; this one faulted.
+                    cpu.instructions += done;
+                    cpu.pc = code.pc_of(slot);
+                    return Exit::Trap(trap);
+                }
             }
-            slot += insn.len as usize / 2;
         }
         let last = code.at(slot);
         cpu.pc = code.pc_of(slot);
         cpu.instructions += count;
-        if let Err(trap) = (last.handler)(cpu, mem, last) {
+        if let Err(trap) = i::execute(cpu, mem, last) {
             if !trap.completed() {
                 cpu.instructions -= 1;
                 cpu.pc = code.pc_of(slot);

@@ -1,6 +1,6 @@
 //! Field extraction for 32-bit encodings, and the constructors decoders use to build [`Insn`]s.
 
-use super::{Handler, Insn, SINK};
+use super::{Handler, Insn, Op, SINK};
 
 /// A 32-bit instruction word with accessors for its fields.
 #[derive(Clone, Copy)]
@@ -70,12 +70,23 @@ pub(crate) fn int_rd(rd: u8) -> u8 {
 impl Insn {
     /// A straight-line instruction with an integer destination.
     pub fn int(handler: Handler, rd: u8, rs1: u8, rs2: u8, imm: i32) -> Insn {
-        Insn { handler, imm, rd: int_rd(rd), rs1, rs2, rs3: 0, len: 4, ends_block: false, block_len: 1, raw: 0 }
+        Insn::int_op(Op::from(handler), rd, rs1, rs2, imm)
+    }
+
+    /// [`Insn::int`] for an operation that may have a fast path.
+    pub fn int_op(op: Op, rd: u8, rs1: u8, rs2: u8, imm: i32) -> Insn {
+        let Op { handler, fast } = op;
+        Insn { handler, fast, imm, rd: int_rd(rd), rs1, rs2, rs3: 0, ends_block: false, block_len: 1, raw: 0 }
     }
 
     /// A straight-line instruction whose `rd` is used as given (float destinations, stores).
     pub fn plain(handler: Handler, rd: u8, rs1: u8, rs2: u8, imm: i32) -> Insn {
-        Insn { rd, ..Insn::int(handler, 0, rs1, rs2, imm) }
+        Insn::plain_op(Op::from(handler), rd, rs1, rs2, imm)
+    }
+
+    /// [`Insn::plain`] for an operation that may have a fast path.
+    pub fn plain_op(op: Op, rd: u8, rs1: u8, rs2: u8, imm: i32) -> Insn {
+        Insn { rd, ..Insn::int_op(op, 0, rs1, rs2, imm) }
     }
 
     /// Marks an instruction as one that may change control flow.

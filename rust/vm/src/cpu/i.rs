@@ -1,7 +1,7 @@
 //! RV64I: the base integer instruction set (plus FENCE/FENCE.I, which are no-ops for one hart).
 
 use super::fields::Word;
-use super::{Cpu, Handler, Insn, Trap};
+use super::{Cpu, Handler, Insn, Op, Trap};
 use crate::memory::Memory;
 
 /// Sign-extends the low 32 bits (the `*W` instructions' result rule).
@@ -157,13 +157,114 @@ pub(crate) fn ebreak(_: &mut Cpu, _: &mut Memory, _: &Insn) -> Result<(), Trap> 
     Err(Trap::Breakpoint)
 }
 
+/// The base ISA's hottest operations get an [`Op`] with an inline fast path: the dispatch loop
+/// matches on [`Fast`] and runs them without an indirect call. Each has a second variant for its
+/// compressed form, so that the loop knows the instruction's length from the variant alone and
+/// the address of the next instruction does not wait for a load. Every other instruction runs
+/// through its handler.
+macro_rules! fast_ops {
+    ($($variant:ident, $compressed:ident => $handler:ident),* $(,)?) => {
+        /// The operations the dispatch loop runs inline.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(u8)]
+        pub(crate) enum Fast {
+            /// No fast path: call the handler.
+            Call,
+            $($variant, $compressed,)*
+        }
+
+        impl Fast {
+            /// The variant for the compressed (2-byte) form of the same operation.
+            pub(crate) fn compressed(self) -> Fast {
+                match self {
+                    Fast::Call => Fast::Call,
+                    $(Fast::$variant | Fast::$compressed => Fast::$compressed,)*
+                }
+            }
+        }
+
+        /// Runs one instruction (inline for the fast operations, through its handler otherwise)
+        /// and returns its length in 2-byte slots.
+        #[inline(always)]
+        pub(crate) fn execute(cpu: &mut Cpu, mem: &mut Memory, insn: &Insn) -> Result<usize, Trap> {
+            match insn.fast {
+                Fast::Call => (insn.handler)(cpu, mem, insn).map(|()| insn.len() as usize / 2),
+                $(
+                    Fast::$variant => $handler(cpu, mem, insn).map(|()| 2),
+                    Fast::$compressed => $handler(cpu, mem, insn).map(|()| 1),
+                )*
+            }
+        }
+
+        /// The decoders' names for the fast operations.
+        pub(crate) mod op {
+            use super::{Fast, Op};
+            $(
+                #[allow(non_upper_case_globals)]
+                pub(crate) const $handler: Op = Op { handler: super::$handler, fast: Fast::$variant };
+            )*
+        }
+    };
+}
+
+fast_ops! {
+    Add, AddC => add,
+    Sub, SubC => sub,
+    Sll, SllC => sll,
+    Slt, SltC => slt,
+    Sltu, SltuC => sltu,
+    Xor, XorC => xor,
+    Srl, SrlC => srl,
+    Sra, SraC => sra,
+    Or, OrC => or,
+    And, AndC => and,
+    Addw, AddwC => addw,
+    Subw, SubwC => subw,
+    Sllw, SllwC => sllw,
+    Srlw, SrlwC => srlw,
+    Sraw, SrawC => sraw,
+    Addi, AddiC => addi,
+    Slti, SltiC => slti,
+    Sltiu, SltiuC => sltiu,
+    Xori, XoriC => xori,
+    Ori, OriC => ori,
+    Andi, AndiC => andi,
+    Slli, SlliC => slli,
+    Srli, SrliC => srli,
+    Srai, SraiC => srai,
+    Addiw, AddiwC => addiw,
+    Slliw, SlliwC => slliw,
+    Srliw, SrliwC => srliw,
+    Sraiw, SraiwC => sraiw,
+    Lui, LuiC => lui,
+    Lb, LbC => lb,
+    Lh, LhC => lh,
+    Lw, LwC => lw,
+    Ld, LdC => ld,
+    Lbu, LbuC => lbu,
+    Lhu, LhuC => lhu,
+    Lwu, LwuC => lwu,
+    Sb, SbC => sb,
+    Sh, ShC => sh,
+    Sw, SwC => sw,
+    Sd, SdC => sd,
+    Beq, BeqC => beq,
+    Bne, BneC => bne,
+    Blt, BltC => blt,
+    Bge, BgeC => bge,
+    Bltu, BltuC => bltu,
+    Bgeu, BgeuC => bgeu,
+    Jal, JalC => jal,
+    Jalr, JalrC => jalr,
+}
+
 /// Picks the handler for an ALU instruction, replacing it with `nop` when it writes `x0`
 /// (such encodings are hints and have no effect).
-fn alu(handler: Handler, rd: u8) -> Handler {
+fn alu(op: Op, rd: u8) -> Op {
     if rd == 0 {
-        nop
+        Op::from(nop as Handler)
     } else {
-        handler
+        op
     }
 }
 
@@ -171,109 +272,109 @@ fn alu(handler: Handler, rd: u8) -> Handler {
 pub(crate) fn decode(w: Word, pc: u64) -> Option<Insn> {
     let (rd, rs1, rs2, f3, f7) = (w.rd(), w.rs1(), w.rs2(), w.funct3(), w.funct7());
     let insn = match w.opcode() {
-        0x37 => Insn::int(alu(lui, rd), rd, 0, 0, w.imm_u()),
+        0x37 => Insn::int_op(alu(op::lui, rd), rd, 0, 0, w.imm_u()),
         // AUIPC's result is a constant at a known address: a LUI of it, when it fits in 32 bits.
         0x17 => match i32::try_from(pc.wrapping_add(w.imm_u() as i64 as u64) as i64) {
-            Ok(value) => Insn::int(alu(lui, rd), rd, 0, 0, value),
-            Err(_) => Insn::int(alu(auipc, rd), rd, 0, 0, w.imm_u()).ending_block(),
+            Ok(value) => Insn::int_op(alu(op::lui, rd), rd, 0, 0, value),
+            Err(_) => Insn::int_op(alu(Op::from(auipc as Handler), rd), rd, 0, 0, w.imm_u()).ending_block(),
         },
-        0x6f => Insn::int(jal, rd, 0, 0, w.imm_j()).ending_block(),
-        0x67 if f3 == 0 => Insn::int(jalr, rd, rs1, 0, w.imm_i()).ending_block(),
+        0x6f => Insn::int_op(op::jal, rd, 0, 0, w.imm_j()).ending_block(),
+        0x67 if f3 == 0 => Insn::int_op(op::jalr, rd, rs1, 0, w.imm_i()).ending_block(),
         0x63 => {
-            let handler: Handler = match f3 {
-                0 => beq,
-                1 => bne,
-                4 => blt,
-                5 => bge,
-                6 => bltu,
-                7 => bgeu,
+            let handler: Op = match f3 {
+                0 => op::beq,
+                1 => op::bne,
+                4 => op::blt,
+                5 => op::bge,
+                6 => op::bltu,
+                7 => op::bgeu,
                 _ => return None,
             };
-            Insn::int(handler, 0, rs1, rs2, w.imm_b()).ending_block()
+            Insn::int_op(handler, 0, rs1, rs2, w.imm_b()).ending_block()
         }
         0x03 => {
-            let handler: Handler = match f3 {
-                0 => lb,
-                1 => lh,
-                2 => lw,
-                3 => ld,
-                4 => lbu,
-                5 => lhu,
-                6 => lwu,
+            let handler: Op = match f3 {
+                0 => op::lb,
+                1 => op::lh,
+                2 => op::lw,
+                3 => op::ld,
+                4 => op::lbu,
+                5 => op::lhu,
+                6 => op::lwu,
                 _ => return None,
             };
-            Insn::int(handler, rd, rs1, 0, w.imm_i())
+            Insn::int_op(handler, rd, rs1, 0, w.imm_i())
         }
         0x23 => {
-            let handler: Handler = match f3 {
-                0 => sb,
-                1 => sh,
-                2 => sw,
-                3 => sd,
+            let handler: Op = match f3 {
+                0 => op::sb,
+                1 => op::sh,
+                2 => op::sw,
+                3 => op::sd,
                 _ => return None,
             };
-            Insn::plain(handler, 0, rs1, rs2, w.imm_s())
+            Insn::plain_op(handler, 0, rs1, rs2, w.imm_s())
         }
         0x13 => {
             let shamt_ok = (w.0 >> 26) & 0x3f;
-            let handler: Handler = match (f3, shamt_ok) {
-                (0, _) => addi,
-                (2, _) => slti,
-                (3, _) => sltiu,
-                (4, _) => xori,
-                (6, _) => ori,
-                (7, _) => andi,
-                (1, 0) => slli,
-                (5, 0) => srli,
-                (5, 0x10) => srai,
+            let handler: Op = match (f3, shamt_ok) {
+                (0, _) => op::addi,
+                (2, _) => op::slti,
+                (3, _) => op::sltiu,
+                (4, _) => op::xori,
+                (6, _) => op::ori,
+                (7, _) => op::andi,
+                (1, 0) => op::slli,
+                (5, 0) => op::srli,
+                (5, 0x10) => op::srai,
                 _ => return None,
             };
             let imm = if f3 == 1 || f3 == 5 { (w.0 >> 20) as i32 & 63 } else { w.imm_i() };
-            Insn::int(alu(handler, rd), rd, rs1, 0, imm)
+            Insn::int_op(alu(handler, rd), rd, rs1, 0, imm)
         }
         0x1b => {
-            let handler: Handler = match (f3, f7) {
-                (0, _) => addiw,
-                (1, 0) => slliw,
-                (5, 0) => srliw,
-                (5, 0x20) => sraiw,
+            let handler: Op = match (f3, f7) {
+                (0, _) => op::addiw,
+                (1, 0) => op::slliw,
+                (5, 0) => op::srliw,
+                (5, 0x20) => op::sraiw,
                 _ => return None,
             };
             let imm = if f3 == 0 { w.imm_i() } else { rs2 as i32 };
-            Insn::int(alu(handler, rd), rd, rs1, 0, imm)
+            Insn::int_op(alu(handler, rd), rd, rs1, 0, imm)
         }
         0x33 => {
-            let handler: Handler = match (f7, f3) {
-                (0, 0) => add,
-                (0x20, 0) => sub,
-                (0, 1) => sll,
-                (0, 2) => slt,
-                (0, 3) => sltu,
-                (0, 4) => xor,
-                (0, 5) => srl,
-                (0x20, 5) => sra,
-                (0, 6) => or,
-                (0, 7) => and,
+            let handler: Op = match (f7, f3) {
+                (0, 0) => op::add,
+                (0x20, 0) => op::sub,
+                (0, 1) => op::sll,
+                (0, 2) => op::slt,
+                (0, 3) => op::sltu,
+                (0, 4) => op::xor,
+                (0, 5) => op::srl,
+                (0x20, 5) => op::sra,
+                (0, 6) => op::or,
+                (0, 7) => op::and,
                 _ => return None,
             };
-            Insn::int(alu(handler, rd), rd, rs1, rs2, 0)
+            Insn::int_op(alu(handler, rd), rd, rs1, rs2, 0)
         }
         0x3b => {
-            let handler: Handler = match (f7, f3) {
-                (0, 0) => addw,
-                (0x20, 0) => subw,
-                (0, 1) => sllw,
-                (0, 5) => srlw,
-                (0x20, 5) => sraw,
+            let handler: Op = match (f7, f3) {
+                (0, 0) => op::addw,
+                (0x20, 0) => op::subw,
+                (0, 1) => op::sllw,
+                (0, 5) => op::srlw,
+                (0x20, 5) => op::sraw,
                 _ => return None,
             };
-            Insn::int(alu(handler, rd), rd, rs1, rs2, 0)
+            Insn::int_op(alu(handler, rd), rd, rs1, rs2, 0)
         }
-        // FENCE and FENCE.I: one hart, and code is never written after decoding.
+        // FENCE op::and FENCE.I: one hart, op::and code is never written after decoding.
         0x0f if f3 <= 1 => Insn::int(nop, 0, 0, 0, 0),
         0x73 if w.0 == 0x0000_0073 => Insn::int(ecall, 0, 0, 0, 0).ending_block(),
         0x73 if w.0 == 0x0010_0073 => Insn::int(ebreak, 0, 0, 0, 0).ending_block(),
-        // STOP (a custom SYSTEM encoding) and WFI both hand control back to the host.
+        // STOP (a custom SYSTEM encoding) op::and WFI both hand control back to the host.
         0x73 if w.0 == 0x7ff0_0073 || w.0 == 0x1050_0073 => Insn::int(stop, 0, 0, 0, 0).ending_block(),
         // "dyncall": a system call whose number is the immediate (rd = rs1 = x0).
         0x5b if f3 == 0 && rd == 0 && rs1 == 0 && w.imm_i() >= 0 => {

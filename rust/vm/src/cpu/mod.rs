@@ -169,6 +169,20 @@ impl From<MemoryFault> for Trap {
 /// address in `cpu.pc` and must leave the next one there.
 pub(crate) type Handler = fn(&mut Cpu, &mut Memory, &Insn) -> Result<(), Trap>;
 
+/// What a decoder chose to run: a handler, and the inline fast path for the same operation if
+/// the base ISA has one.
+#[derive(Clone, Copy)]
+pub(crate) struct Op {
+    pub handler: Handler,
+    pub fast: i::Fast,
+}
+
+impl From<Handler> for Op {
+    fn from(handler: Handler) -> Op {
+        Op { handler, fast: i::Fast::Call }
+    }
+}
+
 /// One decoded instruction: what to run, and its operands pre-extracted.
 #[derive(Clone, Copy)]
 pub(crate) struct Insn {
@@ -180,8 +194,8 @@ pub(crate) struct Insn {
     pub rs1: u8,
     pub rs2: u8,
     pub rs3: u8,
-    /// Encoded length in bytes: 2 or 4.
-    pub len: u8,
+    /// Which base-ISA operation the dispatch loop runs inline, if any (otherwise `handler`).
+    pub fast: i::Fast,
     /// Whether this instruction may change control flow (ends a block).
     pub ends_block: bool,
     /// Instructions from this one to the end of its block, inclusive (set by `code`).
@@ -191,9 +205,19 @@ pub(crate) struct Insn {
 }
 
 impl Insn {
+    /// Encoded length in bytes: 2 or 4 (a 32-bit encoding's low bits are `0b11`).
+    #[inline(always)]
+    pub fn len(&self) -> u64 {
+        if self.raw & 3 == 3 {
+            4
+        } else {
+            2
+        }
+    }
+
     /// The address after this instruction, given that `cpu.pc` holds its own.
     #[inline(always)]
     pub fn next_pc(&self, cpu: &Cpu) -> u64 {
-        cpu.pc.wrapping_add(self.len as u64)
+        cpu.pc.wrapping_add(self.len())
     }
 }
