@@ -209,7 +209,10 @@ impl<T> Machine<T> {
                     return Err(Error::Memory { fault, pc });
                 }
                 Exit::BudgetSpent => return Ok(true),
-                Exit::Trap(Trap::Memory(fault)) => return Err(Error::Memory { fault, pc }),
+                Exit::Trap(Trap::Memory { addr, len, kind }) => {
+                    let fault = crate::MemoryFault { addr, len: len as u64, kind };
+                    return Err(Error::Memory { fault, pc });
+                }
                 Exit::Trap(Trap::IllegalInstruction(raw)) => return Err(Error::IllegalInstruction { raw, pc }),
                 Exit::Trap(Trap::Breakpoint) => return Err(Error::Breakpoint { pc }),
             }

@@ -43,7 +43,7 @@ pub(crate) mod i;
 pub(crate) mod m;
 pub(crate) mod zb;
 
-use crate::memory::{Memory, MemoryFault};
+use crate::memory::{AccessKind, Memory, MemoryFault};
 
 /// Register index that instructions whose destination is `x0` write to, so `x0` stays zero without
 /// a check on every write.
@@ -135,8 +135,9 @@ impl Cpu {
 /// Why an instruction did not complete normally.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Trap {
-    /// A load, store or fetch outside allowed memory.
-    Memory(MemoryFault),
+    /// A load, store or fetch outside allowed memory. (The fields of a [`MemoryFault`], packed so
+    /// that a handler's `Result` fits in two registers; accesses are at most 8 bytes.)
+    Memory { addr: u64, len: u8, kind: AccessKind },
     /// An encoding this hart does not implement.
     IllegalInstruction(u32),
     /// An `ecall`: the machine runs the system call in `a7`.
@@ -160,7 +161,7 @@ impl Trap {
 
 impl From<MemoryFault> for Trap {
     fn from(fault: MemoryFault) -> Self {
-        Trap::Memory(fault)
+        Trap::Memory { addr: fault.addr, len: fault.len.min(u8::MAX as u64) as u8, kind: fault.kind }
     }
 }
 

@@ -1,0 +1,83 @@
+//! Call-latency benchmark of the embedding API: how long a host-to-guest call takes.
+//!
+//! `cargo bench -p rvsandbox-vm --bench calls` builds `bench/guests/calls.c` with the RISC-V cross
+//! compiler, then times, per call (median of several rounds of many calls each):
+//! an empty function, a function of four integers, a function that makes one host call, and a
+//! host call that makes a nested call back into the guest (`preempt`).
+
+use std::hint::black_box;
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use rvsandbox_vm::{Arg, HostError, Machine, Options};
+
+const CALLS_PER_ROUND: u32 = 200_000;
+const ROUNDS: usize = 15;
+
+fn host_echo(m: &mut Machine<u64>) -> Result<(), HostError> {
+    m.set_result(m.sysarg(0));
+    Ok(())
+}
+
+fn host_nested(m: &mut Machine<u64>) -> Result<(), HostError> {
+    let callback = m.data;
+    let value = m.preempt(callback, &[Arg::Int(m.sysarg(0) as i64)]).map_err(Box::new)?;
+    m.set_result(value);
+    Ok(())
+}
+
+fn build_guest() -> Vec<u8> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = std::env::temp_dir().join(format!("rvsandbox-bench-calls-{}", std::process::id()));
+    let status = Command::new("riscv64-linux-gnu-gcc")
+        .args(["-O2", "-static", "-o"])
+        .arg(&out)
+        .arg(root.join("bench/guests/calls.c"))
+        .status()
+        .expect("riscv64-linux-gnu-gcc is needed (tools/setup installs it)");
+    assert!(status.success(), "building the benchmark guest failed");
+    let elf = std::fs::read(&out).unwrap();
+    let _ = std::fs::remove_file(out);
+    elf
+}
+
+/// Median nanoseconds per call of `call` over [`ROUNDS`] rounds.
+fn time(mut call: impl FnMut()) -> f64 {
+    let mut rounds: Vec<f64> = (0..ROUNDS)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..CALLS_PER_ROUND {
+                call();
+            }
+            start.elapsed().as_nanos() as f64 / CALLS_PER_ROUND as f64
+        })
+        .collect();
+    rounds.sort_by(f64::total_cmp);
+    rounds[ROUNDS / 2]
+}
+
+fn main() {
+    let elf = build_guest();
+    let mut m = Machine::new(&elf, Options::default(), 0u64).unwrap();
+    m.run(u64::MAX).unwrap();
+    m.install_syscall_handler(500, host_echo);
+    m.install_syscall_handler(501, host_nested);
+    m.data = m.address_of("callback").unwrap();
+    let address = |name| m.address_of(name).unwrap();
+    let (empty, four, one_host_call, nested) =
+        (address("empty"), address("four"), address("one_host_call"), address("nested"));
+
+    println!("| call | ns per call |");
+    println!("|---|---:|");
+    let mut row = |name: &str, ns: f64| println!("| {name} | {ns:.1} |");
+    row("empty function", time(|| drop(black_box(m.vmcall_address(empty, &[]).unwrap()))));
+    let args = [Arg::Int(1), Arg::Int(2), Arg::Int(3), Arg::Int(4)];
+    row("four integer arguments", time(|| drop(black_box(m.vmcall_address(four, black_box(&args)).unwrap()))));
+    row("one host call", time(|| drop(black_box(m.vmcall_address(one_host_call, &[Arg::Int(7)]).unwrap()))));
+    row(
+        "host call + nested call (preempt)",
+        time(|| drop(black_box(m.vmcall_address(nested, &[Arg::Int(7)]).unwrap()))),
+    );
+    row("by name (hash lookup) + empty", time(|| drop(black_box(m.vmcall("empty", &[]).unwrap()))));
+}
