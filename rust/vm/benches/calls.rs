@@ -71,23 +71,10 @@ fn main() {
     println!("| call | ns per call |");
     println!("|---|---:|");
     let row = |name: &str, ns: f64| println!("| {name} | {ns:.1} |");
-    row("empty function", time(|| {
-        black_box(m.vmcall_address(empty, &[]).unwrap();
-    })));
+    row("empty function", time(|| _ = black_box(m.vmcall_address(empty, &[]).unwrap())));
     let args = [Arg::Int(1), Arg::Int(2), Arg::Int(3), Arg::Int(4)];
-    row("four integer arguments", time(|| {
-        black_box(m.vmcall_address(four, black_box(&args)).unwrap();
-    })));
-    row("one host call", time(|| {
-        black_box(m.vmcall_address(one_host_call, &[Arg::Int(7)]).unwrap();
-    })));
-    row(
-        "host call + nested call (preempt)",
-        time(|| {
-        black_box(m.vmcall_address(nested, &[Arg::Int(7)]).unwrap();
-    })),
-    );
-    row("by name (hash lookup) + empty", time(|| {
-        black_box(m.vmcall("empty", &[]).unwrap();
-    })));
+    row("four integer arguments", time(|| _ = black_box(m.vmcall_address(four, black_box(&args)).unwrap())));
+    row("one host call", time(|| _ = black_box(m.vmcall_address(one_host_call, &[Arg::Int(7)]).unwrap())));
+    row("host call + nested call (preempt)", time(|| _ = black_box(m.vmcall_address(nested, &[Arg::Int(7)]).unwrap())));
+    row("by name (hash lookup) + empty", time(|| _ = black_box(m.vmcall("empty", &[]).unwrap())));
 }
