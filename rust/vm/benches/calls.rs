@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use rvsandbox_vm::{Arg, HostError, Machine, Options};
+use rvsandbox_vm::{Arg, HostError, Machine, Options, Program};
 
 const CALLS_PER_ROUND: u32 = 200_000;
 const ROUNDS: usize = 15;
@@ -57,6 +57,46 @@ fn time(mut call: impl FnMut()) -> f64 {
     rounds[ROUNDS / 2]
 }
 
+/// Resident memory of this process in KiB.
+fn resident_kib() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * 4
+}
+
+/// What another machine for an already-parsed program costs: time to create it, and resident
+/// memory it adds once `main` has run.
+fn instances(elf: &[u8]) {
+    let program = Program::parse(elf).unwrap();
+    let options = Options { memory_max: 16 << 20, stack_size: 1 << 20, ..Options::default() };
+    let mut machines = Vec::new();
+    let create = time_each(200, || machines.push(Machine::from_program(program.clone(), options.clone(), ()).unwrap()));
+    machines.clear();
+    let before = resident_kib();
+    const COUNT: u64 = 50;
+    for _ in 0..COUNT {
+        let mut m = Machine::from_program(program.clone(), options.clone(), ()).unwrap();
+        m.run(u64::MAX).unwrap();
+        machines.push(m);
+    }
+    let added = (resident_kib() - before) / COUNT;
+    println!("| new instance of a loaded program | {:.1} µs |", create / 1000.0);
+    println!("| resident memory per instance after main | {added} KiB |");
+}
+
+/// Median nanoseconds of one `run` over `times` runs.
+fn time_each(times: usize, mut run: impl FnMut()) -> f64 {
+    let mut samples: Vec<f64> = (0..times)
+        .map(|_| {
+            let start = Instant::now();
+            run();
+            start.elapsed().as_nanos() as f64
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[times / 2]
+}
+
 fn main() {
     let elf = build_guest();
     let mut m = Machine::new(&elf, Options::default(), 0u64).unwrap();
@@ -68,13 +108,14 @@ fn main() {
     let (empty, four, one_host_call, nested) =
         (address("empty"), address("four"), address("one_host_call"), address("nested"));
 
-    println!("| call | ns per call |");
+    println!("| what | cost |");
     println!("|---|---:|");
-    let row = |name: &str, ns: f64| println!("| {name} | {ns:.1} |");
+    let row = |name: &str, ns: f64| println!("| {name} | {ns:.1} ns |");
     row("empty function", time(|| _ = black_box(m.vmcall_address(empty, &[]).unwrap())));
     let args = [Arg::Int(1), Arg::Int(2), Arg::Int(3), Arg::Int(4)];
     row("four integer arguments", time(|| _ = black_box(m.vmcall_address(four, black_box(&args)).unwrap())));
     row("one host call", time(|| _ = black_box(m.vmcall_address(one_host_call, &[Arg::Int(7)]).unwrap())));
     row("host call + nested call (preempt)", time(|| _ = black_box(m.vmcall_address(nested, &[Arg::Int(7)]).unwrap())));
     row("by name (hash lookup) + empty", time(|| _ = black_box(m.vmcall("empty", &[]).unwrap())));
+    instances(&elf);
 }
