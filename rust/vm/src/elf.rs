@@ -10,6 +10,7 @@ use std::sync::Arc;
 use goblin::elf::{header, program_header, sym, Elf};
 use thiserror::Error;
 
+use crate::arena::ImageFile;
 use crate::cpu::code::Code;
 
 /// Guest page size.
@@ -101,7 +102,10 @@ pub(crate) struct Segment {
 
 /// A parsed, validated and decoded program, shareable between machines.
 pub struct Program {
-    pub(crate) segments: Vec<Segment>,
+    /// Guest memory from address 0 to `image_end` as a fresh machine sees it.
+    pub(crate) image: Vec<u8>,
+    /// The same bytes as a mappable file, so machines share them copy-on-write.
+    pub(crate) image_file: Option<ImageFile>,
     pub(crate) entry: u64,
     /// Where the program headers are in guest memory, and how many there are (for the auxv).
     pub(crate) program_headers: (u64, u64),
@@ -129,11 +133,16 @@ impl Program {
         let image_end = segments.iter().map(|s| page_up(s.addr + s.mem_size)).max().unwrap_or(image_start);
         let writable_start = writable_start(&segments, image_end)?;
         let code = decode_code(&elf, &segments, bias, writable_start)?;
+        let mut image = vec![0; image_end as usize];
+        for segment in &segments {
+            image[segment.addr as usize..][..segment.data.len()].copy_from_slice(&segment.data);
+        }
         Ok(Arc::new(Program {
+            image_file: ImageFile::new(&image),
+            image,
             entry: elf.entry.wrapping_add(bias),
             program_headers: (program_header_address(&elf, bias), elf.program_headers.len() as u64),
             symbols: Symbols::new(&elf, bias),
-            segments,
             code,
             image_end,
             image_start: image_start & !(PAGE_SIZE - 1),

@@ -114,10 +114,7 @@ impl<T> Machine<T> {
         if needed > options.memory_max {
             return Err(LoadError::TooLarge { needed, limit: options.memory_max });
         }
-        let mut memory = Memory::new(options.memory_max);
-        for segment in &program.segments {
-            memory.load_segment(segment.addr, &segment.data);
-        }
+        let mut memory = Memory::with_image(options.memory_max, &program.image, program.image_file.as_ref());
         memory.protect(program.image_start, program.writable_start);
         let stack_top = options.memory_max;
         let heap = Heap::new(program.image_end, stack_top - stack_size);

@@ -14,6 +14,8 @@
 
 use thiserror::Error;
 
+use crate::arena::{Arena, ImageFile};
+
 /// What kind of access faulted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccessKind {
@@ -48,17 +50,27 @@ pub struct MemoryFault {
 }
 
 /// The guest's memory: a zero-initialised arena of a fixed maximum size.
-#[derive(Clone)]
 pub struct Memory {
-    bytes: Vec<u8>,
+    bytes: Arena,
     readable_start: u64,
     writable_start: u64,
 }
 
 impl Memory {
     /// An arena of `size` bytes, all of it readable and writable until [`Memory::protect`] narrows it.
+    #[cfg(test)]
     pub(crate) fn new(size: u64) -> Memory {
-        Memory { bytes: vec![0; size as usize], readable_start: 0, writable_start: 0 }
+        Memory { bytes: Arena::new(size as usize, None), readable_start: 0, writable_start: 0 }
+    }
+
+    /// An arena of `size` bytes that starts with `image`: mapped copy-on-write from `file` when
+    /// there is one, copied otherwise.
+    pub(crate) fn with_image(size: u64, image: &[u8], file: Option<&ImageFile>) -> Memory {
+        let mut bytes = Arena::new(size as usize, file);
+        if file.is_none() {
+            bytes[..image.len()].copy_from_slice(image);
+        }
+        Memory { bytes, readable_start: 0, writable_start: 0 }
     }
 
     /// Sets the two boundaries: nothing below `readable_start` can be read, nothing below
@@ -196,11 +208,6 @@ impl Memory {
     pub(crate) fn zero(&mut self, addr: u64, len: u64) -> Result<(), MemoryFault> {
         self.view_mut(addr, len)?.fill(0);
         Ok(())
-    }
-
-    /// Loader access: writes regardless of the boundaries, which are set after loading.
-    pub(crate) fn load_segment(&mut self, addr: u64, data: &[u8]) {
-        self.bytes[addr as usize..addr as usize + data.len()].copy_from_slice(data);
     }
 }
 
