@@ -254,8 +254,10 @@ const INT_RR: &[&str] = &[
     "binv",
     "bset", // Zbs
 ];
-const INT_UNARY: &[&str] =
-    &["clz", "clzw", "ctz", "ctzw", "cpop", "cpopw", "sext.b", "sext.h", "zext.h", "orc.b", "rev8"];
+// No `ctzw`: Debian 12's qemu 7.2 returns ctz of the whole register when the low 32 bits are zero
+// (63 for 1 << 63, where the specification says 32). Its unit test in rust/vm/src/cpu/zb.rs pins
+// the specified behaviour instead.
+const INT_UNARY: &[&str] = &["clz", "clzw", "ctz", "cpop", "cpopw", "sext.b", "sext.h", "zext.h", "orc.b", "rev8"];
 const INT_IMM: &[&str] = &["addi", "slti", "sltiu", "xori", "ori", "andi", "addiw"];
 const INT_SHIFT64: &[&str] = &["slli", "srli", "srai", "rori", "bclri", "bexti", "binvi", "bseti", "slli.uw"];
 const INT_SHIFT32: &[&str] = &["slliw", "srliw", "sraiw", "roriw"];

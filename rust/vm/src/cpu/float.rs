@@ -356,6 +356,21 @@ fn tiny_after_rounding<F: Fp>(out: F, rm: Rm, exact: &impl Exact<F>) -> bool {
     }
 }
 
+/// Whether `r` is a finite result far enough above the subnormal range that the error terms of
+/// the operation that produced it are exactly representable, and it cannot have underflowed.
+fn well_inside_range<F: Fp>(r: F) -> bool {
+    let magnitude = r.to_raw() & !F::SIGN;
+    magnitude >= (F::FRACTION as u64 + 4) << F::FRACTION && magnitude < F::INF
+}
+
+/// The result of the common case: round-to-nearest-even (the host's own rounding) and a result
+/// well inside the range, where the only flag is NX, raised when the error term is not zero.
+/// `None` sends the operation down the exact path.
+#[inline(always)]
+fn nearest_even_fast<F: Fp>(r: F, rm: Rm, error: impl FnOnce() -> F) -> Option<(F, u32)> {
+    (rm == Rm::Rne && well_inside_range(r)).then(|| (r, if error().is_zero() { 0 } else { NX }))
+}
+
 /// `a + b = s + err` exactly (Knuth's TwoSum; exact unless it overflows).
 fn two_sum<F: Fp>(a: F, b: F) -> (F, F) {
     let s = a + b;
@@ -394,6 +409,9 @@ fn term<F: Fp>(x: F) -> (bool, Dyadic) {
 
 pub(crate) fn add<F: Fp>(a: F, b: F, rm: Rm) -> (F, u32) {
     let r = a + b;
+    if let Some(fast) = nearest_even_fast(r, rm, || two_sum(a, b).1) {
+        return fast;
+    }
     if r.nan() {
         return nan_result(a.snan() || b.snan() || !(a.nan() || b.nan()));
     }
@@ -411,6 +429,10 @@ pub(crate) fn add<F: Fp>(a: F, b: F, rm: Rm) -> (F, u32) {
 
 pub(crate) fn mul<F: Fp>(a: F, b: F, rm: Rm) -> (F, u32) {
     let r = a * b;
+    // a*b - r is exact (a fused multiply-add) when r is well inside the range.
+    if let Some(fast) = nearest_even_fast(r, rm, || a.fma(b, -r)) {
+        return fast;
+    }
     if r.nan() {
         return nan_result(a.snan() || b.snan() || !(a.nan() || b.nan()));
     }
@@ -422,6 +444,12 @@ pub(crate) fn mul<F: Fp>(a: F, b: F, rm: Rm) -> (F, u32) {
 
 pub(crate) fn div<F: Fp>(a: F, b: F, rm: Rm) -> (F, u32) {
     let r = a / b;
+    // The remainder a - r*b is exact when the quotient and the dividend are well inside the range.
+    if well_inside_range(a) && well_inside_range(b) {
+        if let Some(fast) = nearest_even_fast(r, rm, || (-r).fma(b, a)) {
+            return fast;
+        }
+    }
     if r.nan() {
         return nan_result(a.snan() || b.snan() || !(a.nan() || b.nan()));
     }
@@ -444,12 +472,41 @@ pub(crate) fn sqrt<F: Fp>(a: F, rm: Rm) -> (F, u32) {
     if a.negative() {
         return nan_result(true);
     }
-    finish(a.root(), rm, &Root(Dyadic::of(a)))
+    let r = a.root();
+    // r*r - a is exact when the operand is well inside the range.
+    if well_inside_range(a) {
+        if let Some(fast) = nearest_even_fast(r, rm, || r.fma(r, -a)) {
+            return fast;
+        }
+    }
+    finish(r, rm, &Root(Dyadic::of(a)))
+}
+
+/// The error of `r = fma(a, b, c)` as two terms: `a*b + c = r + r2 + r3` exactly, with `|r3|` at
+/// most half an ulp of `r2` (Boldo-Muller), provided the product's error is representable (the
+/// product is far from underflow) and nothing overflows; `None` otherwise.
+fn fma_error<F: Fp>(a: F, b: F, c: F, r: F) -> Option<(F, F)> {
+    let u1 = a * b;
+    if !well_inside_range(u1) || r.abs().to_raw() < F::MIN_NORMAL || !r.finite() {
+        return None;
+    }
+    let u2 = a.fma(b, -u1);
+    let (alpha1, alpha2) = two_sum(c, u2);
+    let (beta1, beta2) = two_sum(u1, alpha1);
+    let gamma = (beta1 - r) + beta2;
+    let (r2, r3) = two_sum(gamma, alpha2);
+    (r2.finite() && r3.finite()).then_some((r2, r3))
 }
 
 /// `a * b + c` with one rounding (the other fused forms negate operands first).
 pub(crate) fn fma<F: Fp>(a: F, b: F, c: F, rm: Rm) -> (F, u32) {
     let r = a.fma(b, c);
+    // Exact exactly when the error's leading term is zero (the trailing one is smaller than it).
+    if rm == Rm::Rne && well_inside_range(r) {
+        if let Some((r2, _)) = fma_error(a, b, c, r) {
+            return (r, if r2.is_zero() { 0 } else { NX });
+        }
+    }
     if r.nan() {
         // Infinity times zero is invalid even when the addend is a quiet NaN.
         let inf_zero = (a.infinite() && b.is_zero()) || (a.is_zero() && b.infinite());
@@ -467,22 +524,7 @@ pub(crate) fn fma<F: Fp>(a: F, b: F, c: F, rm: Rm) -> (F, u32) {
         return mul(a, b, rm);
     }
     let terms = [(product_negative, Dyadic::of(a).mul(Dyadic::of(b))), term(c)];
-    // Boldo-Muller: a*b + c = r + r2 + r3 exactly, with |r3| at most half an ulp of r2, provided the
-    // product's error is representable (the product is far from underflow) and nothing overflows.
-    let u1 = a * b;
-    let safe = u1.finite()
-        && u1.abs() >= F::from_raw((F::FRACTION as u64 + 4) << F::FRACTION)
-        && r.abs() >= F::from_raw(F::MIN_NORMAL);
-    let error = if safe {
-        let u2 = a.fma(b, -u1);
-        let (alpha1, alpha2) = two_sum(c, u2);
-        let (beta1, beta2) = two_sum(u1, alpha1);
-        let gamma = (beta1 - r) + beta2;
-        let (r2, r3) = two_sum(gamma, alpha2);
-        (r2.finite() && r3.finite()).then_some((r2, r3))
-    } else {
-        None
-    };
+    let error = fma_error(a, b, c, r);
     if r.is_zero() && sum_sign(&terms).is_eq() {
         // The product and the addend cancel exactly.
         return (zero_sum(product_negative, c, rm), 0);

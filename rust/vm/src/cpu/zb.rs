@@ -171,6 +171,7 @@ mod tests {
         assert_eq!(run(0x6015_9513, 0, 0), 64); // ctz
         assert_eq!(run(0x6015_9513, 1 << 63, 0), 63);
         assert_eq!(run(0x6015_951b, 1 << 32, 0), 32); // ctzw
+        assert_eq!(run(0x6015_951b, 1 << 63, 0), 32); // ctzw: only the low word counts
         assert_eq!(run(0x6025_9513, u64::MAX, 0), 64); // cpop
         assert_eq!(run(0x6025_951b, u64::MAX, 0), 32); // cpopw
         assert_eq!(run(0x0ac5_e533, -1i64 as u64, 1), 1); // max
