@@ -33,6 +33,7 @@ macro_rules! guest_tests {
 
 guest_tests!(
     argv,
+    atomics,
     containers,
     deep_recursion,
     exceptions,

@@ -105,7 +105,7 @@ impl<T> Machine<T> {
     /// Prepares a machine for an already-parsed program; machines of one program share its
     /// decoded code and symbols.
     pub fn from_program(program: Arc<Program>, options: Options, data: T) -> Result<Machine<T>, LoadError> {
-        if options.memory_max % PAGE_SIZE != 0 || options.memory_max > MAX_ADDRESS {
+        if !options.memory_max.is_multiple_of(PAGE_SIZE) || options.memory_max > MAX_ADDRESS {
             return Err(LoadError::InvalidOptions("memory_max must be a whole number of pages, at most 64 GiB"));
         }
         let stack_size = options.stack_size.div_ceil(PAGE_SIZE) * PAGE_SIZE;

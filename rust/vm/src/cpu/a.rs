@@ -7,7 +7,7 @@ use crate::memory::Memory;
 
 /// Defines an AMO handler: `rd = mem[rs1]; mem[rs1] = op(mem[rs1], rs2)`.
 macro_rules! amo {
-    ($($name:ident: $ty:ty, $read:ident, $write:ident => |$old:ident, $src:ident| $new:expr;)*) => {$(
+    ($name:ident: $ty:ty, $read:ident, $write:ident, |$old:ident, $src:ident| $new:expr) => {
         fn $name(cpu: &mut Cpu, mem: &mut Memory, i: &Insn) -> Result<(), Trap> {
             let addr = cpu.reg(i.rs1);
             let $old = mem.$read(addr)? as $ty;
@@ -16,28 +16,27 @@ macro_rules! amo {
             cpu.write(i.rd, $old as i64 as u64);
             Ok(())
         }
+    };
+}
+
+/// Defines each AMO in its word (`_w`) and doubleword (`_d`) form.
+macro_rules! amo_both_widths {
+    ($($word:ident, $double:ident => |$old:ident, $src:ident| $new:expr;)*) => {$(
+        amo!($word: i32, read_u32, write_u32, |$old, $src| $new);
+        amo!($double: i64, read_u64, write_u64, |$old, $src| $new);
     )*};
 }
 
-amo! {
-    amoswap_w: i32, read_u32, write_u32 => |old, src| { let _ = old; src };
-    amoadd_w: i32, read_u32, write_u32 => |old, src| old.wrapping_add(src);
-    amoxor_w: i32, read_u32, write_u32 => |old, src| old ^ src;
-    amoand_w: i32, read_u32, write_u32 => |old, src| old & src;
-    amoor_w: i32, read_u32, write_u32 => |old, src| old | src;
-    amomin_w: i32, read_u32, write_u32 => |old, src| old.min(src);
-    amomax_w: i32, read_u32, write_u32 => |old, src| old.max(src);
-    amominu_w: i32, read_u32, write_u32 => |old, src| (old as u32).min(src as u32);
-    amomaxu_w: i32, read_u32, write_u32 => |old, src| (old as u32).max(src as u32);
-    amoswap_d: i64, read_u64, write_u64 => |old, src| { let _ = old; src };
-    amoadd_d: i64, read_u64, write_u64 => |old, src| old.wrapping_add(src);
-    amoxor_d: i64, read_u64, write_u64 => |old, src| old ^ src;
-    amoand_d: i64, read_u64, write_u64 => |old, src| old & src;
-    amoor_d: i64, read_u64, write_u64 => |old, src| old | src;
-    amomin_d: i64, read_u64, write_u64 => |old, src| old.min(src);
-    amomax_d: i64, read_u64, write_u64 => |old, src| old.max(src);
-    amominu_d: i64, read_u64, write_u64 => |old, src| (old as u64).min(src as u64);
-    amomaxu_d: i64, read_u64, write_u64 => |old, src| (old as u64).max(src as u64);
+amo_both_widths! {
+    amoswap_w, amoswap_d => |_old, src| src;
+    amoadd_w, amoadd_d => |old, src| old.wrapping_add(src);
+    amoxor_w, amoxor_d => |old, src| old ^ src;
+    amoand_w, amoand_d => |old, src| old & src;
+    amoor_w, amoor_d => |old, src| old | src;
+    amomin_w, amomin_d => |old, src| old.min(src);
+    amomax_w, amomax_d => |old, src| old.max(src);
+    amominu_w, amominu_d => |old, src| old.cast_unsigned().min(src.cast_unsigned());
+    amomaxu_w, amomaxu_d => |old, src| old.cast_unsigned().max(src.cast_unsigned());
 }
 
 /// Defines the LR/SC pair for one width.
