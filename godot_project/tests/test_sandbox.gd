@@ -1,9 +1,7 @@
-## The Sandbox node and its true vararg `vmcall(function, ...args)`.
-##
-## Until the emulator core is wired in, vmcall is served by placeholder functions built into
-## the extension (rust/godot/src/sandbox.rs, `placeholder_call`): echo, count, sum, reenter,
-## panic. These tests prove the plumbing; guest-program tests replace the placeholders later.
+## The Sandbox node: registration, properties, programs (.elf resources, buffers), lookups.
 extends "res://tests/test_case.gd"
+
+const ABI := "res://tests/guests/abi.elf"
 
 
 func test_sandbox_is_a_registered_node() -> void:
@@ -15,101 +13,136 @@ func test_sandbox_is_a_registered_node() -> void:
 	s.free()
 
 
-func test_vmcall_is_declared_vararg_with_one_fixed_parameter() -> void:
-	var found := false
+func test_vararg_methods_are_declared() -> void:
+	var found := {}
 	for method in ClassDB.class_get_method_list("Sandbox", true):
-		if method.name == "vmcall":
-			found = true
-			assert_true(method.flags & METHOD_FLAG_VARARG, "METHOD_FLAG_VARARG is set")
-			assert_eq(method.args.size(), 1, "one fixed parameter")
-			assert_eq(method.args[0].name, "function")
+		if method.name in ["vmcall", "vmcallv", "vmcallable", "vmcallable_address"]:
+			found[method.name] = true
+			assert_true(method.flags & METHOD_FLAG_VARARG, "%s is vararg" % method.name)
+			assert_eq(method.args.size(), 1, "%s: one fixed parameter" % method.name)
 			assert_true(method.return.usage & PROPERTY_USAGE_NIL_IS_VARIANT, "returns a Variant")
-	assert_true(found, "vmcall is in the method list")
+	assert_eq(found.size(), 4, "vmcall, vmcallv, vmcallable, vmcallable_address")
 
 
-func test_vmcall_with_no_extra_arguments() -> void:
+func test_properties_and_defaults() -> void:
 	var s := Sandbox.new()
-	assert_eq(s.vmcall("count"), 0)
-	assert_eq(s.vmcall("echo"), [])
+	assert_eq(s.memory_max, 32)
+	assert_eq(s.execution_timeout, 8000)
+	assert_eq(s.references_max, 100)
+	assert_eq(s.unboxed_arguments, true)
+	assert_null(s.program)
+	for monitor in ["monitor_calls_made", "monitor_exceptions", "monitor_execution_timeouts",
+			"monitor_instructions_executed", "monitor_scoped_references",
+			"monitor_permanent_references"]:
+		assert_eq(s.get(monitor), 0, monitor)
+	var exported := {}
+	for p in s.get_property_list():
+		if p.usage & PROPERTY_USAGE_EDITOR:
+			exported[p.name] = p
+	for name in ["program", "memory_max", "execution_timeout", "references_max"]:
+		assert_true(exported.has(name), "%s is editor-visible" % name)
+	assert_eq(exported["program"].hint_string, "SandboxProgram", "the inspector takes .elf resources")
 	s.free()
 
 
-func test_vmcall_with_two_extra_arguments() -> void:
+func test_elf_files_load_as_sandbox_programs() -> void:
+	assert_true("elf" in ResourceLoader.get_recognized_extensions_for_type("SandboxProgram"))
+	var program: SandboxProgram = load(ABI)
+	assert_true(program != null, "load() gives a SandboxProgram")
+	assert_true(program.is_valid())
+	assert_true(program.get_content().size() > 1000)
+	assert_true("echo" in program.get_symbols())
+	assert_true(load(ABI) == program, "the resource is cached")
+
+
+func test_program_property_loads_and_runs_main() -> void:
 	var s := Sandbox.new()
-	assert_eq(s.vmcall("sum", 1, 2), 3)
-	assert_eq(s.vmcall("echo", "a", 2.5), ["a", 2.5])
+	s.program = load(ABI)
+	assert_true(s.has_program_loaded())
+	assert_eq(s.vmcall("add_ints", 40, 2), 42)
+	assert_eq(s.vmcall("get_startup_string"), "made during main")
 	s.free()
 
 
-func test_vmcall_with_five_extra_arguments() -> void:
+func test_from_buffer_and_from_program() -> void:
+	var a := Sandbox.FromBuffer(FileAccess.get_file_as_bytes(ABI))
+	assert_eq(a.vmcall("add_ints", 1, 2), 3)
+	var b := Sandbox.FromProgram(load(ABI))
+	assert_eq(b.vmcall("add_ints", 3, 4), 7)
+	assert_eq(a.vmcall("add_ints", 5, 6), 11, "two machines of one program are independent")
+	a.free()
+	b.free()
+
+
+func test_load_buffer_and_reset() -> void:
 	var s := Sandbox.new()
-	assert_eq(s.vmcall("sum", 1, 2, 3, 4, 5), 15)
-	assert_eq(s.vmcall("sum", 1, 2, 3, 4, 0.5), 10.5)
-	var args := [1, "two", 3.5, Vector2(1, 2), null]
-	assert_eq(s.vmcall("echo", args[0], args[1], args[2], args[3], args[4]), args)
-	assert_eq(s.vmcall("count", 1, 2, 3, 4, 5), 5)
+	assert_true(not s.has_program_loaded())
+	s.load_buffer(FileAccess.get_file_as_bytes(ABI))
+	assert_true(s.has_program_loaded())
+	s.vmcallv("keep", "kept text")
+	assert_eq(s.vmcall("get_kept"), "kept text")
+	s.reset()
+	assert_null(s.vmcall("get_kept"), "reset starts the program over")
+	assert_eq(s.vmcall("add_ints", 1, 1), 2)
+	s.reset(true)
+	assert_true(not s.has_program_loaded())
 	s.free()
 
 
-func test_vmcall_through_every_call_path() -> void:
-	var typed: Sandbox = Sandbox.new()
-	# One argument with a statically typed receiver: must not become a validated call.
-	assert_eq(typed.vmcall("count"), 0, "typed receiver, fixed argument only")
-	assert_eq(typed.vmcall("sum", 2, 3), 5, "typed receiver")
-	var untyped: Variant = typed
-	assert_eq(untyped.vmcall("sum", 2, 3), 5, "untyped receiver")
-	assert_eq(typed.call("vmcall", "sum", 2, 3), 5, "Object.call")
-	assert_eq(typed.callv("vmcall", ["sum", 2, 3]), 5, "Object.callv")
-	assert_eq(Callable(typed, "vmcall").call("sum", 2, 3), 5, "Callable.call")
-	assert_eq(typed.vmcall.bind(3).call("sum", 2), 5, "bound Callable")
-	assert_eq(typed.vmcall(&"sum", 2, 3), 5, "function given as StringName")
-	typed.free()
+func test_function_lookups() -> void:
+	var s := Sandbox.FromProgram(load(ABI))
+	assert_true(s.has_function("echo"))
+	assert_true(s.has_function("spin"), "any symbol can be called")
+	assert_true(not s.has_function("nope"))
+	var functions := s.get_functions()
+	assert_true("public_add" in functions and "echo" in functions, "registered public functions")
+	var address := s.address_of("spin")
+	assert_true(address > 0)
+	assert_eq(s.lookup_address(address), "spin")
+	assert_eq(s.address_of("nope"), 0)
+	# A public name registered in main() for another symbol.
+	assert_eq(s.vmcallv("public_add", 2, 3), 5)
+	s.free()
+
+
+func test_guest_property() -> void:
+	var s := Sandbox.FromProgram(load(ABI))
+	assert_eq(s.get("score"), 10)
+	s.set("score", 25)
+	assert_eq(s.get("score"), 25)
+	var names := []
+	for p in s.get_property_list():
+		names.append(p.name)
+	assert_true("score" in names, "guest properties are listed")
+	s.free()
+
+
+func test_monitors_count_calls_and_instructions() -> void:
+	var s := Sandbox.FromProgram(load(ABI))
+	var calls: int = s.monitor_calls_made
+	var instructions: int = s.monitor_instructions_executed
+	assert_true(instructions > 0, "main() ran")
+	s.vmcall("add_ints", 1, 2)
+	s.vmcall("add_ints", 1, 2)
+	assert_eq(s.monitor_calls_made, calls + 2)
+	assert_eq(s.get_calls_made(), calls + 2)
+	assert_true(s.monitor_instructions_executed > instructions)
+	assert_eq(s.monitor_scoped_references, 0, "nothing scoped between calls")
+	s.free()
 
 
 func test_vmcall_in_the_scene_tree() -> void:
 	var s := Sandbox.new()
 	Engine.get_main_loop().root.add_child(s)
-	assert_true(s.is_inside_tree())
-	assert_eq(s.vmcall("sum", 40, 2), 42)
-	s.free()
-
-
-func test_nested_vmcall_into_the_same_node() -> void:
-	var s := Sandbox.new()
-	# "reenter" calls vmcall("sum", ...) on the same node while the outer call is running.
-	assert_eq(s.vmcall("reenter", 1, 2, 3), 6)
-	assert_eq(s.get_calls_made(), 2, "outer and nested call both dispatched")
-	s.free()
-
-
-func test_unknown_function_is_null_and_an_engine_error() -> void:
-	expect_error("Sandbox.vmcall: no function named 'nope'")
-	var s := Sandbox.new()
-	assert_null(s.vmcall("nope", 1, 2))
-	s.free()
-
-
-func test_bad_argument_is_null_and_an_engine_error() -> void:
-	expect_error("Sandbox.vmcall: argument 1: expected int or float")
-	var s := Sandbox.new()
-	assert_null(s.vmcall("sum", 1, "x"))
+	s.program = load(ABI)
+	assert_eq(s.vmcall("add_ints", 40, 2), 42)
 	s.free()
 
 
 func test_function_must_be_a_name() -> void:
 	expect_error("Sandbox.vmcall: the function must be given by name")
-	var s := Sandbox.new()
+	var s := Sandbox.FromProgram(load(ABI))
 	assert_null(s.vmcall(42))
-	s.free()
-
-
-func test_panic_is_contained() -> void:
-	# Two engine errors carry this text: gdext's panic hook reports the panic (with location
-	# and, in debug builds, a backtrace), then vmcall reports "internal error (panic): ...".
-	expect_error("placeholder function 'panic' was called")
-	var s := Sandbox.new()
-	assert_null(s.vmcall("panic", 1, 2))
-	assert_eq(s.vmcall("sum", 1, 2), 3, "the node still works after a panic")
 	s.free()
 
 
@@ -118,3 +151,16 @@ func test_too_few_arguments_is_a_call_error() -> void:
 	var s := Sandbox.new()
 	assert_null(s.callv("vmcall", []))
 	s.free()
+
+
+func test_vmcall_through_every_call_path() -> void:
+	var typed: Sandbox = Sandbox.FromProgram(load(ABI))
+	assert_eq(typed.vmcall("add_ints", 2, 3), 5, "typed receiver")
+	var untyped: Variant = typed
+	assert_eq(untyped.vmcall("add_ints", 2, 3), 5, "untyped receiver")
+	assert_eq(typed.call("vmcall", "add_ints", 2, 3), 5, "Object.call")
+	assert_eq(typed.callv("vmcall", ["add_ints", 2, 3]), 5, "Object.callv")
+	assert_eq(Callable(typed, "vmcall").call("add_ints", 2, 3), 5, "Callable.call")
+	assert_eq(typed.vmcall.bind(3).call("add_ints", 2), 5, "bound Callable")
+	assert_eq(typed.vmcall(&"add_ints", 2, 3), 5, "function given as StringName")
+	typed.free()

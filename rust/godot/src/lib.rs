@@ -1,11 +1,24 @@
-//! The rvsandbox GDExtension: registers the `Sandbox` node with Godot 4.
+//! The rvsandbox GDExtension: the `Sandbox` node, which runs functions of RISC-V guest
+//! programs built against godot-sandbox's guest API (docs/guest-abi.md), and the
+//! `SandboxProgram` resource that `.elf` files load as.
 //!
 //! Entry symbol `gdext_rust_init` (see `addons/rvsandbox/rvsandbox.gdextension`).
+//!
+//! Layout: `sandbox.rs` (the node), `state.rs` (its machine and monitors), `runtime.rs`
+//! (loading, calls, re-entry), `program.rs` (the resource and its loader), `abi/` (guest
+//! Variants, references, argument layout), `host_calls/` (one file per host-call family),
+//! `vararg.rs` (true vararg method registration).
 
 use godot::init::{gdextension, ExtensionLibrary, InitStage};
 use godot::prelude::godot_error;
 
+pub mod abi;
+pub mod host;
+pub mod host_calls;
+pub mod program;
+pub mod runtime;
 pub mod sandbox;
+pub mod state;
 pub mod vararg;
 
 use sandbox::Sandbox;
@@ -21,6 +34,25 @@ unsafe impl ExtensionLibrary for RvSandboxExtension {
             if let Err(e) = vararg::register_vararg_method::<Sandbox, _, _>("vmcall", &["function"], sandbox::vmcall) {
                 godot_error!("rvsandbox: cannot register Sandbox.vmcall: {e}");
             }
+            if let Err(e) = vararg::register_vararg_method::<Sandbox, _, _>("vmcallv", &["function"], sandbox::vmcallv)
+            {
+                godot_error!("rvsandbox: cannot register Sandbox.vmcallv: {e}");
+            }
+            for (name, handler) in [
+                ("vmcallable", sandbox::vmcallable as fn(_, &[&_]) -> _),
+                ("vmcallable_address", sandbox::vmcallable_address),
+            ] {
+                if let Err(e) = vararg::register_vararg_method::<Sandbox, _, _>(name, &["function"], handler) {
+                    godot_error!("rvsandbox: cannot register Sandbox.{name}: {e}");
+                }
+            }
+            program::register_loader();
+        }
+    }
+
+    fn on_stage_deinit(stage: InitStage) {
+        if stage == InitStage::Scene {
+            program::unregister_loader();
         }
     }
 }

@@ -1,0 +1,101 @@
+## Failure never breaks the game: faults, timeouts, unknown functions, guest exceptions,
+## forged handles and indices, garbage programs. Each pushes one engine error naming the
+## function, the reason and the guest location; the call returns null; the counters move; the
+## next call works.
+extends "res://tests/test_case.gd"
+
+const ABI := "res://tests/guests/abi.elf"
+
+
+func _sandbox() -> Sandbox:
+	return Sandbox.FromProgram(load(ABI))
+
+
+func test_memory_fault() -> void:
+	var s := _sandbox()
+	expect_error("Sandbox.vmcall: 'crash' failed")
+	expect_error("(crash")
+	var exceptions: int = s.monitor_exceptions
+	assert_null(s.vmcall("crash"))
+	assert_eq(s.monitor_exceptions, exceptions + 1)
+	assert_eq(s.vmcall("add_ints", 1, 2), 3, "the next call works")
+	s.free()
+
+
+func test_timeout() -> void:
+	var s := _sandbox()
+	s.execution_timeout = 1
+	expect_error("'spin' failed: execution timeout")
+	expect_error("(spin")
+	assert_null(s.vmcall("spin"))
+	assert_eq(s.monitor_execution_timeouts, 1)
+	assert_eq(s.vmcall("add_ints", 1, 2), 3, "the next call works")
+	s.free()
+
+
+func test_unknown_function() -> void:
+	var s := _sandbox()
+	expect_error("function 'nope' not found")
+	assert_null(s.vmcall("nope", 1, 2))
+	assert_eq(s.monitor_exceptions, 1)
+	assert_eq(s.vmcall("add_ints", 1, 2), 3)
+	s.free()
+
+
+func test_guest_exception() -> void:
+	var s := _sandbox()
+	expect_error("ValueError: the guest threw in raise")
+	assert_null(s.vmcall("raise"))
+	assert_eq(s.vmcall("add_ints", 1, 2), 3)
+	s.free()
+
+
+func test_forged_object_handle_is_refused() -> void:
+	var s := _sandbox()
+	expect_error("was never given to the guest")
+	assert_null(s.vmcall("bad_object"))
+	assert_eq(s.vmcall("add_ints", 1, 2), 3)
+	s.free()
+
+
+func test_unknown_variant_index_is_refused() -> void:
+	var s := _sandbox()
+	expect_error("Variant index 999 is not known")
+	assert_null(s.vmcall("bad_index"))
+	s.free()
+
+
+func test_garbage_program() -> void:
+	var s := Sandbox.new()
+	expect_error("Sandbox.load_buffer: invalid program")
+	s.load_buffer(PackedByteArray([0x7f, 0x45, 0x4c, 0x46, 1, 2, 3]))
+	assert_true(not s.has_program_loaded())
+	expect_error("no program is loaded")
+	assert_null(s.vmcall("add_ints", 1, 2))
+	s.load_buffer(FileAccess.get_file_as_bytes(ABI))
+	assert_eq(s.vmcall("add_ints", 1, 2), 3, "a good program loads afterwards")
+	var random := PackedByteArray()
+	for i in 4096:
+		random.append(randi() % 256)
+	s.load_buffer(random)
+	s.free()
+
+
+func test_garbage_elf_file() -> void:
+	var path := "user://garbage.elf"
+	var f := FileAccess.open(path, FileAccess.WRITE)
+	f.store_buffer(PackedByteArray([1, 2, 3, 4]))
+	f.close()
+	expect_error("is not a program the Sandbox can run")
+	expect_error("Failed loading resource: user://garbage.elf")
+	expect_error("Error loading resource: 'user://garbage.elf'")
+	assert_null(ResourceLoader.load(path, "", ResourceLoader.CACHE_MODE_IGNORE))
+	DirAccess.remove_absolute(path)
+
+
+func test_too_many_references() -> void:
+	var s := _sandbox()
+	s.references_max = 2
+	expect_error("maximum number of scoped Variants reached")
+	assert_null(s.vmcallv("echo_second", "a", "b", "c"))
+	s.free()

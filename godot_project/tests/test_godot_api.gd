@@ -1,0 +1,154 @@
+## Guests calling into Godot: methods, properties, nodes, singletons, printing, containers,
+## permanent Variants, and re-entrancy (guest -> GDScript -> the same Sandbox).
+extends "res://tests/test_case.gd"
+
+const ABI := "res://tests/guests/abi.elf"
+
+
+class Target extends Node:
+	var health := 100
+	var sandbox: Sandbox
+	var depth := 0
+
+	func add(a, b):
+		return a + b
+
+	## Called by the guest; calls the guest again on the same Sandbox.
+	func reenter_cb(n):
+		depth += 1
+		if n > 0:
+			# Guest -> here -> guest -> here ... three levels deep.
+			return sandbox.vmcallv("reenter", self, n - 1)
+		return sandbox.vmcall("add_ints", 100, 0)
+
+
+func _sandbox() -> Sandbox:
+	return Sandbox.FromProgram(load(ABI))
+
+
+func test_guest_calls_a_gdscript_method() -> void:
+	var s := _sandbox()
+	var t := Target.new()
+	assert_eq(s.vmcallv("call_add", t, 40, 2), 42)
+	assert_eq(s.vmcallv("call_add", t, "a", "b"), "ab")
+	assert_eq(s.vmcallv("vcall_method", t, "get_class", null), "Node")
+	assert_eq(s.vmcallv("vcall_method", [1, 2, 3], "size", null), 3, "VCALL on a builtin")
+	assert_eq(s.vmcallv("vcall_method", "abc", "to_upper", null), "ABC")
+	t.free()
+	s.free()
+
+
+func test_guest_reads_and_writes_properties() -> void:
+	var s := _sandbox()
+	var t := Target.new()
+	assert_eq(s.vmcallv("get_health", t), 100)
+	s.vmcallv("set_health", t, 55)
+	assert_eq(t.health, 55)
+	t.free()
+	s.free()
+
+
+func test_guest_object_operations() -> void:
+	var s := _sandbox()
+	var t := Target.new()
+	assert_eq(s.vmcallv("obj_demo", t), [77, true], "OBJ SET, GET and GET_SIGNAL_LIST")
+	assert_eq(t.health, 77)
+	t.free()
+	s.free()
+
+
+func test_guest_get_node() -> void:
+	var s := _sandbox()
+	var child := Node.new()
+	child.name = "Child"
+	var grandchild := Node2D.new()
+	grandchild.name = "Grand"
+	s.add_child(child)
+	child.add_child(grandchild)
+	assert_true(s.vmcallv("find_node", null, "Child") == child, "relative to the Sandbox")
+	assert_true(s.vmcallv("find_node", null, "Child/Grand") == grandchild)
+	assert_true(s.vmcallv("find_node", child, "Grand") == grandchild, "relative to a node the guest got")
+	expect_error("node not found: 'Missing'")
+	assert_null(s.vmcallv("find_node", null, "Missing"))
+	s.free()
+
+
+func test_guest_gets_singletons() -> void:
+	var s := _sandbox()
+	assert_true(s.vmcallv("singleton", "Engine") == Engine)
+	assert_true(s.vmcallv("singleton", "SceneTree") == Engine.get_main_loop())
+	s.free()
+
+
+func test_reentrancy_guest_gdscript_same_sandbox() -> void:
+	var s := _sandbox()
+	var t := Target.new()
+	t.sandbox = s
+	# reenter(t, 2): guest -> reenter_cb(2) -> guest reenter(t, 1) -> reenter_cb(1) -> ...
+	# -> reenter_cb(0) -> vmcall add_ints = 100; each guest level adds 1.
+	assert_eq(s.vmcallv("reenter", t, 1), 102)
+	assert_eq(t.depth, 2)
+	assert_eq(s.vmcall("add_ints", 1, 2), 3, "the machine is intact afterwards")
+	t.free()
+	s.free()
+
+
+func test_reentrancy_is_limited() -> void:
+	var s := _sandbox()
+	var t := Target.new()
+	t.sandbox = s
+	expect_error("too many VM calls in progress")
+	# Level 4 is refused (null, an error); the three levels below it finish normally.
+	assert_eq(s.vmcallv("reenter", t, 5), 3)
+	assert_eq(s.vmcall("add_ints", 1, 2), 3, "the next call works")
+	t.free()
+	s.free()
+
+
+func test_print_and_stdout() -> void:
+	var s := _sandbox()
+	assert_eq(s.vmcallv("greet", "world"), "hello, world")
+	assert_null(s.vmcall("write_stdout"))
+	assert_eq(s.vmcall("is_editor"), false)
+	s.free()
+
+
+func test_containers() -> void:
+	var s := _sandbox()
+	var arr := [1, 2]
+	var result = s.vmcallv("array_demo", arr)
+	assert_eq(arr, [1, 2, 42], "the guest pushed to the caller's array")
+	assert_eq(result, [3, 1, [null, 7]])
+	var dict := {}
+	assert_eq(s.vmcallv("dict_demo", dict), {"has": true, "size": 1, "missing": null})
+	assert_eq(dict, {"answer": 42})
+	assert_eq(s.vmcallv("string_demo", "hey"), [3, "hey!?", "?"])
+	assert_eq(s.vmcallv("packed_demo", PackedByteArray([1, 2, 3, 250])), PackedInt32Array([256, 4, -1]))
+	assert_eq(s.vmcallv("veval_add", 40, 2), 42)
+	assert_eq(s.vmcallv("veval_add", "a", "b"), "ab")
+	s.free()
+
+
+func test_permanent_variants_outlive_calls() -> void:
+	var s := _sandbox()
+	s.vmcallv("keep", [1, 2, 3])
+	assert_eq(s.vmcall("add_ints", 0, 0), 0)
+	assert_eq(s.vmcall("get_kept"), [1, 2, 3])
+	assert_eq(s.vmcall("get_startup_string"), "made during main")
+	assert_true(s.monitor_permanent_references >= 2)
+	s.free()
+
+
+func test_nodes_str_and_print_channels() -> void:
+	var s := _sandbox()
+	var parent := Node.new()
+	var result = s.vmcallv("node_demo", parent, "Made")
+	assert_eq(result[0], 1, "one child")
+	assert_eq(result[1], &"Made")
+	var child: Node2D = result[2]
+	assert_true(child.get_parent() == parent)
+	assert_eq(child.scale, Vector2(2, 3))
+	assert_eq(result[3], true, "GET_PARENT gives the same handle")
+	assert_eq(s.vmcallv("str_of", "x = ", 1.5), "x = 1.5")
+	parent.free()
+	s.free()

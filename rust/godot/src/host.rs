@@ -1,0 +1,142 @@
+//! `Host`: the per-machine host data every host call reaches as `machine.data`.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use godot::prelude::*;
+
+use crate::abi::{Convention, GuestVariant, Refs};
+
+/// The most public functions a guest may register (godot-sandbox's `MAX_PUBLIC_FUNCTIONS`).
+pub const MAX_PUBLIC_FUNCTIONS: usize = 128;
+/// The most guest properties (godot-sandbox's `MAX_PROPERTIES`).
+pub const MAX_PROPERTIES: usize = 256;
+
+/// A function the guest registered with SANDBOX_ADD (ADD_METHOD).
+#[derive(Debug, Clone)]
+pub struct PublicFunction {
+    pub name: String,
+    pub address: u64,
+    pub description: String,
+    pub return_type: String,
+    pub args: String,
+}
+
+/// How a guest property is stored.
+#[derive(Debug, Clone, Copy)]
+pub enum PropertyStorage {
+    /// The live value is the guest Variant at this address.
+    GuestVariable(u64),
+    /// Guest functions: getter takes no argument and returns the value, setter takes it.
+    Accessors { getter: u64, setter: u64 },
+}
+
+/// A property the guest registered with SANDBOX_ADD (ADD_PROPERTY).
+#[derive(Debug, Clone)]
+pub struct GuestProperty {
+    pub name: String,
+    pub ty: VariantType,
+    pub storage: PropertyStorage,
+    pub default: GuestVariant,
+    pub hint: i32,
+    pub hint_string: String,
+    pub usage: Option<u32>,
+}
+
+/// Guest text on its way to Godot's output, one line at a time.
+#[derive(Default)]
+pub struct OutputBuffer {
+    pending: Vec<u8>,
+}
+
+impl OutputBuffer {
+    /// Appends guest bytes and prints every completed line.
+    pub fn write(&mut self, fd: u32, bytes: &[u8]) {
+        self.pending.extend_from_slice(bytes);
+        while let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = self.pending.drain(..=end).collect();
+            emit(fd, &line[..line.len() - 1]);
+        }
+        // A guest that never writes a newline still gets its text out, in bounded pieces.
+        if self.pending.len() > 1 << 16 {
+            let text = std::mem::take(&mut self.pending);
+            emit(fd, &text);
+        }
+    }
+
+    /// Prints a pending partial line (at the end of a call).
+    pub fn flush(&mut self) {
+        if !self.pending.is_empty() {
+            let text = std::mem::take(&mut self.pending);
+            emit(1, &text);
+        }
+    }
+}
+
+fn emit(fd: u32, line: &[u8]) {
+    let text = String::from_utf8_lossy(line);
+    if fd == 2 {
+        godot::global::printerr(&[GString::from(&*text).to_variant()]);
+    } else {
+        godot::global::print(&[GString::from(&*text).to_variant()]);
+    }
+}
+
+/// Everything host calls need besides the machine itself.
+pub struct Host {
+    /// The Sandbox node that owns the machine (the tree base for GET_NODE).
+    pub node: InstanceId,
+    pub refs: Refs,
+    /// True while `main()` runs: SANDBOX_ADD is accepted only then.
+    pub initializing: bool,
+    pub functions: Vec<PublicFunction>,
+    pub function_index: HashMap<String, usize>,
+    pub properties: Vec<GuestProperty>,
+    /// The address the guest registered as its exit function (informational: the core ends a
+    /// call when the function returns to its own exit address).
+    pub exit_address: Option<u64>,
+    pub output: Rc<RefCell<OutputBuffer>>,
+    /// The convention of the call in progress (CALL_GUEST and property accessors use it).
+    pub convention: Convention,
+    /// Guest executions in progress that this crate started (0 = idle; more = nested).
+    pub depth: u32,
+    /// Bottom of the region where call frames (argument Variants) are placed, one per level.
+    pub frame_base: u64,
+    /// The guest's `malloc`/`free`, for host calls that hand the guest heap memory.
+    pub malloc: Option<u64>,
+    pub free: Option<u64>,
+}
+
+impl Host {
+    pub fn new(node: InstanceId, references_max: usize, frame_base: u64) -> Host {
+        Host {
+            node,
+            refs: Refs::new(references_max),
+            initializing: false,
+            functions: Vec::new(),
+            function_index: HashMap::new(),
+            properties: Vec::new(),
+            exit_address: None,
+            output: Rc::new(RefCell::new(OutputBuffer::default())),
+            convention: Convention::Boxed,
+            depth: 0,
+            frame_base,
+            malloc: None,
+            free: None,
+        }
+    }
+
+    /// The Sandbox node as a plain `Node`, if it still exists.
+    pub fn node(&self) -> Option<Gd<Node>> {
+        Gd::<Node>::try_from_instance_id(self.node).ok()
+    }
+
+    pub fn function(&self, name: &str) -> Option<&PublicFunction> {
+        self.function_index.get(name).map(|&i| &self.functions[i])
+    }
+
+    pub fn property(&self, name: &str) -> Option<&GuestProperty> {
+        self.properties.iter().find(|p| p.name == name)
+    }
+}

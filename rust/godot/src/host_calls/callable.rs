@@ -1,0 +1,146 @@
+//! Guest functions as Godot Callables: CALLABLE_CREATE (538), and the `GuestCallable` behind
+//! it (also used by `Sandbox.vmcallable` / `vmcallable_address`).
+//!
+//! A `GuestCallable` names its Sandbox by instance id (it never keeps the node alive) and the
+//! function by guest address. Bound arguments are Godot Variants, which may not leave the main
+//! thread, so they are kept in a main-thread table keyed by the callable's id; a Callable
+//! invoked from another thread reports an error instead of touching them.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::ThreadId;
+
+use godot::builtin::RustCallable;
+use godot::global::godot_error;
+use godot::prelude::*;
+
+use super::{read_variant, refused, HostResult};
+use crate::abi::Convention;
+use crate::runtime::Vm;
+use crate::sandbox::{Sandbox, Target};
+
+/// CALLABLE_CREATE flag: call the function with the boxed convention.
+const FLAG_VARIANT_ARGS: u64 = 1;
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// Bound arguments of live callables created on this thread.
+    static BOUND: RefCell<HashMap<u64, Vec<Variant>>> = RefCell::new(HashMap::new());
+}
+
+/// A guest function as a Godot Callable.
+pub struct GuestCallable {
+    id: u64,
+    sandbox: InstanceId,
+    address: u64,
+    convention: Convention,
+    name: String,
+    thread: ThreadId,
+}
+
+impl GuestCallable {
+    /// A Callable calling the function at `address` of `sandbox`'s program, with `bound`
+    /// arguments before the call-time ones.
+    pub fn create(
+        sandbox: InstanceId,
+        address: u64,
+        convention: Convention,
+        name: String,
+        bound: Vec<Variant>,
+    ) -> Callable {
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        if !bound.is_empty() {
+            BOUND.with(|b| b.borrow_mut().insert(id, bound));
+        }
+        Callable::from_custom(GuestCallable {
+            id,
+            sandbox,
+            address,
+            convention,
+            name,
+            thread: std::thread::current().id(),
+        })
+    }
+}
+
+impl Drop for GuestCallable {
+    fn drop(&mut self) {
+        // On another thread the table is not ours; the entry (if any) stays until exit.
+        if std::thread::current().id() == self.thread {
+            let _ = BOUND.try_with(|b| b.borrow_mut().remove(&self.id));
+        }
+    }
+}
+
+impl PartialEq for GuestCallable {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Hash for GuestCallable {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+    }
+}
+
+impl fmt::Display for GuestCallable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Sandbox::{}", self.name)
+    }
+}
+
+impl RustCallable for GuestCallable {
+    fn invoke(&mut self, args: &[&Variant]) -> Variant {
+        if std::thread::current().id() != self.thread {
+            godot_error!("{self}: a guest Callable must be called on the thread that created it");
+            return Variant::nil();
+        }
+        let Ok(sandbox) = Gd::<Sandbox>::try_from_instance_id(self.sandbox) else {
+            godot_error!("{self}: the Sandbox no longer exists");
+            return Variant::nil();
+        };
+        let bound = BOUND.with(|b| b.borrow().get(&self.id).cloned()).unwrap_or_default();
+        let all: Vec<&Variant> = bound.iter().chain(args.iter().copied()).collect();
+        match Sandbox::call_guest(&sandbox, Target::Address(self.address, &self.name), &all, Some(self.convention)) {
+            Ok(value) => value,
+            Err(e) => {
+                godot_error!("{self}: {e}");
+                Variant::nil()
+            }
+        }
+    }
+
+    fn is_valid(&self) -> bool {
+        Gd::<Sandbox>::try_from_instance_id(self.sandbox).is_ok()
+    }
+}
+
+/// 538 CALLABLE_CREATE: a0 = function address (0 = an empty Callable), a1 = bound argument
+/// Variant (NIL = none), a2 = reserved, a3 = flags (bit 0: boxed convention). a0 = index of the
+/// new Callable.
+pub fn callable_create(m: &mut Vm) -> HostResult {
+    let (address, bound_addr, flags) = (m.sysarg(0), m.sysarg(1), m.sysarg(3));
+    let callable = if address == 0 {
+        Callable::invalid()
+    } else {
+        if address & 1 != 0 {
+            return Err(refused(format!("CALLABLE_CREATE: invalid function address {address:#x}")));
+        }
+        let bound = if bound_addr == 0 { Variant::nil() } else { read_variant(m, bound_addr)? };
+        let bound = if bound.is_nil() { Vec::new() } else { vec![bound] };
+        let convention = if flags & FLAG_VARIANT_ARGS != 0 { Convention::Boxed } else { Convention::Unboxed };
+        let name = match m.symbol_at(address) {
+            Some((symbol, 0)) => symbol.to_string(),
+            _ => format!("{address:#x}"),
+        };
+        GuestCallable::create(m.data.node, address, convention, name, bound)
+    };
+    let index = m.data.refs.add(callable.to_variant())?;
+    m.set_result(index as u32 as u64);
+    Ok(())
+}

@@ -1,0 +1,200 @@
+//! Nodes: GET_NODE (507), NODE (508), NODE_CREATE (532).
+
+use godot::classes::{ClassDb, Node2D, Node3D};
+use godot::global::godot_error;
+use godot::prelude::*;
+use rvsandbox_vm::HostError;
+
+use super::containers::write_std_vector;
+use super::{object, read_str, read_variant, refused, write_variant, HostResult};
+use crate::abi::GuestVariant;
+use crate::runtime::{with_reentry, Vm};
+
+/// Node_Op (508) sub-operations.
+mod op {
+    pub const GET_NAME: u64 = 0;
+    pub const GET_PATH: u64 = 1;
+    pub const GET_PARENT: u64 = 2;
+    pub const QUEUE_FREE: u64 = 3;
+    pub const DUPLICATE: u64 = 4;
+    pub const GET_CHILD_COUNT: u64 = 5;
+    pub const GET_CHILD: u64 = 6;
+    pub const ADD_CHILD: u64 = 7;
+    pub const ADD_CHILD_DEFERRED: u64 = 8;
+    pub const ADD_SIBLING: u64 = 9;
+    pub const ADD_SIBLING_DEFERRED: u64 = 10;
+    pub const MOVE_CHILD: u64 = 11;
+    pub const REMOVE_CHILD: u64 = 12;
+    pub const REMOVE_CHILD_DEFERRED: u64 = 13;
+    pub const GET_CHILDREN: u64 = 14;
+    pub const SET_NAME: u64 = 15;
+    pub const REPARENT: u64 = 16;
+    pub const REPLACE_BY: u64 = 17;
+    pub const ADD_TO_GROUP: u64 = 18;
+    pub const REMOVE_FROM_GROUP: u64 = 19;
+    pub const IS_IN_GROUP: u64 = 20;
+    pub const IS_INSIDE_TREE: u64 = 21;
+}
+
+/// The node behind a guest handle.
+pub fn node(m: &Vm, handle: u64) -> Result<Gd<Node>, HostError> {
+    object(m, handle)?.try_cast::<Node>().map_err(|o| refused(format!("Object was not a Node (a {})", o.get_class())))
+}
+
+fn handle_of(m: &mut Vm, node: Option<Gd<Node>>) -> Result<u64, HostError> {
+    match node {
+        Some(n) => Ok(m.data.refs.object_handle(&n.upcast())?),
+        None => Ok(0),
+    }
+}
+
+/// 507 GET_NODE: a0 = base node handle (0 = the Sandbox node), a1/a2 = node path. a0 = the
+/// node's handle, or 0 (and an engine error) if there is none.
+pub fn get_node(m: &mut Vm) -> HostResult {
+    let (base_handle, path) = (m.sysarg(0), read_str(m, m.sysarg(1), m.sysarg(2))?);
+    let base: Gd<Node> = if base_handle == 0 {
+        m.data.node().ok_or_else(|| refused("the Sandbox node no longer exists"))?
+    } else {
+        node(m, base_handle)?
+    };
+    let found = base.get_node_or_null(&path);
+    if found.is_none() {
+        godot_error!("Sandbox: GET_NODE: node not found: '{path}'");
+    }
+    let handle = handle_of(m, found)?;
+    m.set_result(handle);
+    Ok(())
+}
+
+/// 508 NODE: a0 = Node_Op, a1 = node handle, a2.. per operation (docs/guest-abi.md §7.2).
+pub fn node_op(m: &mut Vm) -> HostResult {
+    let (operation, a2, a3, a4) = (m.sysarg(0), m.sysarg(2), m.sysarg(3), m.sysarg(4));
+    let mut target = node(m, m.sysarg(1))?;
+    match operation {
+        op::GET_NAME => write_variant(m, a2, &target.get_name().to_variant())?,
+        op::GET_PATH => write_variant(m, a2, &target.get_path().to_variant())?,
+        op::GET_PARENT => {
+            let handle = handle_of(m, target.get_parent())?;
+            m.memory.write_u64(a2, handle)?;
+        }
+        op::QUEUE_FREE => {
+            if target.instance_id() == m.data.node {
+                return Err(refused("a guest cannot free its own Sandbox"));
+            }
+            target.queue_free();
+        }
+        op::DUPLICATE => {
+            use godot::obj::EngineBitfield as _;
+            let flags = godot::classes::node::DuplicateFlags::from_ord(a3 & 0x7);
+            let copy = target.duplicate_node_ex().flags(flags).done();
+            let handle = handle_of(m, Some(copy))?;
+            m.memory.write_u64(a2, handle)?;
+        }
+        op::GET_CHILD_COUNT => m.memory.write_u64(a2, target.get_child_count() as u64)?,
+        op::GET_CHILD => {
+            let index = GuestVariant::read(&m.memory, a2)?.word() as i64;
+            let child = if (0..target.get_child_count() as i64).contains(&index) {
+                target.get_child(index as i32)
+            } else {
+                None
+            };
+            let value = match handle_of(m, child)? {
+                0 => Variant::nil(),
+                handle => (handle as i64).to_variant(),
+            };
+            write_variant(m, a2, &value)?;
+        }
+        op::ADD_CHILD
+        | op::ADD_CHILD_DEFERRED
+        | op::ADD_SIBLING
+        | op::ADD_SIBLING_DEFERRED
+        | op::REMOVE_CHILD
+        | op::REMOVE_CHILD_DEFERRED => {
+            let other = node(m, GuestVariant::read(&m.memory, a2)?.word())?;
+            let method = match operation {
+                op::ADD_CHILD | op::ADD_CHILD_DEFERRED => "add_child",
+                op::ADD_SIBLING | op::ADD_SIBLING_DEFERRED => "add_sibling",
+                _ => "remove_child",
+            };
+            if matches!(operation, op::ADD_CHILD_DEFERRED | op::ADD_SIBLING_DEFERRED | op::REMOVE_CHILD_DEFERRED) {
+                target.call_deferred(method, &[other.to_variant()]);
+            } else {
+                with_reentry(m, || target.call(method, &[other.to_variant()]));
+            }
+        }
+        op::MOVE_CHILD => {
+            let child = node(m, GuestVariant::read(&m.memory, a2)?.word())?;
+            let index = GuestVariant::read(&m.memory, a2 + 24)?.word() as i64;
+            if child.get_parent().is_none_or(|p| p != target) {
+                return Err(refused("move_child: not a child of this node"));
+            }
+            target.move_child(&child, index as i32);
+        }
+        op::GET_CHILDREN => {
+            let children: Vec<Gd<Node>> = target.get_children().iter_shared().collect();
+            let mut bytes = Vec::with_capacity(children.len() * 8);
+            for child in children {
+                bytes.extend_from_slice(&handle_of(m, Some(child))?.to_le_bytes());
+            }
+            write_std_vector(m, a2, &bytes)?;
+        }
+        op::SET_NAME => {
+            let name = read_variant(m, a2)?.stringify();
+            target.set_name(&StringName::from(&name));
+        }
+        op::REPARENT => {
+            let parent = node(m, a2)?;
+            with_reentry(m, || target.reparent_ex(&parent).keep_global_transform(a3 != 0).done());
+        }
+        op::REPLACE_BY => {
+            let replacement = node(m, a2)?;
+            with_reentry(m, || target.replace_by_ex(&replacement).keep_groups(a3 != 0).done());
+        }
+        op::ADD_TO_GROUP | op::REMOVE_FROM_GROUP | op::IS_IN_GROUP => {
+            let group = read_str(m, a2, a3)?;
+            match operation {
+                op::ADD_TO_GROUP => target.add_to_group(&group),
+                op::REMOVE_FROM_GROUP => target.remove_from_group(&group),
+                _ => {
+                    let is_in = target.is_in_group(&group);
+                    m.memory.write_u8(a4, is_in as u8)?;
+                }
+            }
+        }
+        op::IS_INSIDE_TREE => m.memory.write_u8(a2, target.is_inside_tree() as u8)?,
+        other => return Err(refused(format!("invalid Node operation {other}"))),
+    }
+    Ok(())
+}
+
+/// 532 NODE_CREATE: a0 = kind (0 ClassDB, 1 Node, 2 Node2D, 3 Node3D), a1/a2 = class name
+/// (for ClassDB), a3/a4 = node name (may be empty). a0 = handle of the new object.
+pub fn node_create(m: &mut Vm) -> HostResult {
+    let kind = m.sysarg(0);
+    let name = read_str(m, m.sysarg(3), m.sysarg(4))?;
+    let created: Gd<Object> = match kind {
+        0 => {
+            let class = read_str(m, m.sysarg(1), m.sysarg(2))?;
+            let class = StringName::from(class.trim_end_matches('\0'));
+            let db = ClassDb::singleton();
+            if !db.class_exists(&class) || !db.can_instantiate(&class) {
+                return Err(refused(format!("NODE_CREATE: cannot instantiate class '{class}'")));
+            }
+            db.instantiate(&class)
+                .try_to::<Gd<Object>>()
+                .map_err(|_| refused(format!("NODE_CREATE: creating '{class}' failed")))?
+        }
+        1 => Node::new_alloc().upcast(),
+        2 => Node2D::new_alloc().upcast(),
+        3 => Node3D::new_alloc().upcast(),
+        other => return Err(refused(format!("invalid NODE_CREATE kind {other}"))),
+    };
+    if !name.is_empty() {
+        if let Ok(mut node) = created.clone().try_cast::<Node>() {
+            node.set_name(&name);
+        }
+    }
+    let handle = m.data.refs.object_handle(&created)?;
+    m.set_result(handle);
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! Generic Variant host calls: VCALL (501), VEVAL (502), VASSIGN (503), VCLONE (518).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use godot::obj::EngineEnum;
+use godot::prelude::*;
+
+use super::{indexed, object, read_str, read_variant, read_variants, refused, write_variant, HostResult};
+use crate::abi::args::MAX_ARGUMENTS;
+use crate::abi::variant::is_inline;
+use crate::abi::GuestVariant;
+use crate::runtime::{with_reentry, Vm};
+
+/// Calls `method` on a builtin (non-object) Variant in place; `Err` if it has no such method
+/// or the call fails.
+pub fn call_builtin(target: &mut Variant, method: &str, args: &[Variant]) -> Result<Variant, String> {
+    let name = StringName::from(method);
+    if !Callable::from_variant_method(target, &name).is_valid() {
+        return Err(format!("{:?} has no method '{method}'", target.get_type()));
+    }
+    // `Variant::call` works on the Variant in place (mutating methods change `target`) and
+    // panics on a call error; the panic is caught here and becomes a guest exception.
+    let target = &*target;
+    catch_unwind(AssertUnwindSafe(|| target.call(&name, args)))
+        .map_err(|_| format!("calling {:?}.{method} failed (wrong arguments?)", target.get_type()))
+}
+
+/// Calls `method` on an object; GDScript may run, so the machine is published for re-entry.
+pub fn call_object(
+    m: &mut Vm,
+    mut obj: Gd<Object>,
+    method: &str,
+    args: &[Variant],
+) -> Result<Variant, rvsandbox_vm::HostError> {
+    let name = StringName::from(method);
+    with_reentry(m, || obj.try_call(&name, args)).map_err(|e| refused(format!("calling {method}: {e}")))
+}
+
+/// 501 VCALL: a0 = Variant self, a1/a2 = method, a3 = argument Variants, a4 = count,
+/// a5 = result Variant (0 = discard).
+pub fn vcall(m: &mut Vm) -> HostResult {
+    let (this_addr, argc, result) = (m.sysarg(0), m.sysarg(4), m.sysarg(5));
+    if argc > MAX_ARGUMENTS as u64 {
+        return Err(refused(format!("VCALL: too many arguments ({argc})")));
+    }
+    let method = read_str(m, m.sysarg(1), m.sysarg(2))?;
+    let args = read_variants(m, m.sysarg(3), argc)?;
+    let this = GuestVariant::read(&m.memory, this_addr)?;
+    let ty = this.variant_type()?;
+    let value = if ty == VariantType::OBJECT {
+        let obj = object(m, this.word())?;
+        call_object(m, obj, &method, &args)?
+    } else if is_inline(ty) {
+        let mut temporary = this.to_variant(&m.data.refs)?;
+        call_builtin(&mut temporary, &method, &args).map_err(refused)?
+    } else {
+        // In place on the host Variant: clone (cheap, shared), call, store back (for
+        // copy-on-write types such as packed arrays).
+        let index = this.index();
+        let mut target = indexed(m, index)?;
+        let value = if target.get_type() == VariantType::CALLABLE {
+            let callable = target.to::<Callable>();
+            with_reentry(m, || callable.callv(&args.iter().cloned().collect::<VarArray>()))
+        } else {
+            call_builtin(&mut target, &method, &args).map_err(refused)?
+        };
+        m.data.refs.set(index, target)?;
+        value
+    };
+    if result != 0 {
+        write_variant(m, result, &value)?;
+    }
+    Ok(())
+}
+
+/// 502 VEVAL: a0 = Variant::Operator, a1/a2 = operands, a3 = result. a0 = whether valid.
+pub fn veval(m: &mut Vm) -> HostResult {
+    let op_number = m.sysarg(0);
+    let op = i32::try_from(op_number)
+        .ok()
+        .and_then(VariantOperator::try_from_ord)
+        .filter(|op| *op != VariantOperator::MAX)
+        .ok_or_else(|| refused(format!("VEVAL: invalid operator {op_number}")))?;
+    let a = read_variant(m, m.sysarg(1))?;
+    let b = read_variant(m, m.sysarg(2))?;
+    let result_addr = m.sysarg(3);
+    let (value, valid) = match a.evaluate(&b, op) {
+        Some(v) => (v, true),
+        None if op == VariantOperator::EQUAL => (false.to_variant(), true),
+        None if op == VariantOperator::NOT_EQUAL => (true.to_variant(), true),
+        None => (Variant::nil(), false),
+    };
+    write_variant(m, result_addr, &value)?;
+    m.set_result(valid as u64);
+    Ok(())
+}
+
+/// 503 VASSIGN: a0 = destination index (INT32_MIN = none), a1 = source index. a0 = the index
+/// the destination uses from now on.
+pub fn vassign(m: &mut Vm) -> HostResult {
+    let (dst, src) = (m.sysarg(0) as u32 as i32, m.sysarg(1) as u32 as i32);
+    if dst == i32::MIN {
+        m.set_result(src as u32 as u64);
+        return Ok(());
+    }
+    let value = indexed(m, src)?;
+    let current = indexed(m, dst)?;
+    if current.get_type() != VariantType::NIL && current.get_type() != value.get_type() {
+        return Err(refused(format!(
+            "VASSIGN: types do not match ({:?} := {:?})",
+            current.get_type(),
+            value.get_type()
+        )));
+    }
+    m.data.refs.set(dst, value)?;
+    m.set_result(dst as u32 as u64);
+    Ok(())
+}
+
+/// 518 VCLONE: a0 = source Variant, a1 = destination Variant or 0. With a destination: it gets
+/// a duplicate of the source. Without: the source is made permanent in place.
+pub fn vclone(m: &mut Vm) -> HostResult {
+    let (src_addr, dst_addr) = (m.sysarg(0), m.sysarg(1));
+    let src = GuestVariant::read(&m.memory, src_addr)?;
+    let ty = src.variant_type()?;
+    if is_inline(ty) {
+        if dst_addr != 0 {
+            src.write(&mut m.memory, dst_addr)?;
+        }
+        return Ok(());
+    }
+    let value = indexed(m, src.index())?;
+    if dst_addr == 0 {
+        if src.index() >= 0 {
+            let index = m.data.refs.add_permanent(value)?;
+            GuestVariant::scoped(ty, index).write(&mut m.memory, src_addr)?;
+        }
+        return Ok(());
+    }
+    let copy = match ty {
+        VariantType::ARRAY => value.to::<VarArray>().duplicate_shallow().to_variant(),
+        VariantType::DICTIONARY => value.to::<VarDictionary>().duplicate_shallow().to_variant(),
+        _ => value,
+    };
+    let index = m.data.refs.add(copy)?;
+    GuestVariant::scoped(ty, index).write(&mut m.memory, dst_addr)?;
+    Ok(())
+}

@@ -1,0 +1,275 @@
+//! Running the guest: building a machine for a program (and running its `main`), calling guest
+//! functions with Godot arguments, and re-entering a machine that is suspended in a host call.
+//!
+//! # Call frames
+//! The argument Variants of a call live in a small reserved area at the very bottom of the
+//! guest's stack reservation, one frame per call level, so they never collide with the stack
+//! frames of the (possibly suspended) guest code above them. A guest would have to overflow
+//! its whole stack to reach them, and then it only corrupts its own call.
+//!
+//! # Re-entrancy
+//! While a host call runs Godot code that may call back into the same Sandbox (a GDScript
+//! method, a property setter, a signal), it publishes its machine with [`with_reentry`]. A
+//! `vmcall` arriving meanwhile finds it with [`with_active`] and runs as a nested call
+//! (the core turns it into `preempt`, which restores the interrupted guest's registers).
+
+use std::cell::RefCell;
+use std::ptr::NonNull;
+use std::sync::Arc;
+
+use godot::prelude::*;
+use rvsandbox_vm::{reg, Error as VmError, HostError, Machine, Options, Program, RunOutcome, PAGE_SIZE};
+use thiserror::Error;
+
+use crate::abi::args::{self, frame_size, MAX_ARGUMENTS};
+use crate::abi::refs::MAX_CALL_LEVELS;
+use crate::abi::{AbiError, Convention, GuestVariant};
+use crate::host::Host;
+use crate::host_calls;
+
+/// A machine with this crate's host data.
+pub type Vm = Machine<Host>;
+
+/// Stack reserved for the guest (godot-sandbox's `GUEST_STACK_SIZE`).
+const STACK_SIZE: u64 = 2 << 20;
+/// Bytes per call frame (16 arguments and the return Variant fit).
+const FRAME_STRIDE: u64 = 512;
+/// The frame area: one frame per call level.
+const FRAME_AREA: u64 = FRAME_STRIDE * MAX_CALL_LEVELS as u64;
+
+/// What a new machine is built with.
+pub struct Settings {
+    pub memory_max_mib: u64,
+    /// Instructions per call (and for `main`); 0 = practically unlimited.
+    pub budget: u64,
+    pub references_max: usize,
+    pub node: InstanceId,
+}
+
+/// How a guest run failed.
+#[derive(Debug, Clone, Error)]
+pub enum RunError {
+    /// The instruction budget ran out.
+    #[error("execution timeout: the budget of {budget} instructions ran out at {location}")]
+    Timeout { budget: u64, location: String },
+    /// The guest faulted, or a host call refused it.
+    #[error("{reason} at {location}")]
+    Exception { reason: String, location: String },
+    /// The call could not be set up.
+    #[error("{0}")]
+    Setup(String),
+}
+
+impl RunError {
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, RunError::Timeout { .. })
+    }
+}
+
+/// Why a program could not be loaded.
+#[derive(Debug, Clone, Error)]
+pub enum LoadFailure {
+    #[error("invalid program: {0}")]
+    Invalid(String),
+    #[error("main() failed: {0}")]
+    Startup(RunError),
+}
+
+/// Builds a machine for `program` and runs `main()` until it stops or exits.
+pub fn instantiate(program: Arc<Program>, settings: &Settings) -> Result<Box<Vm>, LoadFailure> {
+    let memory_max = settings.memory_max_mib.clamp(1, 1 << 16) << 20;
+    let options = Options {
+        memory_max,
+        stack_size: STACK_SIZE,
+        argv: vec!["program".into()],
+        env: ["LC_CTYPE=C", "LC_ALL=C", "TZ=UTC", "LD_LIBRARY_PATH="].map(String::from).to_vec(),
+        call_instruction_limit: settings.budget,
+    };
+    let stack_bottom = memory_max - STACK_SIZE.div_ceil(PAGE_SIZE) * PAGE_SIZE;
+    let host = Host::new(settings.node, settings.references_max, stack_bottom);
+    let mut m = Machine::from_program(program, options, host).map_err(|e| LoadFailure::Invalid(e.to_string()))?;
+    let output = m.data.output.clone();
+    m.set_output(move |fd, bytes| output.borrow_mut().write(fd, bytes));
+    host_calls::install(&mut m);
+    m.data.malloc = m.address_of("malloc");
+    m.data.free = m.address_of("free");
+
+    m.data.initializing = true;
+    m.data.depth += 1;
+    let result = m.run(settings.budget);
+    m.data.depth -= 1;
+    m.data.initializing = false;
+    m.data.output.borrow_mut().flush();
+    match result {
+        Ok(RunOutcome::Exited(_)) | Ok(RunOutcome::Stopped) => Ok(Box::new(m)),
+        Err(e) => Err(LoadFailure::Startup(run_error(&m, &e))),
+    }
+}
+
+/// Calls the guest function at `addr` with Godot arguments and returns its Variant result.
+/// Works both from the outside (a top-level call with its own budget) and from inside a host
+/// call (a nested call within what is left of the current budget).
+pub fn call(
+    m: &mut Vm,
+    addr: u64,
+    args: &[&Variant],
+    convention: Convention,
+    budget: u64,
+) -> Result<Variant, RunError> {
+    if args.len() > MAX_ARGUMENTS {
+        return Err(RunError::Setup(AbiError::TooManyArguments { max: MAX_ARGUMENTS, got: args.len() }.to_string()));
+    }
+    m.data.refs.enter().map_err(|e| RunError::Setup(e.to_string()))?;
+    let saved_convention = std::mem::replace(&mut m.data.convention, convention);
+    let result = call_at_level(m, addr, args, convention, budget);
+    m.data.convention = saved_convention;
+    m.data.refs.leave();
+    if m.data.depth == 0 {
+        m.data.output.borrow_mut().flush();
+    }
+    result
+}
+
+fn call_at_level(
+    m: &mut Vm,
+    addr: u64,
+    args: &[&Variant],
+    convention: Convention,
+    budget: u64,
+) -> Result<Variant, RunError> {
+    let level = m.data.refs.level() as u64;
+    let frame = m.data.frame_base + (level - 1) * FRAME_STRIDE;
+    debug_assert!(frame_size(MAX_ARGUMENTS) <= FRAME_STRIDE && level * FRAME_STRIDE <= FRAME_AREA);
+    let laid_out = args::lay_out(&mut m.memory, &mut m.data.refs, frame, args, convention)
+        .map_err(|e| RunError::Setup(format!("cannot pass the arguments: {e}")))?;
+
+    let nested = m.data.depth > 0;
+    m.data.depth += 1;
+    let run = if nested {
+        if laid_out.stack_slots.is_empty() {
+            m.preempt(addr, &laid_out.registers).map(|_| false)
+        } else {
+            Err(VmError::TooManyArguments)
+        }
+    } else {
+        run_top_level(m, addr, &laid_out.registers, &laid_out.stack_slots, budget)
+    };
+    m.data.depth -= 1;
+    match run {
+        Ok(false) => {}
+        Ok(true) => return Err(RunError::Timeout { budget, location: m.location(m.cpu.pc).to_string() }),
+        Err(e) => return Err(run_error(m, &e)),
+    }
+    GuestVariant::read(&m.memory, laid_out.ret).and_then(|v| v.to_variant(&m.data.refs)).map_err(|e| {
+        RunError::Exception { reason: format!("invalid return value: {e}"), location: format!("{addr:#x}") }
+    })
+}
+
+/// Runs a call from the outside; `Ok(true)` if the budget ran out.
+fn run_top_level(
+    m: &mut Vm,
+    addr: u64,
+    registers: &[rvsandbox_vm::Arg],
+    stack_slots: &[u64],
+    budget: u64,
+) -> Result<bool, VmError> {
+    m.setup_call(addr, registers)?;
+    if !stack_slots.is_empty() {
+        let sp = (m.cpu.reg(reg::SP) - 8 * stack_slots.len() as u64) & !15;
+        for (i, slot) in stack_slots.iter().enumerate() {
+            m.memory.write_u64(sp + 8 * i as u64, *slot).map_err(|fault| VmError::Memory { fault, pc: addr })?;
+        }
+        m.cpu.set_reg(reg::SP, sp);
+    }
+    m.simulate(budget)?;
+    Ok(m.instruction_limit_reached())
+}
+
+/// Describes a core error with the guest location it happened at.
+pub fn run_error(m: &Vm, e: &VmError) -> RunError {
+    let location = |pc: u64| m.location(pc).to_string();
+    match e {
+        VmError::InstructionLimit { limit, pc } => RunError::Timeout { budget: *limit, location: location(*pc) },
+        VmError::HostCall { error: HostError::Nested(inner), .. }
+            if matches!(**inner, VmError::InstructionLimit { .. }) =>
+        {
+            run_error(m, inner)
+        }
+        VmError::Memory { fault, pc } => RunError::Exception { reason: fault.to_string(), location: location(*pc) },
+        VmError::IllegalInstruction { raw, pc } => {
+            RunError::Exception { reason: format!("illegal instruction {raw:#010x}"), location: location(*pc) }
+        }
+        VmError::Breakpoint { pc } => {
+            RunError::Exception { reason: "breakpoint (ebreak)".into(), location: location(*pc) }
+        }
+        VmError::HostCall { number, pc, error } => RunError::Exception {
+            reason: format!("host call {} ({}) failed: {error}", number, host_calls::name(*number)),
+            location: location(*pc),
+        },
+        other => RunError::Exception { reason: other.to_string(), location: location(m.cpu.pc) },
+    }
+}
+
+/// The address of a callable guest function: a registered public function first, then any
+/// ELF symbol.
+pub fn resolve(m: &Vm, name: &str) -> Option<u64> {
+    m.data.function(name).map(|f| f.address).or_else(|| m.address_of(name))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Re-entry.
+
+/// A machine suspended in a host call, published for nested calls. `None` while a nested call
+/// is using it.
+type Published = (InstanceId, Option<NonNull<Vm>>);
+
+thread_local! {
+    static ACTIVE: RefCell<Vec<Published>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` (a call out to Godot) with `m` published for nested vmcalls on the same node.
+/// `m` stays exclusively borrowed by this function for the duration, so the caller cannot use
+/// it meanwhile; only a nested call, through [`with_active`], can.
+pub fn with_reentry<R>(m: &mut Vm, f: impl FnOnce() -> R) -> R {
+    struct Unpublish;
+    impl Drop for Unpublish {
+        fn drop(&mut self) {
+            ACTIVE.with(|a| a.borrow_mut().pop());
+        }
+    }
+    let entry = (m.data.node, Some(NonNull::from(m)));
+    ACTIVE.with(|a| a.borrow_mut().push(entry));
+    let _unpublish = Unpublish;
+    f()
+}
+
+/// Runs `f` on the machine of `node` if it is suspended in a host call on this thread (see
+/// [`with_reentry`]). `None` if there is none, or if it is already in use by a nested call.
+pub fn with_active<R>(node: InstanceId, f: impl FnOnce(&mut Vm) -> R) -> Option<R> {
+    let (index, ptr) = ACTIVE.with(|a| {
+        let mut a = a.borrow_mut();
+        let (index, entry) = a.iter_mut().enumerate().rev().find(|(_, e)| e.0 == node)?;
+        entry.1.take().map(|p| (index, p))
+    })?;
+    struct Restore(usize, NonNull<Vm>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            ACTIVE.with(|a| {
+                if let Some(entry) = a.borrow_mut().get_mut(self.0) {
+                    entry.1 = Some(self.1);
+                }
+            });
+        }
+    }
+    let _restore = Restore(index, ptr);
+    let mut ptr = ptr;
+    // SAFETY: `ptr` was made by `with_reentry` from the `&mut Vm` of a host-call handler, which
+    // `with_reentry` keeps exclusively borrowed (unused) until `f` there returns, and which
+    // removes the entry before returning; so the machine is alive and nobody else uses it
+    // while this reference exists. The entry is marked taken (`None`) while we hold the
+    // reference, so no second `&mut` can be made from it; entries live in a thread-local, so
+    // only this thread (Godot's, which runs the handler) can reach them. The reference does
+    // not outlive this call.
+    let m = unsafe { ptr.as_mut() };
+    Some(f(m))
+}
