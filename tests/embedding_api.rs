@@ -115,10 +115,20 @@ fn vmcall_passes_integer_float_string_and_struct_arguments() {
 }
 
 #[test]
+fn arguments_beyond_the_registers_go_on_the_stack() {
+    let (mut m, _) = machine();
+    let twelve: Vec<Arg> = (1..=12).map(Arg::Int).collect();
+    assert_eq!(m.vmcall("sum12", &twelve).unwrap(), (1..=12).map(|i| i * i).sum::<i64>() as u64);
+    let ten: Vec<Arg> = (1..=10).map(|i| Arg::Float(i as f64)).collect();
+    m.vmcall("fsum10", &ten).unwrap();
+    assert_eq!(m.return_f64(), (1..=10).map(|i| (i * i) as f64).sum::<f64>());
+}
+
+#[test]
 fn too_many_arguments_and_unknown_functions_are_errors() {
     let (mut m, _) = machine();
-    let nine: Vec<Arg> = (0..9).map(Arg::Int).collect();
-    assert!(matches!(m.vmcall("sum8", &nine), Err(Error::TooManyArguments)));
+    let too_many: Vec<Arg> = (0..8 + rvsandbox_vm::MAX_STACK_ARGS as i64 + 1).map(Arg::Int).collect();
+    assert!(matches!(m.vmcall("sum8", &too_many), Err(Error::TooManyArguments)));
     assert!(
         matches!(m.vmcall("no_such_function", &[]), Err(Error::UnknownFunction(name)) if name == "no_such_function")
     );
@@ -246,6 +256,9 @@ fn cached_addresses_resolve_once() {
     assert_eq!(Some(addr), m.address_of("add"));
     assert_eq!(m.vmcall_address(addr, &[Arg::Int(4), Arg::Int(5)]).unwrap(), 9);
     assert_eq!(m.symbol_at(addr + 2), Some(("add", 2)));
+    assert!(m.program().is_executable(addr));
+    assert!(!m.program().is_executable(addr + 1));
+    assert!(!m.program().is_executable(m.address_of("counter").unwrap()));
 }
 
 #[test]

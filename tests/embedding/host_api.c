@@ -58,6 +58,15 @@ PUBLIC float fadd32(float a, float b) { return a + b; }
 PUBLIC long sum8(long a, long b, long c, long d, long e, long f, long g, long h) {
     return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g + 8 * h;
 }
+PUBLIC long sum12(long a, long b, long c, long d, long e, long f, long g, long h, long i, long j, long k,
+                  long l) {
+    return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g + 8 * h + 9 * i + 10 * j + 11 * k + 12 * l;
+}
+// Ten doubles: the last two travel in integer registers (the psABI rule for overflow floats).
+PUBLIC double fsum10(double a, double b, double c, double d, double e, double f, double g, double h, double i,
+                     double j) {
+    return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g + 8 * h + 9 * i + 10 * j;
+}
 PUBLIC double mixed(long a, double x, long b, double y) { return a * x + b * y; }
 PUBLIC long strlen_of(const char *s) { return (long)strlen(s); }
 

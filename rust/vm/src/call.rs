@@ -13,6 +13,10 @@ use crate::machine::{reg, Machine, EXIT_ADDRESS};
 /// How many host calls may be active at once (a vmcall, and handlers calling back in).
 pub const MAX_CALL_DEPTH: u32 = 8;
 
+/// Arguments a call may pass on the stack, beyond the eight integer and eight floating-point
+/// registers.
+pub const MAX_STACK_ARGS: usize = 24;
+
 /// Bytes left below the interrupted frame's stack pointer before a nested call's frame, so a
 /// leaf function's red zone is never overwritten.
 const NESTED_STACK_GAP: u64 = 256;
@@ -63,48 +67,67 @@ impl<T> Machine<T> {
     pub fn setup_call(&mut self, addr: u64, args: &[Arg]) -> Result<(), Error> {
         let top =
             if self.call_depth == 0 { self.stack_top } else { self.cpu.reg(reg::SP).saturating_sub(NESTED_STACK_GAP) };
-        let mut sp = top & !15;
-        let (mut ints, mut floats) = (0u8, 0u8);
+        // First where everything goes: strings and blobs below `top`, and under them the words
+        // that do not fit in a0-a7 (floats beyond fa7 travel as integer words, as the RISC-V
+        // calling convention says), at the new stack pointer.
+        let (mut int_words, mut float_words, mut blob_bytes) = (0usize, 0usize, 0u64);
         for arg in args {
-            let value = match *arg {
-                Arg::Int(v) => Some(v as u64),
+            match arg {
+                Arg::Str(s) => blob_bytes += (s.len() as u64 + 1).next_multiple_of(16),
+                Arg::Bytes(b) => blob_bytes += (b.len() as u64).next_multiple_of(16),
+                Arg::Float(_) | Arg::Float32(_) => {
+                    float_words += 1;
+                    if float_words <= 8 {
+                        continue;
+                    }
+                }
+                Arg::Int(_) => {}
+            }
+            int_words += 1;
+        }
+        let stack_words = int_words.saturating_sub(8);
+        if stack_words > MAX_STACK_ARGS {
+            return Err(Error::TooManyArguments);
+        }
+        let mut blob_sp = top & !15;
+        let sp = blob_sp.saturating_sub(blob_bytes + (8 * stack_words as u64).next_multiple_of(16));
+        let (mut ints, mut floats) = (0u64, 0u8);
+        for arg in args {
+            let word = match *arg {
+                Arg::Int(v) => v as u64,
                 Arg::Str(s) => {
-                    sp = self.push_to_stack(sp, s.as_bytes(), true)?;
-                    Some(sp)
+                    blob_sp = self.push_to_stack(blob_sp, s.as_bytes(), true)?;
+                    blob_sp
                 }
                 Arg::Bytes(b) => {
-                    sp = self.push_to_stack(sp, b, false)?;
-                    Some(sp)
+                    blob_sp = self.push_to_stack(blob_sp, b, false)?;
+                    blob_sp
                 }
-                Arg::Float(f) => {
-                    self.float_arg(&mut floats, f.to_bits())?;
-                    None
-                }
-                Arg::Float32(f) => {
-                    self.float_arg(&mut floats, 0xffff_ffff_0000_0000 | f.to_bits() as u64)?;
-                    None
+                Arg::Float(_) | Arg::Float32(_) => {
+                    let bits = match *arg {
+                        Arg::Float32(f) => 0xffff_ffff_0000_0000 | f.to_bits() as u64,
+                        Arg::Float(f) => f.to_bits(),
+                        _ => unreachable!("a float argument"),
+                    };
+                    if floats < 8 {
+                        self.cpu.set_freg(10 + floats, bits);
+                        floats += 1;
+                        continue;
+                    }
+                    bits
                 }
             };
-            if let Some(value) = value {
-                if ints == 8 {
-                    return Err(Error::TooManyArguments);
-                }
-                self.cpu.set_reg(reg::A0 + ints, value);
-                ints += 1;
+            if ints < 8 {
+                self.cpu.set_reg(reg::A0 + ints as u8, word);
+            } else {
+                let at = sp + 8 * (ints - 8);
+                self.memory.write_u64(at, word).map_err(|fault| Error::Memory { fault, pc: self.cpu.pc })?;
             }
+            ints += 1;
         }
         self.cpu.set_reg(reg::SP, sp);
         self.cpu.set_reg(reg::RA, EXIT_ADDRESS);
         self.cpu.pc = addr;
-        Ok(())
-    }
-
-    fn float_arg(&mut self, count: &mut u8, bits: u64) -> Result<(), Error> {
-        if *count == 8 {
-            return Err(Error::TooManyArguments);
-        }
-        self.cpu.set_freg(10 + *count, bits);
-        *count += 1;
         Ok(())
     }
 

@@ -165,6 +165,12 @@ impl Program {
         self.symbols.symbol_at(addr)
     }
 
+    /// Whether `addr` is the start of a decoded instruction slot in executable code (what a
+    /// function pointer from the guest must be before the host calls it).
+    pub fn is_executable(&self, addr: u64) -> bool {
+        self.code.slot(addr).is_some()
+    }
+
     /// Every function symbol the program defines, by address.
     pub fn functions(&self) -> impl Iterator<Item = (&str, u64)> {
         self.symbols.functions()

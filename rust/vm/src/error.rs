@@ -51,8 +51,8 @@ pub enum Error {
     /// No function of that name exists in the program.
     #[error("unknown function {0:?}")]
     UnknownFunction(String),
-    /// More arguments than fit in registers (8 integer, 8 floating-point).
-    #[error("too many arguments for a call: at most 8 integer and 8 floating-point")]
+    /// More arguments than a call can pass (registers plus [`crate::MAX_STACK_ARGS`] stack words).
+    #[error("too many arguments for a call")]
     TooManyArguments,
     /// Host and guest called each other more deeply than allowed.
     #[error("calls between host and guest nested more than {0} deep")]

@@ -60,7 +60,7 @@ mod native_heap;
 mod startup;
 mod syscalls;
 
-pub use call::{Arg, CachedAddress, MAX_CALL_DEPTH};
+pub use call::{Arg, CachedAddress, MAX_CALL_DEPTH, MAX_STACK_ARGS};
 pub use cpu::{Cpu, REGISTER_NAMES};
 pub use elf::{LoadError, Program, LOWEST_ADDRESS, MAX_ADDRESS, PAGE_SIZE};
 pub use error::{Error, HostError};
