@@ -498,8 +498,27 @@ fn fma_error<F: Fp>(a: F, b: F, c: F, r: F) -> Option<(F, F)> {
     (r2.finite() && r3.finite()).then_some((r2, r3))
 }
 
+/// Whether the product of two finite values has no more significant bits than the format holds
+/// (so it is exact unless it leaves the exponent range). Conservative for subnormals.
+fn product_fits<F: Fp>(a: F, b: F) -> bool {
+    let significant = |x: F| {
+        let fraction = x.to_raw() & (F::MIN_NORMAL - 1);
+        F::FRACTION + 1 - (fraction | F::MIN_NORMAL).trailing_zeros()
+    };
+    significant(a) + significant(b) <= F::FRACTION + 1
+}
+
 /// `a * b + c` with one rounding (the other fused forms negate operands first).
 pub(crate) fn fma<F: Fp>(a: F, b: F, c: F, rm: Rm) -> (F, u32) {
+    // A product that is exact (small integers, powers of two...) needs no fused operation: the
+    // result is the rounded sum, and TwoSum tells whether that rounding was exact.
+    if rm == Rm::Rne && product_fits(a, b) {
+        let product = a * b;
+        let r = product + c;
+        if well_inside_range(product) && well_inside_range(r) {
+            return (r, if two_sum(product, c).1.is_zero() { 0 } else { NX });
+        }
+    }
     let r = a.fma(b, c);
     // Exact exactly when the error's leading term is zero (the trailing one is smaller than it).
     if rm == Rm::Rne && well_inside_range(r) {
@@ -619,6 +638,10 @@ pub(crate) fn to_int(x: f64, rm: Rm, lo: i128, hi: i128) -> (i128, u32) {
 /// Converts the integer `v` to a float, rounding per `rm`.
 pub(crate) fn from_int<F: Fp>(v: i128, rm: Rm) -> (F, u32) {
     let r = F::from_int(v);
+    // Integers with no more significant bits than the format holds convert exactly.
+    if v.unsigned_abs() <= 1 << (F::FRACTION + 1) {
+        return (r, 0);
+    }
     let exact = Dyadic { m: v.unsigned_abs(), e: 0 };
     finish(r, rm, &exact)
 }
@@ -833,6 +856,22 @@ pub(crate) mod tests {
         cpu.set_freg(11, x.to_bits());
         exec(&mut cpu, op_fp(0x61, 2, rm)).unwrap();
         (cpu.reg(10), cpu.fcsr)
+    }
+
+    #[test]
+    fn fused_multiply_add_with_an_exact_product_sets_nx_only_when_the_sum_rounds() {
+        let rne = Rm::Rne;
+        // 3 * 0.5 + 1 = 2.5 exactly.
+        assert_eq!(fma(3.0f64, 0.5, 1.0, rne), (2.5, 0));
+        // 1 * 1 + 2^-60: the sum rounds to 1.
+        let tiny = f64::from_bits((1023 - 60) << 52);
+        assert_eq!(fma(1.0f64, 1.0, tiny, rne), (1.0, NX));
+        // The same values through the general path agree.
+        let inexact_product = fma(1.0f64 + f64::EPSILON, 1.0 + f64::EPSILON, 0.0, rne);
+        assert_eq!(inexact_product.1, NX);
+        // Integers beyond the significand do not take the exact shortcut in conversions.
+        assert_eq!(from_int::<f64>((1 << 53) + 1, rne).1, NX);
+        assert_eq!(from_int::<f64>(1 << 53, rne), (9007199254740992.0, 0));
     }
 
     #[test]
