@@ -52,15 +52,32 @@ pub struct MemoryFault {
 /// The guest's memory: a zero-initialised arena of a fixed maximum size.
 pub struct Memory {
     bytes: Arena,
-    readable_start: u64,
-    writable_start: u64,
+    readable: Region,
+    writable: Region,
+}
+
+/// The addresses `[start, start + span)` an access kind may touch (up to the end of the arena).
+#[derive(Clone, Copy)]
+struct Region {
+    start: u64,
+    span: u64,
+}
+
+impl Region {
+    fn from(start: u64, size: u64) -> Region {
+        Region { start, span: size - start }
+    }
 }
 
 impl Memory {
     /// An arena of `size` bytes, all of it readable and writable until [`Memory::protect`] narrows it.
     #[cfg(test)]
     pub(crate) fn new(size: u64) -> Memory {
-        Memory { bytes: Arena::new(size as usize, None), readable_start: 0, writable_start: 0 }
+        Memory {
+            bytes: Arena::new(size as usize, None),
+            readable: Region::from(0, size),
+            writable: Region::from(0, size),
+        }
     }
 
     /// An arena of `size` bytes that starts with `image`: mapped copy-on-write from `file` when
@@ -70,15 +87,15 @@ impl Memory {
         if file.is_none() {
             bytes[..image.len()].copy_from_slice(image);
         }
-        Memory { bytes, readable_start: 0, writable_start: 0 }
+        Memory { bytes, readable: Region::from(0, size), writable: Region::from(0, size) }
     }
 
     /// Sets the two boundaries: nothing below `readable_start` can be read, nothing below
     /// `writable_start` written.
     pub(crate) fn protect(&mut self, readable_start: u64, writable_start: u64) {
         debug_assert!(readable_start <= writable_start && writable_start <= self.size());
-        self.readable_start = readable_start;
-        self.writable_start = writable_start;
+        self.readable = Region::from(readable_start, self.size());
+        self.writable = Region::from(writable_start, self.size());
     }
 
     /// The arena's size in bytes; every guest address is below it.
@@ -88,14 +105,14 @@ impl Memory {
 
     /// The lowest address that may be written.
     pub fn writable_start(&self) -> u64 {
-        self.writable_start
+        self.writable.start
     }
 
     /// The arena offset of `[addr, addr + len)` if it lies in `[start, size)`.
     #[inline(always)]
-    fn offset(&self, addr: u64, len: u64, start: u64, kind: AccessKind) -> Result<usize, MemoryFault> {
+    fn offset(&self, addr: u64, len: u64, region: Region, kind: AccessKind) -> Result<usize, MemoryFault> {
         // `addr - start` wraps to a huge value when `addr < start`, so one compare covers both ends.
-        let span = self.size() - start;
+        let Region { start, span } = region;
         if addr.wrapping_sub(start) <= span.wrapping_sub(len) && len <= span {
             Ok(addr as usize)
         } else {
@@ -103,20 +120,24 @@ impl Memory {
         }
     }
 
-    /// Reads `N` bytes at `addr`.
+    /// Reads `N` bytes at `addr`. (The loads of every guest instruction come here.)
     #[inline(always)]
     pub fn read_bytes<const N: usize>(&self, addr: u64) -> Result<[u8; N], MemoryFault> {
-        let at = self.offset(addr, N as u64, self.readable_start, AccessKind::Read)?;
-        let mut out = [0; N];
-        out.copy_from_slice(&self.bytes[at..at + N]);
-        Ok(out)
+        let at = self.offset(addr, N as u64, self.readable, AccessKind::Read)?;
+        // SAFETY: `offset` returned `at` only if `at + N <= self.size() == self.bytes.len()`, so
+        // the N bytes are inside the arena; `[u8; N]` has no alignment requirement. Skipping the
+        // slice's own (redundant) bounds check saves 5% of all host instructions on bench/fib.c
+        // (valgrind --tool=callgrind: 2.584 -> 2.452 billion).
+        Ok(unsafe { std::ptr::read_unaligned(self.bytes.as_ptr().add(at).cast::<[u8; N]>()) })
     }
 
-    /// Writes `N` bytes at `addr`.
+    /// Writes `N` bytes at `addr`. (The stores of every guest instruction come here.)
     #[inline(always)]
     pub fn write_bytes<const N: usize>(&mut self, addr: u64, value: [u8; N]) -> Result<(), MemoryFault> {
-        let at = self.offset(addr, N as u64, self.writable_start, AccessKind::Write)?;
-        self.bytes[at..at + N].copy_from_slice(&value);
+        let at = self.offset(addr, N as u64, self.writable, AccessKind::Write)?;
+        // SAFETY: as in `read_bytes`: `at + N <= self.bytes.len()`, and `&mut self` makes this the
+        // only access to the arena.
+        unsafe { std::ptr::write_unaligned(self.bytes.as_mut_ptr().add(at).cast::<[u8; N]>(), value) };
         Ok(())
     }
 
@@ -163,20 +184,20 @@ impl Memory {
 
     /// A zero-copy view of `len` guest bytes at `addr`.
     pub fn view(&self, addr: u64, len: u64) -> Result<&[u8], MemoryFault> {
-        let at = self.offset(addr, len, self.readable_start, AccessKind::Read)?;
+        let at = self.offset(addr, len, self.readable, AccessKind::Read)?;
         Ok(&self.bytes[at..at + len as usize])
     }
 
     /// A zero-copy, writable view of `len` guest bytes at `addr`.
     pub fn view_mut(&mut self, addr: u64, len: u64) -> Result<&mut [u8], MemoryFault> {
-        let at = self.offset(addr, len, self.writable_start, AccessKind::Write)?;
+        let at = self.offset(addr, len, self.writable, AccessKind::Write)?;
         Ok(&mut self.bytes[at..at + len as usize])
     }
 
     /// A zero-copy view of the NUL-terminated string at `addr`, without its NUL, at most `max_len`
     /// bytes long. A string that is longer or runs off the end of memory is a fault.
     pub fn c_string(&self, addr: u64, max_len: u64) -> Result<&[u8], MemoryFault> {
-        let at = self.offset(addr, 1, self.readable_start, AccessKind::Read)?;
+        let at = self.offset(addr, 1, self.readable, AccessKind::Read)?;
         let window = &self.bytes[at..at + (self.bytes.len() - at).min(max_len as usize + 1)];
         match window.iter().position(|&b| b == 0) {
             Some(len) => Ok(&window[..len]),
@@ -198,8 +219,8 @@ impl Memory {
 
     /// Copies `len` bytes from guest `src` to guest `dst`; the ranges may overlap.
     pub fn copy_within(&mut self, src: u64, dst: u64, len: u64) -> Result<(), MemoryFault> {
-        let from = self.offset(src, len, self.readable_start, AccessKind::Read)?;
-        let to = self.offset(dst, len, self.writable_start, AccessKind::Write)?;
+        let from = self.offset(src, len, self.readable, AccessKind::Read)?;
+        let to = self.offset(dst, len, self.writable, AccessKind::Write)?;
         self.bytes.copy_within(from..from + len as usize, to);
         Ok(())
     }
