@@ -264,6 +264,36 @@ mod tests {
         assert!(m.view(0x8000, u64::MAX).is_err());
     }
 
+    /// The bounds check that the unchecked loads and stores rely on, against a plain reference
+    /// computed without overflow, on edge values around every boundary.
+    #[test]
+    fn the_bounds_check_accepts_exactly_the_in_range_accesses() {
+        let mut m = memory();
+        let size = m.size();
+        let interesting =
+            |x: u64| [9, 8, 1, 0].map(|d| x.wrapping_sub(d)).into_iter().chain([1, 7, 8].map(|d| x.wrapping_add(d)));
+        let addresses: Vec<u64> =
+            [0, 0x1000, 0x4000, size, u64::MAX, u64::MAX / 2].into_iter().flat_map(interesting).collect();
+        for &addr in &addresses {
+            for (start, write) in [(0x1000u64, false), (0x4000, true)] {
+                for len in [1u64, 2, 4, 8] {
+                    let inside = addr >= start && (addr as u128 + len as u128) <= size as u128;
+                    let result = match (write, len) {
+                        (false, 1) => m.read_u8(addr).is_ok(),
+                        (false, 2) => m.read_u16(addr).is_ok(),
+                        (false, 4) => m.read_u32(addr).is_ok(),
+                        (false, _) => m.read_u64(addr).is_ok(),
+                        (true, 1) => m.write_u8(addr, 0).is_ok(),
+                        (true, 2) => m.write_u16(addr, 0).is_ok(),
+                        (true, 4) => m.write_u32(addr, 0).is_ok(),
+                        (true, _) => m.write_u64(addr, 0).is_ok(),
+                    };
+                    assert_eq!(result, inside, "addr {addr:#x} len {len} write {write}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn c_strings_are_bounded() {
         let mut m = memory();
