@@ -46,11 +46,9 @@ unsafe impl Send for Arena {}
 unsafe impl Sync for Arena {}
 
 impl Arena {
-    /// `len` zero bytes, with `image` (if given) mapped copy-on-write at the start.
-    ///
-    /// # Panics
-    /// If the host is out of address space, as `Vec` does when out of memory.
-    pub fn new(len: usize, image: Option<&ImageFile>) -> Arena {
+    /// `len` zero bytes, with `image` (if given) mapped copy-on-write at the start; `None` if the
+    /// host refuses the mapping (out of address space or over a memory limit).
+    pub fn new(len: usize, image: Option<&ImageFile>) -> Option<Arena> {
         let page = crate::elf::PAGE_SIZE as usize;
         let mapped_len = len.max(1).div_ceil(page) * page;
         // SAFETY: a fresh private anonymous mapping; no existing memory is affected.
@@ -64,8 +62,10 @@ impl Arena {
                 0,
             )
         };
-        assert!(ptr != libc::MAP_FAILED, "cannot reserve {mapped_len} bytes of guest memory");
-        let arena = Arena { ptr: NonNull::new(ptr.cast()).expect("mmap returned null"), len, mapped_len };
+        if ptr == libc::MAP_FAILED {
+            return None;
+        }
+        let arena = Arena { ptr: NonNull::new(ptr.cast())?, len, mapped_len };
         if let Some(image) = image.filter(|image| image.len <= mapped_len) {
             // SAFETY: the range [ptr, ptr + image.len) lies inside the mapping made above, which
             // this Arena owns and nothing references yet; MAP_FIXED replaces exactly those pages
@@ -80,9 +80,11 @@ impl Arena {
                     0,
                 )
             };
-            assert!(mapped != libc::MAP_FAILED, "cannot map the program image");
+            if mapped == libc::MAP_FAILED {
+                return None;
+            }
         }
-        arena
+        Some(arena)
     }
 }
 

@@ -85,6 +85,9 @@ pub enum LoadError {
         /// The configured maximum.
         limit: u64,
     },
+    /// The host could not provide guest memory of this many bytes.
+    #[error("the host cannot provide {0:#x} bytes of guest memory")]
+    OutOfHostMemory(u64),
     /// The options are unusable (e.g. a memory size that is not a whole number of pages).
     #[error("invalid options: {0}")]
     InvalidOptions(&'static str),

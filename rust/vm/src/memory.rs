@@ -74,20 +74,20 @@ impl Memory {
     #[cfg(test)]
     pub(crate) fn new(size: u64) -> Memory {
         Memory {
-            bytes: Arena::new(size as usize, None),
+            bytes: Arena::new(size as usize, None).expect("test memory"),
             readable: Region::from(0, size),
             writable: Region::from(0, size),
         }
     }
 
     /// An arena of `size` bytes that starts with `image`: mapped copy-on-write from `file` when
-    /// there is one, copied otherwise.
-    pub(crate) fn with_image(size: u64, image: &[u8], file: Option<&ImageFile>) -> Memory {
-        let mut bytes = Arena::new(size as usize, file);
+    /// there is one, copied otherwise. `None` if the host cannot provide the memory.
+    pub(crate) fn with_image(size: u64, image: &[u8], file: Option<&ImageFile>) -> Option<Memory> {
+        let mut bytes = Arena::new(size as usize, file)?;
         if file.is_none() {
             bytes[..image.len()].copy_from_slice(image);
         }
-        Memory { bytes, readable: Region::from(0, size), writable: Region::from(0, size) }
+        Some(Memory { bytes, readable: Region::from(0, size), writable: Region::from(0, size) })
     }
 
     /// Sets the two boundaries: nothing below `readable_start` can be read, nothing below
