@@ -48,6 +48,8 @@
 //! [`Machine::setup_call`] followed by [`Machine::simulate`] runs a call in slices; after each
 //! slice, [`Machine::stopped`] or [`Machine::instruction_limit_reached`] says why it returned.
 
+#![warn(missing_docs)]
+
 mod arena;
 mod call;
 mod cpu;
