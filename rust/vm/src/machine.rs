@@ -182,26 +182,19 @@ impl<T> Machine<T> {
             let exit = dispatch::run(&mut self.cpu, &mut self.memory, &self.program.code, self.budget_end);
             let pc = self.cpu.pc;
             match exit {
-                Exit::Trap(Trap::Ecall) => {
-                    self.system_call(self.cpu.reg(reg::A7))?;
+                Exit::Trap(trap @ (Trap::Ecall | Trap::DynCall(_))) => {
+                    let number = match trap {
+                        Trap::DynCall(number) => number as u64,
+                        _ => self.cpu.reg(reg::A7),
+                    };
+                    self.system_call(number)?;
                     if self.stopped {
                         return Ok(false);
                     }
                 }
-                Exit::Trap(Trap::DynCall(number)) => {
-                    self.system_call(number as u64)?;
-                    if self.stopped {
-                        return Ok(false);
-                    }
-                }
-                Exit::Trap(Trap::Stop) => {
-                    self.stopped = true;
-                    return Ok(false);
-                }
-                Exit::OutsideCode if pc == EXIT_ADDRESS => {
-                    self.stopped = true;
-                    return Ok(false);
-                }
+                // The guest handed control back (STOP), or returned to the host's exit address.
+                Exit::Trap(Trap::Stop) => return Ok(self.hand_back()),
+                Exit::OutsideCode if pc == EXIT_ADDRESS => return Ok(self.hand_back()),
                 Exit::OutsideCode => {
                     let fault = crate::MemoryFault { addr: pc, len: 2, kind: AccessKind::Execute };
                     return Err(Error::Memory { fault, pc });
@@ -215,6 +208,12 @@ impl<T> Machine<T> {
                 Exit::Trap(Trap::Breakpoint) => return Err(Error::Breakpoint { pc }),
             }
         }
+    }
+
+    /// Ends the current execution as a stop; returns the "budget spent" answer (no).
+    fn hand_back(&mut self) -> bool {
+        self.stopped = true;
+        false
     }
 
     pub(crate) fn limit_error(&self, limit: u64) -> Error {
