@@ -62,13 +62,38 @@ static inline long sys(long n, long a0 = 0, long a1 = 0, long a2 = 0, long a3 = 
 }
 #define L(x) ((long)(x))
 
+// A host call with floating-point arguments in fa0..fa2 (doubles, or NaN-boxed floats when F
+// is float); fa0 and fa1 come back in out[].
+template <typename F>
+static inline void sys_fp(long n, long a0, F f0, F f1, F f2, F out[2]) {
+    register long r0 asm("a0") = a0;
+    register long r7 asm("a7") = n;
+    register F x0 asm("fa0") = f0;
+    register F x1 asm("fa1") = f1;
+    register F x2 asm("fa2") = f2;
+    asm volatile("ecall" : "+r"(r0), "+f"(x0), "+f"(x1) : "f"(x2), "r"(r7) : "memory");
+    out[0] = x0;
+    out[1] = x1;
+}
+
 enum {
     ECALL_PRINT = 500, ECALL_VCALL, ECALL_VEVAL, ECALL_VASSIGN, ECALL_GET_OBJ, ECALL_OBJ, ECALL_OBJ_CALLP,
     ECALL_GET_NODE, ECALL_THROW = 511, ECALL_IS_EDITOR = 512, ECALL_VCREATE = 517, ECALL_VCLONE,
     ECALL_VFETCH, ECALL_VSTORE, ECALL_ARRAY_OPS, ECALL_ARRAY_AT, ECALL_ARRAY_SIZE, ECALL_DICTIONARY_OPS,
     ECALL_STRING_CREATE, ECALL_STRING_OPS, ECALL_STRING_AT, ECALL_STRING_SIZE, ECALL_STRING_APPEND,
     ECALL_CALLABLE_CREATE = 538, ECALL_OBJ_PROP_GET = 545, ECALL_OBJ_PROP_SET, ECALL_SANDBOX_ADD,
+    ECALL_SINCOS = 513, ECALL_VEC2_LENGTH, ECALL_VEC2_NORMALIZED, ECALL_VEC2_ROTATED,
+    ECALL_TIMER_STOP = 531, ECALL_MATH_OP32 = 533, ECALL_MATH_OP64, ECALL_LERP_OP32, ECALL_LERP_OP64,
+    ECALL_LOAD = 539, ECALL_PACKED_ARRAY_OPS = 548, ECALL_BREAKPOINT = 551, ECALL_CALL_GUEST = 554,
+    ECALL_OBJ_RETAIN = 556, ECALL_VCONSTRUCT = 558, ECALL_VSTORE_GLOBAL = 559, ECALL_VARIANT_GET = 562,
 };
+// The native heap and memory functions (480-491), implemented by the emulator core.
+enum { NATIVE_MALLOC = 480, NATIVE_FREE = 483, NATIVE_MEMCPY = 485, NATIVE_STRLEN = 490, NATIVE_STRCMP = 491 };
+static inline Variant array_of(Variant *items, int n) {
+    Variant out = nil();
+    sys(ECALL_VCREATE, L(&out), ARRAY, n, L(items));
+    return out;
+}
 
 static inline Variant str(const char *s) {
     return make(STRING, (uint32_t)sys(ECALL_STRING_CREATE, L(s), L(strlen(s))));

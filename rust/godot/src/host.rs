@@ -7,6 +7,7 @@ use std::rc::Rc;
 use godot::prelude::*;
 
 use crate::abi::{Convention, GuestVariant, Refs};
+use crate::restrictions::Restrictions;
 
 /// The most public functions a guest may register (godot-sandbox's `MAX_PUBLIC_FUNCTIONS`).
 pub const MAX_PUBLIC_FUNCTIONS: usize = 128;
@@ -106,13 +107,20 @@ pub struct Host {
     /// The guest's `malloc`/`free`, for host calls that hand the guest heap memory.
     pub malloc: Option<u64>,
     pub free: Option<u64>,
+    /// The node's restrictions (shared with it; see `restrictions.rs`).
+    pub restrictions: Rc<Restrictions>,
+    /// Guest global slots holding a RefCounted object kept alive for them (VSTORE_GLOBAL,
+    /// OBJ_RETAIN), by slot address.
+    pub retained: HashMap<u64, Variant>,
 }
 
 impl Host {
     pub fn new(node: InstanceId, references_max: usize, frame_base: u64) -> Host {
+        let restrictions = crate::restrictions::of(node);
         Host {
             node,
-            refs: Refs::new(references_max),
+            refs: Refs::new(references_max, restrictions.clone()),
+            restrictions,
             initializing: false,
             functions: Vec::new(),
             function_index: HashMap::new(),
@@ -124,6 +132,7 @@ impl Host {
             frame_base,
             malloc: None,
             free: None,
+            retained: HashMap::new(),
         }
     }
 

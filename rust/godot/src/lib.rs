@@ -4,7 +4,7 @@
 //!
 //! Entry symbol `gdext_rust_init` (see `addons/rvsandbox/rvsandbox.gdextension`).
 //!
-//! Layout: `sandbox.rs` (the node), `state.rs` (its machine and monitors), `runtime.rs`
+//! Layout: `sandbox.rs` (the node), `restrictions.rs` (what a guest may reach), `state.rs` (its machine and monitors), `runtime.rs`
 //! (loading, calls, re-entry), `program.rs` (the resource and its loader), `abi/` (guest
 //! Variants, references, argument layout), `host_calls/` (one file per host-call family),
 //! `vararg.rs` (true vararg method registration).
@@ -16,6 +16,7 @@ pub mod abi;
 pub mod host;
 pub mod host_calls;
 pub mod program;
+pub mod restrictions;
 pub mod runtime;
 pub mod sandbox;
 pub mod state;
@@ -39,7 +40,7 @@ unsafe impl ExtensionLibrary for RvSandboxExtension {
                 godot_error!("rvsandbox: cannot register Sandbox.vmcallv: {e}");
             }
             for (name, handler) in [
-                ("vmcallable", sandbox::vmcallable as fn(_, &[&_]) -> _),
+                ("vmcallable", sandbox::vmcallable as fn(vararg::Receiver<'_, Sandbox>, &[&_]) -> _),
                 ("vmcallable_address", sandbox::vmcallable_address),
             ] {
                 if let Err(e) = vararg::register_vararg_method::<Sandbox, _, _>(name, &["function"], handler) {
@@ -52,6 +53,7 @@ unsafe impl ExtensionLibrary for RvSandboxExtension {
 
     fn on_stage_deinit(stage: InitStage) {
         if stage == InitStage::Scene {
+            host_calls::release_caches();
             program::unregister_loader();
         }
     }

@@ -21,7 +21,7 @@ use godot::prelude::*;
 use rvsandbox_vm::{reg, Error as VmError, HostError, Machine, Options, Program, RunOutcome, PAGE_SIZE};
 use thiserror::Error;
 
-use crate::abi::args::{self, frame_size, MAX_ARGUMENTS};
+use crate::abi::args::{self, frame_size, CallFrame, MAX_ARGUMENTS};
 use crate::abi::refs::MAX_CALL_LEVELS;
 use crate::abi::{AbiError, Convention, GuestVariant};
 use crate::host::Host;
@@ -140,19 +140,24 @@ fn call_at_level(
     let level = m.data.refs.level() as u64;
     let frame = m.data.frame_base + (level - 1) * FRAME_STRIDE;
     debug_assert!(frame_size(MAX_ARGUMENTS) <= FRAME_STRIDE && level * FRAME_STRIDE <= FRAME_AREA);
-    let laid_out = args::lay_out(&mut m.memory, &mut m.data.refs, frame, args, convention)
+    let mut laid_out = CallFrame::default();
+    args::lay_out(&mut m.memory, &mut m.data.refs, frame, args, convention, &mut laid_out)
         .map_err(|e| RunError::Setup(format!("cannot pass the arguments: {e}")))?;
 
     let nested = m.data.depth > 0;
     m.data.depth += 1;
     let run = if nested {
-        if laid_out.stack_slots.is_empty() {
-            m.preempt(addr, &laid_out.registers).map(|_| false)
+        if laid_out.stack_slots().is_empty() {
+            m.preempt(addr, laid_out.registers()).map(|_| false)
         } else {
-            Err(VmError::TooManyArguments)
+            // Boxed arguments past a7: the core puts integer words beyond a0-a7 on the stack,
+            // at the callee's sp, as the RISC-V calling convention does.
+            let slots = laid_out.stack_slots().iter().map(|&slot| rvsandbox_vm::Arg::Int(slot as i64));
+            let all: Vec<rvsandbox_vm::Arg> = laid_out.registers().iter().copied().chain(slots).collect();
+            m.preempt(addr, &all).map(|_| false)
         }
     } else {
-        run_top_level(m, addr, &laid_out.registers, &laid_out.stack_slots, budget)
+        run_top_level(m, addr, laid_out.registers(), laid_out.stack_slots(), budget)
     };
     m.data.depth -= 1;
     match run {

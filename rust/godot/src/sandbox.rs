@@ -18,9 +18,11 @@ use crate::abi::{Convention, GuestVariant};
 use crate::host::PropertyStorage;
 use crate::host_calls::GuestCallable;
 use crate::program::SandboxProgram;
+use crate::restrictions::{Kind, Restrictions};
 use crate::runtime::Settings;
-use crate::state::SandboxState;
+use crate::state::{self, SandboxState};
 pub use crate::state::{SandboxError, Target};
+use crate::vararg::Receiver;
 
 /// Default `memory_max`, MiB (godot-sandbox's `MAX_VMEM`).
 const DEFAULT_MEMORY_MAX: i64 = 32;
@@ -44,7 +46,7 @@ pub struct Sandbox {
     /// Instruction budget of each call, in units of 2^20 (1 048 576) instructions; 0 or less
     /// means unlimited.
     #[export]
-    #[var]
+    #[var(set = set_execution_timeout)]
     execution_timeout: i64,
     /// The most scoped Variants (and objects) the guest may hold per call.
     #[export]
@@ -52,8 +54,14 @@ pub struct Sandbox {
     references_max: i64,
     /// `vmcall` passes arguments in registers by type ("native types") instead of as Variants.
     #[export]
-    #[var]
+    #[var(set = set_unboxed_arguments)]
     unboxed_arguments: bool,
+    /// Restricts what the guest may reach (classes, objects, methods, properties,
+    /// resources); see `set_*_allowed_callback` and `add_allowed_object`.
+    #[allow(dead_code)]
+    #[export]
+    #[var(get = get_restrictions, set = set_restrictions)]
+    restrictions: bool,
     /// The program; setting it loads it (runs its `main()`).
     #[export]
     #[var(set = set_program)]
@@ -80,6 +88,8 @@ pub struct Sandbox {
     monitor_permanent_references: i64,
 
     state: Rc<SandboxState>,
+    /// What the guest may reach, shared with the machine's host data.
+    rules: Rc<Restrictions>,
 }
 
 #[godot_api]
@@ -91,6 +101,9 @@ impl INode for Sandbox {
             .done()
             .try_to::<bool>()
             .unwrap_or(true);
+        let state = Rc::<SandboxState>::default();
+        state.set_budget(budget_of(DEFAULT_EXECUTION_TIMEOUT));
+        state.set_convention(convention_of(unboxed));
         Sandbox {
             base,
             memory_max: DEFAULT_MEMORY_MAX,
@@ -104,7 +117,9 @@ impl INode for Sandbox {
             monitor_instructions_executed: 0,
             monitor_scoped_references: 0,
             monitor_permanent_references: 0,
-            state: Rc::default(),
+            state,
+            restrictions: false,
+            rules: Rc::default(),
         }
     }
 
@@ -328,33 +343,157 @@ impl Sandbox {
     }
 
     #[func]
+    fn set_execution_timeout(&mut self, timeout: i64) {
+        self.execution_timeout = timeout;
+        self.state.set_budget(budget_of(timeout));
+    }
+
+    #[func]
+    fn set_unboxed_arguments(&mut self, unboxed: bool) {
+        self.unboxed_arguments = unboxed;
+        self.state.set_convention(convention_of(unboxed));
+    }
+
+    #[func]
     fn set_references_max(&mut self, max: i64) {
         self.references_max = max.clamp(1, 65536);
         let limit = self.references_max as usize;
         // Applies to the loaded program too (no-op while it is running).
         let _ = self.state.with_machine(self.base().instance_id(), |m| m.data.refs.max_refs = limit);
     }
+
+    // -- Restrictions (godot-sandbox's API; see restrictions.rs) ---------------------------
+
+    #[func]
+    fn get_restrictions(&self) -> bool {
+        self.rules.enabled()
+    }
+
+    /// `true`: every kind of access without a callback of yours is refused. `false`: all
+    /// restrictions (your callbacks included) are removed.
+    #[func]
+    fn set_restrictions(&mut self, enabled: bool) {
+        if self.refuse_while_running("change restrictions") {
+            return;
+        }
+        self.rules.set_enabled(enabled);
+    }
+
+    /// Lets the guest use `instance` (when object access is restricted).
+    #[func]
+    fn add_allowed_object(&mut self, instance: Option<Gd<Object>>) {
+        let Some(instance) = instance else {
+            godot_error!("Sandbox.add_allowed_object: cannot allow a null object");
+            return;
+        };
+        if self.rules.object_access_unrestricted() && self.refuse_while_running("begin restricting objects") {
+            return;
+        }
+        self.rules.allow_object(&instance);
+    }
+
+    #[func]
+    fn remove_allowed_object(&mut self, instance: Option<Gd<Object>>) {
+        if let Some(instance) = instance {
+            self.rules.disallow_object(&instance);
+        }
+    }
+
+    #[func]
+    fn clear_allowed_objects(&mut self) {
+        if !self.refuse_while_running("clear allowed objects") {
+            self.rules.clear_objects();
+        }
+    }
+
+    /// `callback(sandbox, class_name) -> bool`; an invalid Callable removes the rule.
+    #[func]
+    fn set_class_allowed_callback(&mut self, instance: Callable) {
+        self.set_rule(Kind::Class, instance);
+    }
+
+    /// `callback(sandbox, object) -> bool`, asked for objects not on the allowed list.
+    #[func]
+    fn set_object_allowed_callback(&mut self, instance: Callable) {
+        self.set_rule(Kind::Object, instance);
+    }
+
+    /// `callback(sandbox, object, method) -> bool`.
+    #[func]
+    fn set_method_allowed_callback(&mut self, instance: Callable) {
+        self.set_rule(Kind::Method, instance);
+    }
+
+    /// `callback(sandbox, object, property, is_set) -> bool`.
+    #[func]
+    fn set_property_allowed_callback(&mut self, instance: Callable) {
+        self.set_rule(Kind::Property, instance);
+    }
+
+    /// `callback(sandbox, path) -> bool`, asked before the guest loads a resource.
+    #[func]
+    fn set_resource_allowed_callback(&mut self, instance: Callable) {
+        self.set_rule(Kind::Resource, instance);
+    }
+
+    #[func]
+    fn is_allowed_class(&self, name: GString) -> bool {
+        self.rules.allows_class(&name.to_string())
+    }
+
+    #[func]
+    fn is_allowed_object(&self, instance: Option<Gd<Object>>) -> bool {
+        instance.is_some_and(|o| self.rules.allows_object(&o))
+    }
+
+    #[func]
+    fn is_allowed_method(&self, instance: Option<Gd<Object>>, method: Variant) -> bool {
+        instance.is_some_and(|o| self.rules.allows_method(&o, &method.stringify().to_string()))
+    }
+
+    #[func]
+    fn is_allowed_property(
+        &self,
+        instance: Option<Gd<Object>>,
+        property: Variant,
+        #[opt(default = true)] is_set: bool,
+    ) -> bool {
+        instance.is_some_and(|o| self.rules.allows_property(&o, &property.stringify().to_string(), is_set))
+    }
+
+    #[func]
+    fn is_allowed_resource(&self, res: GString) -> bool {
+        self.rules.allows_resource(&res.to_string())
+    }
 }
 
 impl Sandbox {
+    /// One engine error and `true` if a call is running (restrictions may not change then).
+    fn refuse_while_running(&self, what: &'static str) -> bool {
+        let running = self.state.is_running();
+        if running {
+            godot_error!("Sandbox: {}", SandboxError::Running(what));
+        }
+        running
+    }
+
+    fn set_rule(&mut self, kind: Kind, callback: Callable) {
+        if !self.refuse_while_running("change restriction callbacks") {
+            self.rules.set_callback(kind, callback);
+        }
+    }
+
     /// Instructions per call.
     fn budget(&self) -> u64 {
-        if self.execution_timeout <= 0 {
-            u64::MAX
-        } else {
-            (self.execution_timeout as u64).saturating_mul(1 << 20)
-        }
+        self.state.budget()
     }
 
     fn convention(&self) -> Convention {
-        if self.unboxed_arguments {
-            Convention::Unboxed
-        } else {
-            Convention::Boxed
-        }
+        self.state.convention()
     }
 
     fn load(&mut self, program: std::sync::Arc<rvsandbox_vm::Program>, method: &str) {
+        crate::restrictions::register(self.base().instance_id(), &self.rules);
         let settings = Settings {
             memory_max_mib: self.memory_max as u64,
             budget: self.budget(),
@@ -374,12 +513,35 @@ impl Sandbox {
         args: &[&Variant],
         convention: Option<Convention>,
     ) -> Result<Variant, SandboxError> {
-        let (state, budget, default_convention) = {
-            let s = this.bind();
-            (s.state.clone(), s.budget(), s.convention())
-        };
-        state.call(this.instance_id(), target, args, convention.unwrap_or(default_convention), budget)
+        let node = this.instance_id();
+        let state = state::state_of(node, || this.bind().state.clone());
+        let convention = convention.unwrap_or(state.convention());
+        state.call(node, target, args, convention, state.budget())
     }
+}
+
+/// Instructions per call for an `execution_timeout` (units of 2^20; 0 or less: unlimited).
+fn budget_of(execution_timeout: i64) -> u64 {
+    if execution_timeout <= 0 {
+        u64::MAX
+    } else {
+        (execution_timeout as u64).saturating_mul(1 << 20)
+    }
+}
+
+fn convention_of(unboxed_arguments: bool) -> Convention {
+    if unboxed_arguments {
+        Convention::Unboxed
+    } else {
+        Convention::Boxed
+    }
+}
+
+/// The state of the Sandbox a vararg method was called on, without binding it (see
+/// `state::state_of`).
+fn state_of(this: &Receiver<Sandbox>) -> (InstanceId, Rc<SandboxState>) {
+    let node = this.instance_id();
+    (node, state::state_of(node, || this.gd().bind().state.clone()))
 }
 
 /// The optional `bound_args` Array after the fixed argument of `vmcallable*`.
@@ -397,9 +559,10 @@ fn bound_args(args: &[&Variant]) -> Result<Vec<Variant>, SandboxError> {
 /// `Sandbox.vmcallable(function, bound_args = [])`: a Callable calling guest `function` with
 /// `bound_args` before the call-time arguments. (Registered as a vararg method: gdext cannot
 /// give an Array parameter a default value.)
-pub fn vmcallable(this: Gd<Sandbox>, args: &[&Variant]) -> Result<Variant, SandboxError> {
+pub fn vmcallable(this: Receiver<Sandbox>, args: &[&Variant]) -> Result<Variant, SandboxError> {
     let (name, _) = split_function(args)?;
     let bound = bound_args(args)?;
+    let this = this.gd();
     let s = this.bind();
     let address = s.state.address_of(&name).ok_or_else(|| SandboxError::UnknownFunction(name.clone()))?;
     Ok(GuestCallable::create(this.instance_id(), address, s.convention(), name, bound).to_variant())
@@ -407,10 +570,15 @@ pub fn vmcallable(this: Gd<Sandbox>, args: &[&Variant]) -> Result<Variant, Sandb
 
 /// `Sandbox.vmcallable_address(address, bound_args = [])`: the same for a guest function
 /// address (a function pointer the guest handed over).
-pub fn vmcallable_address(this: Gd<Sandbox>, args: &[&Variant]) -> Result<Variant, SandboxError> {
+pub fn vmcallable_address(this: Receiver<Sandbox>, args: &[&Variant]) -> Result<Variant, SandboxError> {
     let address = args[0].try_to::<i64>().map_err(|_| SandboxError::BadArgument("address must be an int"))?;
     let bound = bound_args(args)?;
+    let this = this.gd();
     let s = this.bind();
+    let program = s.state.program().ok_or(SandboxError::NoProgram)?;
+    if address & 1 != 0 || !program.is_executable(address as u64) {
+        return Err(SandboxError::BadArgument("address is not the start of a guest function"));
+    }
     let name = s.lookup_address(address).to_string();
     let name = if name.is_empty() { format!("{address:#x}") } else { name };
     Ok(GuestCallable::create(this.instance_id(), address as u64, s.convention(), name, bound).to_variant())
@@ -428,13 +596,17 @@ fn split_function<'a, 'b>(args: &'a [&'b Variant]) -> Result<(String, &'a [&'b V
 }
 
 /// `Sandbox.vmcall(function, ...args)`: the node's convention (`unboxed_arguments`).
-pub fn vmcall(this: Gd<Sandbox>, args: &[&Variant]) -> Result<Variant, SandboxError> {
-    let (name, rest) = split_function(args)?;
-    Sandbox::call_guest(&this, Target::Name(&name), rest, None)
+///
+/// The hot path: no bind of the node and no allocation when the call succeeds (see `state.rs`).
+pub fn vmcall(this: Receiver<Sandbox>, args: &[&Variant]) -> Result<Variant, SandboxError> {
+    let (function, rest) = args.split_first().ok_or(SandboxError::FunctionNotAName { got: VariantType::NIL })?;
+    let (node, state) = state_of(&this);
+    state.call_named(node, function, rest, None)
 }
 
 /// `Sandbox.vmcallv(function, ...args)`: always boxed (arguments as guest Variants).
-pub fn vmcallv(this: Gd<Sandbox>, args: &[&Variant]) -> Result<Variant, SandboxError> {
-    let (name, rest) = split_function(args)?;
-    Sandbox::call_guest(&this, Target::Name(&name), rest, Some(Convention::Boxed))
+pub fn vmcallv(this: Receiver<Sandbox>, args: &[&Variant]) -> Result<Variant, SandboxError> {
+    let (function, rest) = args.split_first().ok_or(SandboxError::FunctionNotAName { got: VariantType::NIL })?;
+    let (node, state) = state_of(&this);
+    state.call_named(node, function, rest, Some(Convention::Boxed))
 }

@@ -1,8 +1,21 @@
 //! `SandboxState`: a Sandbox node's machine and monitors, shared (`Rc`) so a call can run
 //! without any `bind()` of the node held — GDScript called by the guest may freely use the
 //! same node again (nested vmcalls, monitors, properties).
+//!
+//! # The call path
+//! `vmcall` is the hot path (a GDScript-to-guest call should cost about what a GDScript call
+//! costs), so it touches neither gdext's instance binding nor the heap when it succeeds:
+//! - the node's state is found by instance id in a per-thread registry ([`state_of`]), not with
+//!   `bind()` (which, with `experimental-threads`, takes gdext's locks and a type check);
+//! - the budget and the argument convention live here, copied from the node's properties by
+//!   their setters;
+//! - function names resolve through a per-state cache keyed by the name's characters;
+//! - strings are only built for error messages.
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::{Rc, Weak};
 use std::sync::Arc;
 
 use godot::prelude::*;
@@ -54,7 +67,6 @@ pub struct Monitors {
 }
 
 /// Everything about a node's program that changes while it runs.
-#[derive(Default)]
 pub struct SandboxState {
     /// The machine, when no call is running (a top-level call takes it out).
     machine: RefCell<Option<Box<Vm>>>,
@@ -66,9 +78,54 @@ pub struct SandboxState {
     /// Snapshot of what `main()` registered.
     functions: RefCell<Vec<PublicFunction>>,
     properties: RefCell<Vec<GuestProperty>>,
+    /// Instructions per call (the node's `execution_timeout`, in instructions).
+    budget: Cell<u64>,
+    /// The node's `unboxed_arguments`, as a convention.
+    convention: Cell<Convention>,
+    /// Function name (its characters) → address, for calls by name; emptied when the program
+    /// changes.
+    addresses: RefCell<HashMap<Box<[char]>, u64, FxBuild>>,
 }
 
+impl Default for SandboxState {
+    fn default() -> Self {
+        SandboxState {
+            machine: RefCell::default(),
+            running: Cell::default(),
+            monitors: Cell::default(),
+            program: RefCell::default(),
+            functions: RefCell::default(),
+            properties: RefCell::default(),
+            budget: Cell::new(u64::MAX),
+            convention: Cell::new(Convention::Unboxed),
+            addresses: RefCell::default(),
+        }
+    }
+}
+
+/// At most this many names are cached per state (a script calling ever new names cannot grow
+/// the cache without bound; it starts over instead).
+const MAX_CACHED_NAMES: usize = 256;
+
 impl SandboxState {
+    /// Instructions per call.
+    pub fn budget(&self) -> u64 {
+        self.budget.get()
+    }
+
+    pub fn set_budget(&self, budget: u64) {
+        self.budget.set(budget);
+    }
+
+    /// The convention `vmcall` uses.
+    pub fn convention(&self) -> Convention {
+        self.convention.get()
+    }
+
+    pub fn set_convention(&self, convention: Convention) {
+        self.convention.set(convention);
+    }
+
     pub fn monitors(&self) -> Monitors {
         self.monitors.get()
     }
@@ -115,6 +172,7 @@ impl SandboxState {
             return Err(SandboxError::Running("load a program"));
         }
         self.unload();
+        self.addresses.borrow_mut().clear();
         *self.program.borrow_mut() = Some(program.clone());
         self.running.set(true);
         let result = runtime::instantiate(program, settings);
@@ -140,6 +198,7 @@ impl SandboxState {
     /// Drops the machine (the program stays known for `reset`).
     pub fn unload(&self) {
         *self.machine.borrow_mut() = None;
+        self.addresses.borrow_mut().clear();
         self.functions.borrow_mut().clear();
         self.properties.borrow_mut().clear();
     }
@@ -182,25 +241,183 @@ impl SandboxState {
         convention: Convention,
         budget: u64,
     ) -> Result<Variant, SandboxError> {
-        let outcome = self.with_machine(node, |m| {
-            let (address, function) = match target {
-                Target::Name(name) => (runtime::resolve(m, name), name),
-                Target::Address(address, name) => (Some(address), name),
-            };
-            let Some(address) = address else {
-                return Err(SandboxError::UnknownFunction(function.to_string()));
-            };
-            runtime::call(m, address, args, convention, budget)
-                .map_err(|error| SandboxError::Call { function: function.to_string(), error })
-        })?;
+        match target {
+            Target::Name(name) => {
+                let address = self.resolve(name)?;
+                self.call_address(node, address, || name.to_string(), args, convention, budget)
+            }
+            Target::Address(address, name) => {
+                self.call_address(node, address, || name.to_string(), args, convention, budget)
+            }
+        }
+    }
+
+    /// `vmcall`: calls the function named by `function` (a String or StringName) with the
+    /// node's budget, and its convention unless `convention` says otherwise.
+    pub fn call_named(
+        &self,
+        node: InstanceId,
+        function: &Variant,
+        args: &[&Variant],
+        convention: Option<Convention>,
+    ) -> Result<Variant, SandboxError> {
+        let name = FunctionName::of(function)?;
+        let cached = self.addresses.borrow().get(name.chars()).copied();
+        let address = match cached {
+            Some(address) => address,
+            None => {
+                let address = self.resolve(&name.to_string())?;
+                let mut cache = self.addresses.borrow_mut();
+                if cache.len() >= MAX_CACHED_NAMES {
+                    cache.clear();
+                }
+                cache.insert(name.chars().into(), address);
+                address
+            }
+        };
+        let convention = convention.unwrap_or(self.convention.get());
+        self.call_address(node, address, || name.to_string(), args, convention, self.budget.get())
+    }
+
+    /// Calls the guest function at `address`; `name` names it in error messages.
+    fn call_address(
+        &self,
+        node: InstanceId,
+        address: u64,
+        name: impl FnOnce() -> String,
+        args: &[&Variant],
+        convention: Convention,
+        budget: u64,
+    ) -> Result<Variant, SandboxError> {
+        let outcome = self.with_machine(node, |m| runtime::call(m, address, args, convention, budget))?;
+        let mut monitors = self.monitors.get();
+        monitors.calls_made += 1;
+        match outcome {
+            Ok(value) => {
+                self.monitors.set(monitors);
+                Ok(value)
+            }
+            Err(error) => {
+                if error.is_timeout() {
+                    monitors.timeouts += 1;
+                } else {
+                    monitors.exceptions += 1;
+                }
+                self.monitors.set(monitors);
+                Err(SandboxError::Call { function: name(), error })
+            }
+        }
+    }
+
+    /// The address of the function `name` for a call; an unknown function counts as a failed
+    /// call.
+    fn resolve(&self, name: &str) -> Result<u64, SandboxError> {
+        if let Some(address) = self.address_of(name) {
+            return Ok(address);
+        }
+        if !self.is_loaded() {
+            return Err(SandboxError::NoProgram);
+        }
         self.update(|m| {
             m.calls_made += 1;
-            match &outcome {
-                Err(SandboxError::Call { error, .. }) if error.is_timeout() => m.timeouts += 1,
-                Err(_) => m.exceptions += 1,
-                Ok(_) => {}
-            }
+            m.exceptions += 1;
         });
-        outcome
+        Err(SandboxError::UnknownFunction(name.to_string()))
     }
+}
+
+/// A function name as `vmcall` receives it.
+enum FunctionName {
+    String(GString),
+    StringName(StringName),
+}
+
+impl FunctionName {
+    fn of(function: &Variant) -> Result<FunctionName, SandboxError> {
+        match function.get_type() {
+            VariantType::STRING => Ok(FunctionName::String(function.to())),
+            VariantType::STRING_NAME => Ok(FunctionName::StringName(function.to())),
+            got => Err(SandboxError::FunctionNotAName { got }),
+        }
+    }
+
+    fn chars(&self) -> &[char] {
+        match self {
+            FunctionName::String(s) => s.chars(),
+            FunctionName::StringName(s) => s.chars(),
+        }
+    }
+}
+
+impl std::fmt::Display for FunctionName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FunctionName::String(s) => s.fmt(f),
+            FunctionName::StringName(s) => s.fmt(f),
+        }
+    }
+}
+
+/// FxHash (rustc's hasher): a multiply and a rotate per word; names are short and chosen by
+/// the game's own scripts, so collision attacks are not a concern.
+#[derive(Default)]
+pub struct FxHasher(u64);
+
+type FxBuild = BuildHasherDefault<FxHasher>;
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+thread_local! {
+    /// Each Sandbox node's state by instance id, for the call path (see the module docs).
+    /// Weak: a freed node's state goes with it; its entry is pruned when the map grows.
+    static STATES: RefCell<StateRegistry> = RefCell::new(StateRegistry::default());
+}
+
+#[derive(Default)]
+struct StateRegistry {
+    states: HashMap<InstanceId, Weak<SandboxState>, FxBuild>,
+    prune_at: usize,
+}
+
+/// The state of the Sandbox node `node`: from this thread's registry, else from `get` (which
+/// binds the node), then remembered. Instance ids are never reused while Godot runs, and a
+/// node's state is made with it and never replaced, so an entry cannot name another node's
+/// state.
+pub fn state_of(node: InstanceId, get: impl FnOnce() -> Rc<SandboxState>) -> Rc<SandboxState> {
+    let found = STATES.with(|r| r.borrow().states.get(&node).and_then(Weak::upgrade));
+    if let Some(state) = found {
+        return state;
+    }
+    let state = get();
+    STATES.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.states.len() >= r.prune_at {
+            r.states.retain(|_, s| s.strong_count() > 0);
+            r.prune_at = (r.states.len() * 2).max(64);
+        }
+        r.states.insert(node, Rc::downgrade(&state));
+    });
+    state
 }

@@ -12,8 +12,8 @@
 //!   as Godot's "too few arguments" call error (a script error in GDScript).
 //! - It returns a `Variant` (return info `NIL` + `NIL_IS_VARIANT`, so editors and the GDScript
 //!   analyzer treat it as "any").
-//! - The handler gets the receiver as a [`Gd<T>`], *not* as `&mut T`, and all arguments
-//!   (fixed ones first) as `&[&Variant]`.
+//! - The handler gets the receiver as a [`Receiver<T>`] (its instance id for free, or a
+//!   [`Gd<T>`]), *not* as `&mut T`, and all arguments (fixed ones first) as `&[&Variant]`.
 //! - A handler `Err(e)` becomes one engine error `"Class.method: {e}"` and the call returns
 //!   `null`; the call itself succeeds, so the calling script keeps running.
 //! - A panic in the handler is caught; it is reported as an engine error
@@ -22,7 +22,7 @@
 //!   No unwinding ever crosses into Godot.
 //!
 //! # Re-entrancy (design choice)
-//! The receiver is handed over as `Gd<T>` and no `bind()`/`bind_mut()` guard is held by this
+//! The receiver is handed over as a [`Receiver`] and no `bind()`/`bind_mut()` guard is held by this
 //! module while the handler runs. A handler should bind only for short stretches that do not
 //! call out to Godot or to a guest. That way a guest program (or a signal handler, or a script)
 //! that calls back into the *same* object during a call — e.g. a nested `vmcall` — does not
@@ -32,7 +32,7 @@
 //! # Why some gdext items marked `#[doc(hidden)]` are used
 //! The receiver pointer Godot passes (`GDExtensionClassInstancePtr`) is gdext's instance
 //! storage; turning it into a `Gd<T>` needs `godot::private::as_storage` and
-//! `godot::private::Storage::get_gd`. `StringName::string_sys`, `GString::string_sys` and
+//! `godot::private::Storage::get_gd`, and its instance id `Storage::base` and `Base::obj_sys`. `StringName::string_sys`, `GString::string_sys` and
 //! `sys::interface_fn!` are likewise public but hidden. This is why `Cargo.toml` pins `godot`
 //! exactly: a gdext upgrade must re-check this file.
 
@@ -51,7 +51,7 @@ use godot::sys;
 ///
 /// `E` is the handler's typed error; it is shown to the user as one engine error.
 pub trait VarargHandler<T: GodotClass + Inherits<<T as GodotClass>::Base>, E: Display>:
-    Fn(Gd<T>, &[&Variant]) -> Result<Variant, E> + Send + Sync + 'static
+    Fn(Receiver<'_, T>, &[&Variant]) -> Result<Variant, E> + Send + Sync + 'static
 {
 }
 
@@ -59,8 +59,41 @@ impl<T, E, F> VarargHandler<T, E> for F
 where
     T: GodotClass + Inherits<<T as GodotClass>::Base>,
     E: Display,
-    F: Fn(Gd<T>, &[&Variant]) -> Result<Variant, E> + Send + Sync + 'static,
+    F: Fn(Receiver<'_, T>, &[&Variant]) -> Result<Variant, E> + Send + Sync + 'static,
 {
+}
+
+/// The object a vararg method was called on.
+///
+/// Getting its [`InstanceId`] is nearly free (no gdext bind, no lock, no type check), so a
+/// handler on a hot path can find its own per-object data by id; [`Receiver::gd`] makes the
+/// full `Gd<T>` (which costs a type check and, with `experimental-threads`, locks).
+pub struct Receiver<'a, T: GodotClass> {
+    /// gdext's `InstanceStorage<T>` of the object; valid for `'a` (the call).
+    instance: sys::GDExtensionClassInstancePtr,
+    _call: std::marker::PhantomData<&'a T>,
+}
+
+impl<T: GodotClass + Inherits<<T as GodotClass>::Base>> Receiver<'_, T> {
+    /// The object's instance id.
+    pub fn instance_id(&self) -> InstanceId {
+        // SAFETY: `instance` is the live `InstanceStorage<T>` of the receiver for the whole
+        // call (see `call_trampoline`, which is the only place that makes a `Receiver`).
+        let storage = unsafe { godot::private::as_storage::<T>(self.instance) };
+        let object = storage.base().obj_sys();
+        // SAFETY: the bindings are initialised (Godot is calling a method of ours) and
+        // `object` is the receiver's Godot object, alive while Godot calls a method on it.
+        // `object_get_instance_id` only reads the object's id.
+        let id = unsafe { sys::interface_fn!(object_get_instance_id)(object) };
+        // A live object's id is never 0.
+        InstanceId::from_i64(id as i64)
+    }
+
+    /// The receiver as a `Gd<T>`.
+    pub fn gd(&self) -> Gd<T> {
+        // SAFETY: as in `instance_id`.
+        unsafe { godot::private::as_storage::<T>(self.instance) }.get_gd()
+    }
 }
 
 /// Why [`register_vararg_method`] refused to register a method.
@@ -247,11 +280,11 @@ unsafe extern "C" fn call_trampoline<T, E, F>(
     // the result run inside an outer one (should those ever panic, the call fails instead).
     let outer = catch_unwind(AssertUnwindSafe(|| {
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            // SAFETY: for a method registered on class `T`, Godot passes the extension instance
-            // it got from gdext's `create_instance` for `T`, which is a live
-            // `InstanceStorage<T>` (non-null, checked above) for the whole call, since Godot
-            // holds the object alive while calling a method on it.
-            let this: Gd<T> = unsafe { godot::private::as_storage::<T>(p_instance) }.get_gd();
+            // For a method registered on class `T`, Godot passes the extension instance it got
+            // from gdext's `create_instance` for `T`, which is a live `InstanceStorage<T>`
+            // (non-null, checked above) for the whole call, since Godot holds the object alive
+            // while calling a method on it; `Receiver` relies on that.
+            let this = Receiver::<T> { instance: p_instance, _call: std::marker::PhantomData };
             let args: &[&Variant] = if count == 0 {
                 &[]
             } else {

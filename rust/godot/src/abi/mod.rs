@@ -29,12 +29,16 @@ pub enum AbiError {
     TooManyObjects(usize),
     #[error("no free permanent Variant slot")]
     PermanentFull,
+    #[error("{0:#x} is not the address of guest code")]
+    NotCode(u64),
     #[error("object is null")]
     NullObject,
     #[error("{0:#x} is not an object handle")]
     NotAnObjectHandle(u64),
     #[error("object {0:#x} was never given to the guest")]
     ObjectNotScoped(u64),
+    #[error("object {0:#x} is not allowed: it was not given to the guest in this call and is not an allowed object")]
+    ObjectNotAllowed(u64),
     #[error("object {0:#x} no longer exists")]
     ObjectGone(u64),
     #[error("expected {expected}, got {got}")]

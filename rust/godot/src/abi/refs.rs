@@ -7,10 +7,12 @@
 //! vmcalls in progress; each is emptied when its call ends.
 
 use std::collections::HashSet;
+use std::rc::Rc;
 
 use godot::prelude::*;
 
 use super::AbiError;
+use crate::restrictions::Restrictions;
 
 /// Nested vmcalls allowed at once (godot-sandbox: 4 states, state 0 being the permanent one).
 pub const MAX_CALL_LEVELS: usize = 3;
@@ -101,11 +103,15 @@ pub struct Refs {
     known_objects_prune_at: usize,
     /// The most scoped Variants (and scoped objects) per call level.
     pub max_refs: usize,
+    /// What the guest may reach; with object restrictions, a handle is honoured only for an
+    /// object given during the current call or allowed explicitly.
+    pub restrictions: Rc<Restrictions>,
 }
 
 impl Refs {
-    pub fn new(max_refs: usize) -> Refs {
+    pub fn new(max_refs: usize, restrictions: Rc<Restrictions>) -> Refs {
         Refs {
+            restrictions,
             levels: (0..=MAX_CALL_LEVELS).map(|_| Level::default()).collect(),
             permanent: Permanent::default(),
             level: 0,
@@ -232,9 +238,16 @@ impl Refs {
         if !self.known_objects.contains(&id) {
             return Err(AbiError::ObjectNotScoped(handle));
         }
-        InstanceId::try_from_i64(id)
+        let object = InstanceId::try_from_i64(id)
             .and_then(|i| Gd::<Object>::try_from_instance_id(i).ok())
-            .ok_or(AbiError::ObjectGone(handle))
+            .ok_or(AbiError::ObjectGone(handle))?;
+        if self.restrictions.object_access_unrestricted()
+            || self.levels[self.level].object_ids.contains(&id)
+            || self.restrictions.explicitly_allows_object(&object)
+        {
+            return Ok(object);
+        }
+        Err(AbiError::ObjectNotAllowed(handle))
     }
 }
 

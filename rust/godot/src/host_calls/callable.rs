@@ -17,7 +17,7 @@ use godot::builtin::RustCallable;
 use godot::global::godot_error;
 use godot::prelude::*;
 
-use super::{read_variant, refused, HostResult};
+use super::{check_function, read_variant, HostResult};
 use crate::abi::Convention;
 use crate::runtime::Vm;
 use crate::sandbox::{Sandbox, Target};
@@ -128,9 +128,7 @@ pub fn callable_create(m: &mut Vm) -> HostResult {
     let callable = if address == 0 {
         Callable::invalid()
     } else {
-        if address & 1 != 0 {
-            return Err(refused(format!("CALLABLE_CREATE: invalid function address {address:#x}")));
-        }
+        check_function(m, address)?;
         let bound = if bound_addr == 0 { Variant::nil() } else { read_variant(m, bound_addr)? };
         let bound = if bound.is_nil() { Vec::new() } else { vec![bound] };
         let convention = if flags & FLAG_VARIANT_ARGS != 0 { Convention::Boxed } else { Convention::Unboxed };

@@ -5,12 +5,19 @@
 
 mod array;
 mod callable;
+mod construct;
 mod containers;
 mod dictionary;
 mod engine;
+mod expression;
+mod globals;
+mod guest_call;
+mod indexing;
+mod math;
 mod node;
 mod object;
 mod print;
+mod resource;
 mod sandbox_add;
 mod spatial;
 mod string;
@@ -21,131 +28,79 @@ use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
 use crate::abi::{AbiError, GuestVariant};
+use crate::host::Host;
 use crate::runtime::Vm;
 
 pub use callable::GuestCallable;
+pub use expression::clear as release_caches;
 
 /// What every handler returns.
 pub type HostResult = Result<(), HostError>;
 
-/// Host-call numbers (godot-sandbox's `ECALL_*`).
-pub mod ecall {
-    pub const PRINT: usize = 500;
-    pub const VCALL: usize = 501;
-    pub const VEVAL: usize = 502;
-    pub const VASSIGN: usize = 503;
-    pub const GET_OBJ: usize = 504;
-    pub const OBJ: usize = 505;
-    pub const OBJ_CALLP: usize = 506;
-    pub const GET_NODE: usize = 507;
-    pub const NODE: usize = 508;
-    pub const NODE2D: usize = 509;
-    pub const NODE3D: usize = 510;
-    pub const THROW: usize = 511;
-    pub const IS_EDITOR: usize = 512;
-    pub const VCREATE: usize = 517;
-    pub const VCLONE: usize = 518;
-    pub const VFETCH: usize = 519;
-    pub const VSTORE: usize = 520;
-    pub const ARRAY_OPS: usize = 521;
-    pub const ARRAY_AT: usize = 522;
-    pub const ARRAY_SIZE: usize = 523;
-    pub const DICTIONARY_OPS: usize = 524;
-    pub const STRING_CREATE: usize = 525;
-    pub const STRING_OPS: usize = 526;
-    pub const STRING_AT: usize = 527;
-    pub const STRING_SIZE: usize = 528;
-    pub const STRING_APPEND: usize = 529;
-    pub const NODE_CREATE: usize = 532;
-    pub const CALLABLE_CREATE: usize = 538;
-    pub const OBJ_PROP_GET: usize = 545;
-    pub const OBJ_PROP_SET: usize = 546;
-    pub const SANDBOX_ADD: usize = 547;
-    pub const UTILITY: usize = 549;
-    pub const PRINT_CHANNEL: usize = 550;
-}
+/// The Godot host calls: number (godot-sandbox's `ECALL_*`), name, handler.
+const TABLE: &[(usize, &str, rvsandbox_vm::SyscallHandler<Host>)] = &[
+    (500, "PRINT", print::print),
+    (501, "VCALL", variant::vcall),
+    (502, "VEVAL", variant::veval),
+    (503, "VASSIGN", variant::vassign),
+    (504, "GET_OBJ", object::get_obj),
+    (505, "OBJ", object::obj),
+    (506, "OBJ_CALLP", object::obj_callp),
+    (507, "GET_NODE", node::get_node),
+    (508, "NODE", node::node_op),
+    (509, "NODE2D", spatial::node2d),
+    (510, "NODE3D", spatial::node3d),
+    (511, "THROW", engine::throw),
+    (512, "IS_EDITOR", engine::is_editor),
+    (513, "SINCOS", math::sincos),
+    (514, "VEC2_LENGTH", math::vec2_length),
+    (515, "VEC2_NORMALIZED", math::vec2_normalized),
+    (516, "VEC2_ROTATED", math::vec2_rotated),
+    (517, "VCREATE", containers::vcreate),
+    (518, "VCLONE", variant::vclone),
+    (519, "VFETCH", containers::vfetch),
+    (520, "VSTORE", containers::vstore),
+    (521, "ARRAY_OPS", array::array_ops),
+    (522, "ARRAY_AT", array::array_at),
+    (523, "ARRAY_SIZE", array::array_size),
+    (524, "DICTIONARY_OPS", dictionary::dictionary_ops),
+    (525, "STRING_CREATE", string::string_create),
+    (526, "STRING_OPS", string::string_ops),
+    (527, "STRING_AT", string::string_at),
+    (528, "STRING_SIZE", string::string_size),
+    (529, "STRING_APPEND", string::string_append),
+    (531, "TIMER_STOP", engine::timer_stop),
+    (532, "NODE_CREATE", node::node_create),
+    (533, "MATH_OP32", math::math_op32),
+    (534, "MATH_OP64", math::math_op64),
+    (535, "LERP_OP32", math::lerp_op32),
+    (536, "LERP_OP64", math::lerp_op64),
+    (538, "CALLABLE_CREATE", callable::callable_create),
+    (539, "LOAD", resource::load),
+    (545, "OBJ_PROP_GET", object::obj_prop_get),
+    (546, "OBJ_PROP_SET", object::obj_prop_set),
+    (547, "SANDBOX_ADD", sandbox_add::sandbox_add),
+    (548, "PACKED_ARRAY_OPS", construct::packed_array_ops),
+    (549, "UTILITY", utility::utility),
+    (550, "PRINT_CHANNEL", print::print_channel),
+    (551, "BREAKPOINT", engine::breakpoint),
+    (554, "CALL_GUEST", guest_call::call_guest),
+    (556, "OBJ_RETAIN", globals::obj_retain),
+    (558, "VCONSTRUCT", construct::vconstruct),
+    (559, "VSTORE_GLOBAL", globals::vstore_global),
+    (562, "VARIANT_GET", indexing::variant_get),
+];
 
 /// Installs every Godot host call on `m`.
 pub fn install(m: &mut Vm) {
-    use ecall::*;
-    let table: &[(usize, rvsandbox_vm::SyscallHandler<crate::host::Host>)] = &[
-        (PRINT, print::print),
-        (VCALL, variant::vcall),
-        (VEVAL, variant::veval),
-        (VASSIGN, variant::vassign),
-        (GET_OBJ, object::get_obj),
-        (OBJ, object::obj),
-        (OBJ_CALLP, object::obj_callp),
-        (GET_NODE, node::get_node),
-        (NODE, node::node_op),
-        (NODE2D, spatial::node2d),
-        (NODE3D, spatial::node3d),
-        (NODE_CREATE, node::node_create),
-        (UTILITY, utility::utility),
-        (PRINT_CHANNEL, print::print_channel),
-        (THROW, engine::throw),
-        (IS_EDITOR, engine::is_editor),
-        (VCREATE, containers::vcreate),
-        (VCLONE, variant::vclone),
-        (VFETCH, containers::vfetch),
-        (VSTORE, containers::vstore),
-        (ARRAY_OPS, array::array_ops),
-        (ARRAY_AT, array::array_at),
-        (ARRAY_SIZE, array::array_size),
-        (DICTIONARY_OPS, dictionary::dictionary_ops),
-        (STRING_CREATE, string::string_create),
-        (STRING_OPS, string::string_ops),
-        (STRING_AT, string::string_at),
-        (STRING_SIZE, string::string_size),
-        (STRING_APPEND, string::string_append),
-        (CALLABLE_CREATE, callable::callable_create),
-        (OBJ_PROP_GET, object::obj_prop_get),
-        (OBJ_PROP_SET, object::obj_prop_set),
-        (SANDBOX_ADD, sandbox_add::sandbox_add),
-    ];
-    for &(number, handler) in table {
+    for &(number, _, handler) in TABLE {
         m.install_syscall_handler(number, handler);
     }
 }
 
 /// The name of a system call, for error messages.
 pub fn name(number: u64) -> &'static str {
-    match number as usize {
-        ecall::PRINT => "PRINT",
-        ecall::VCALL => "VCALL",
-        ecall::VEVAL => "VEVAL",
-        ecall::VASSIGN => "VASSIGN",
-        ecall::GET_OBJ => "GET_OBJ",
-        ecall::OBJ => "OBJ",
-        ecall::OBJ_CALLP => "OBJ_CALLP",
-        ecall::GET_NODE => "GET_NODE",
-        ecall::NODE => "NODE",
-        ecall::NODE2D => "NODE2D",
-        ecall::NODE3D => "NODE3D",
-        ecall::NODE_CREATE => "NODE_CREATE",
-        ecall::UTILITY => "UTILITY",
-        ecall::PRINT_CHANNEL => "PRINT_CHANNEL",
-        ecall::THROW => "THROW",
-        ecall::IS_EDITOR => "IS_EDITOR",
-        ecall::VCREATE => "VCREATE",
-        ecall::VCLONE => "VCLONE",
-        ecall::VFETCH => "VFETCH",
-        ecall::VSTORE => "VSTORE",
-        ecall::ARRAY_OPS => "ARRAY_OPS",
-        ecall::ARRAY_AT => "ARRAY_AT",
-        ecall::ARRAY_SIZE => "ARRAY_SIZE",
-        ecall::DICTIONARY_OPS => "DICTIONARY_OPS",
-        ecall::STRING_CREATE => "STRING_CREATE",
-        ecall::STRING_OPS => "STRING_OPS",
-        ecall::STRING_AT => "STRING_AT",
-        ecall::STRING_SIZE => "STRING_SIZE",
-        ecall::STRING_APPEND => "STRING_APPEND",
-        ecall::CALLABLE_CREATE => "CALLABLE_CREATE",
-        ecall::OBJ_PROP_GET => "OBJ_PROP_GET",
-        ecall::OBJ_PROP_SET => "OBJ_PROP_SET",
-        ecall::SANDBOX_ADD => "SANDBOX_ADD",
-        _ => "Linux",
-    }
+    TABLE.iter().find(|e| e.0 as u64 == number).map_or("Linux", |e| e.1)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -198,4 +153,13 @@ pub fn expect<T: FromGodot>(value: &Variant, what: &'static str) -> Result<T, Ho
     value
         .try_to::<T>()
         .map_err(|_| HostError::from(AbiError::WrongType { expected: what, got: format!("{:?}", value.get_type()) }))
+}
+
+/// Refuses `address` unless it is the start of an instruction in the program's code: what a
+/// guest function pointer must be before the host calls it or hands it to Godot.
+pub fn check_function(m: &Vm, address: u64) -> Result<(), HostError> {
+    if address & 1 != 0 || !m.program().is_executable(address) {
+        return Err(AbiError::NotCode(address).into());
+    }
+    Ok(())
 }

@@ -57,9 +57,15 @@ pub fn get_node(m: &mut Vm) -> HostResult {
     } else {
         node(m, base_handle)?
     };
-    let found = base.get_node_or_null(&path);
-    if found.is_none() {
-        godot_error!("Sandbox: GET_NODE: node not found: '{path}'");
+    let mut found = base.get_node_or_null(&path);
+    match &found {
+        None => godot_error!("Sandbox: GET_NODE: node not found: '{path}'"),
+        Some(node) => {
+            if let Err(denied) = m.data.restrictions.check_object(&node.clone().upcast()) {
+                godot_error!("Sandbox: GET_NODE: '{path}': {denied}");
+                found = None;
+            }
+        }
     }
     let handle = handle_of(m, found)?;
     m.set_result(handle);
@@ -70,11 +76,16 @@ pub fn get_node(m: &mut Vm) -> HostResult {
 pub fn node_op(m: &mut Vm) -> HostResult {
     let (operation, a2, a3, a4) = (m.sysarg(0), m.sysarg(2), m.sysarg(3), m.sysarg(4));
     let mut target = node(m, m.sysarg(1))?;
+    check_node_op(m, &target, operation)?;
     match operation {
         op::GET_NAME => write_variant(m, a2, &target.get_name().to_variant())?,
         op::GET_PATH => write_variant(m, a2, &target.get_path().to_variant())?,
         op::GET_PARENT => {
-            let handle = handle_of(m, target.get_parent())?;
+            let parent = target.get_parent();
+            if let Some(parent) = &parent {
+                m.data.restrictions.check_object(&parent.clone().upcast())?;
+            }
+            let handle = handle_of(m, parent)?;
             m.memory.write_u64(a2, handle)?;
         }
         op::QUEUE_FREE => {
@@ -85,6 +96,7 @@ pub fn node_op(m: &mut Vm) -> HostResult {
         }
         op::DUPLICATE => {
             use godot::obj::EngineBitfield as _;
+            m.data.restrictions.check_class(&target.get_class().to_string())?;
             let flags = godot::classes::node::DuplicateFlags::from_ord(a3 & 0x7);
             let copy = target.duplicate_node_ex().flags(flags).done();
             let handle = handle_of(m, Some(copy))?;
@@ -93,8 +105,9 @@ pub fn node_op(m: &mut Vm) -> HostResult {
         op::GET_CHILD_COUNT => m.memory.write_u64(a2, target.get_child_count() as u64)?,
         op::GET_CHILD => {
             let index = GuestVariant::read(&m.memory, a2)?.word() as i64;
+            // A child that is not allowed looks like a missing one.
             let child = if (0..target.get_child_count() as i64).contains(&index) {
-                target.get_child(index as i32)
+                target.get_child(index as i32).filter(|c| m.data.restrictions.allows_object(&c.clone().upcast()))
             } else {
                 None
             };
@@ -134,7 +147,8 @@ pub fn node_op(m: &mut Vm) -> HostResult {
             let children: Vec<Gd<Node>> = target.get_children().iter_shared().collect();
             let mut bytes = Vec::with_capacity(children.len() * 8);
             for child in children {
-                bytes.extend_from_slice(&handle_of(m, Some(child))?.to_le_bytes());
+                let allowed = m.data.restrictions.allows_object(&child.clone().upcast());
+                bytes.extend_from_slice(&handle_of(m, allowed.then_some(child))?.to_le_bytes());
             }
             write_std_vector(m, a2, &bytes)?;
         }
@@ -167,6 +181,34 @@ pub fn node_op(m: &mut Vm) -> HostResult {
     Ok(())
 }
 
+/// The method (or property) a Node_Op amounts to, checked against the restrictions.
+fn check_node_op(m: &Vm, target: &Gd<Node>, operation: u64) -> HostResult {
+    let rules = &m.data.restrictions;
+    let obj: Gd<Object> = target.clone().upcast();
+    let method = match operation {
+        op::GET_NAME | op::SET_NAME => return Ok(rules.check_property(&obj, "name", operation == op::SET_NAME)?),
+        op::GET_PATH => "get_path",
+        op::GET_PARENT => "get_parent",
+        op::QUEUE_FREE => "queue_free",
+        op::DUPLICATE => "duplicate",
+        op::GET_CHILD_COUNT => "get_child_count",
+        op::GET_CHILD => "get_child",
+        op::ADD_CHILD | op::ADD_CHILD_DEFERRED => "add_child",
+        op::ADD_SIBLING | op::ADD_SIBLING_DEFERRED => "add_sibling",
+        op::MOVE_CHILD => "move_child",
+        op::REMOVE_CHILD | op::REMOVE_CHILD_DEFERRED => "remove_child",
+        op::GET_CHILDREN => "get_children",
+        op::REPARENT => "reparent",
+        op::REPLACE_BY => "replace_by",
+        op::ADD_TO_GROUP => "add_to_group",
+        op::REMOVE_FROM_GROUP => "remove_from_group",
+        op::IS_IN_GROUP => "is_in_group",
+        op::IS_INSIDE_TREE => "is_inside_tree",
+        _ => return Ok(()),
+    };
+    Ok(rules.check_method(&obj, method)?)
+}
+
 /// 532 NODE_CREATE: a0 = kind (0 ClassDB, 1 Node, 2 Node2D, 3 Node3D), a1/a2 = class name
 /// (for ClassDB), a3/a4 = node name (may be empty). a0 = handle of the new object.
 pub fn node_create(m: &mut Vm) -> HostResult {
@@ -175,7 +217,9 @@ pub fn node_create(m: &mut Vm) -> HostResult {
     let created: Gd<Object> = match kind {
         0 => {
             let class = read_str(m, m.sysarg(1), m.sysarg(2))?;
-            let class = StringName::from(class.trim_end_matches('\0'));
+            let class = class.trim_end_matches('\0');
+            m.data.restrictions.check_class(class)?;
+            let class = StringName::from(class);
             let db = ClassDb::singleton();
             if !db.class_exists(&class) || !db.can_instantiate(&class) {
                 return Err(refused(format!("NODE_CREATE: cannot instantiate class '{class}'")));
@@ -184,9 +228,15 @@ pub fn node_create(m: &mut Vm) -> HostResult {
                 .try_to::<Gd<Object>>()
                 .map_err(|_| refused(format!("NODE_CREATE: creating '{class}' failed")))?
         }
-        1 => Node::new_alloc().upcast(),
-        2 => Node2D::new_alloc().upcast(),
-        3 => Node3D::new_alloc().upcast(),
+        1..=3 => {
+            let class = ["Node", "Node2D", "Node3D"][kind as usize - 1];
+            m.data.restrictions.check_class(class)?;
+            match kind {
+                1 => Node::new_alloc().upcast(),
+                2 => Node2D::new_alloc().upcast(),
+                _ => Node3D::new_alloc().upcast(),
+            }
+        }
         other => return Err(refused(format!("invalid NODE_CREATE kind {other}"))),
     };
     if !name.is_empty() {

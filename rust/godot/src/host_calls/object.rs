@@ -28,6 +28,12 @@ const MAX_DEFERRED_ARGUMENTS: u64 = 8;
 /// autoload node of that name; 0 (and an engine error) if there is none.
 pub fn get_obj(m: &mut Vm) -> HostResult {
     let name = read_str(m, m.sysarg(0), m.sysarg(1))?;
+    // Singletons are named by their class, so the class rule decides (as in godot-sandbox).
+    if let Err(denied) = m.data.restrictions.check_class(&name) {
+        godot_error!("Sandbox: GET_OBJ: {denied}");
+        m.set_result(0);
+        return Ok(());
+    }
     let engine = Engine::singleton();
     let tree = engine.get_main_loop().and_then(|l| l.try_cast::<SceneTree>().ok());
     let found: Option<Gd<Object>> = if engine.has_singleton(&name) {
@@ -54,25 +60,30 @@ pub fn get_obj(m: &mut Vm) -> HostResult {
 pub fn obj(m: &mut Vm) -> HostResult {
     let (operation, handle, ptr) = (m.sysarg(0), m.sysarg(1), m.sysarg(2));
     let mut target = object(m, handle)?;
+    let rules = m.data.restrictions.clone();
     match operation {
         op::GET_METHOD_LIST | op::GET_PROPERTY_LIST | op::GET_SIGNAL_LIST => {
-            let list = match operation {
-                op::GET_METHOD_LIST => target.get_method_list(),
-                op::GET_PROPERTY_LIST => target.get_property_list(),
-                _ => target.get_signal_list(),
+            let (lister, list) = match operation {
+                op::GET_METHOD_LIST => ("get_method_list", target.get_method_list()),
+                op::GET_PROPERTY_LIST => ("get_property_list", target.get_property_list()),
+                _ => ("get_signal_list", target.get_signal_list()),
             };
+            // Listing tells the guest what it may try next; it is gated like the call.
+            rules.check_method(&target, lister)?;
             let names: Vec<String> =
                 list.iter_shared().map(|d| d.get("name").map(|n| n.to_string()).unwrap_or_default()).collect();
             write_string_vector(m, ptr, &names)?;
         }
         op::GET => {
             let name = name_of(&read_variant(m, ptr)?, "a property name")?;
+            rules.check_property(&target, &name.to_string(), false)?;
             let value = with_reentry(m, || target.get(&name));
             write_variant(m, ptr + 24, &value)?;
         }
         op::SET => {
             let name = name_of(&read_variant(m, ptr)?, "a property name")?;
             let value = read_variant(m, ptr + 24)?;
+            rules.check_property(&target, &name.to_string(), true)?;
             with_reentry(m, || target.set(&name, &value));
         }
         op::CONNECT | op::DISCONNECT => {
@@ -80,6 +91,13 @@ pub fn obj(m: &mut Vm) -> HostResult {
             let receiver: Gd<Object> = expect(&args[0], "an object")?;
             let signal = name_of(&args[1], "a signal name")?;
             let method = name_of(&args[2], "a method name")?;
+            if operation == op::CONNECT {
+                // Connecting is a deferred way of calling `method` on the receiver.
+                rules.check_method(&target, "connect")?;
+                rules.check_method(&receiver, &method.to_string())?;
+            } else {
+                rules.check_method(&target, "disconnect")?;
+            }
             let callable = Callable::from_object_method(&receiver, &method);
             if operation == op::CONNECT {
                 let error = with_reentry(m, || target.connect(&signal, &callable));
@@ -107,6 +125,7 @@ pub fn obj_callp(m: &mut Vm) -> HostResult {
     let args = read_variants(m, args_addr, argc)?;
     let mut target = object(m, handle)?;
     if deferred {
+        m.data.restrictions.check_method(&target, &method)?;
         if !target.has_method(&method) {
             return Err(refused(format!("deferred call to a method that does not exist: {method}")));
         }
@@ -143,6 +162,7 @@ pub fn obj_prop_get(m: &mut Vm) -> HostResult {
     let result = m.sysarg(3);
     let value = match subject(m, m.sysarg(0))? {
         Subject::Object(obj) => {
+            m.data.restrictions.check_property(&obj, &name, false)?;
             let property = StringName::from(&name);
             if !has_property(&obj, &property) {
                 return Err(refused(format!("{} has no property '{name}'", obj.get_class())));
@@ -163,6 +183,7 @@ pub fn obj_prop_set(m: &mut Vm) -> HostResult {
     let value = read_variant(m, m.sysarg(3))?;
     match subject(m, m.sysarg(0))? {
         Subject::Object(mut obj) => {
+            m.data.restrictions.check_property(&obj, &name, true)?;
             let property = StringName::from(&name);
             if !has_property(&obj, &property) {
                 return Err(refused(format!("{} has no property '{name}'", obj.get_class())));
@@ -188,7 +209,7 @@ fn name_of(value: &Variant, what: &'static str) -> Result<StringName, rvsandbox_
 }
 
 /// Whether `obj` has a property (or script member) `name`.
-fn has_property(obj: &Gd<Object>, name: &StringName) -> bool {
+pub(super) fn has_property(obj: &Gd<Object>, name: &StringName) -> bool {
     let name = name.to_string();
     obj.get_property_list().iter_shared().any(|p| p.get("name").is_some_and(|n| n.stringify() == name.as_str()))
 }

@@ -3,7 +3,7 @@
 
 use godot::global::godot_warn;
 
-use super::{read_str, refused, HostResult};
+use super::{check_function, read_str, refused, HostResult};
 use crate::abi::variant::variant_type;
 use crate::abi::GuestVariant;
 use crate::host::{GuestProperty, PropertyStorage, PublicFunction, MAX_PROPERTIES, MAX_PUBLIC_FUNCTIONS};
@@ -19,7 +19,7 @@ mod op {
 
 /// The Sandbox node's own properties; a guest property may not shadow them.
 pub const BUILTIN_PROPERTIES: &[&str] =
-    &["program", "memory_max", "execution_timeout", "references_max", "unboxed_arguments", "monitor_"];
+    &["program", "memory_max", "execution_timeout", "references_max", "unboxed_arguments", "restrictions", "monitor_"];
 
 /// 547 SANDBOX_ADD: a0 = sub-operation, the rest per operation (docs/guest-abi.md §4.2).
 pub fn sandbox_add(m: &mut Vm) -> HostResult {
@@ -31,9 +31,7 @@ pub fn sandbox_add(m: &mut Vm) -> HostResult {
         op::ADD_METHOD => add_method(m),
         op::SET_EXIT_ADDRESS => {
             let address = m.sysarg(1);
-            if address == 0 || address & 1 != 0 || m.symbol_at(address).is_none() {
-                return Err(refused(format!("invalid program exit address {address:#x}")));
-            }
+            check_function(m, address).map_err(|e| refused(format!("invalid program exit address: {e}")))?;
             m.data.exit_address = Some(address);
             Ok(())
         }
@@ -63,6 +61,9 @@ pub fn sandbox_add(m: &mut Vm) -> HostResult {
 fn add_property(m: &mut Vm) -> HostResult {
     let name = read_str(m, m.sysarg(1), m.sysarg(2))?;
     let ty_number = m.sysarg(3) as u32;
+    for accessor in [m.sysarg(4), m.sysarg(5)].into_iter().filter(|&a| a != 0) {
+        check_function(m, accessor).map_err(|e| refused(format!("property '{name}': {e}")))?;
+    }
     let ty = variant_type(ty_number).ok_or_else(|| refused(format!("property '{name}': invalid type {ty_number}")))?;
     let (setter, getter, default_addr) = (m.sysarg(4), m.sysarg(5), m.sysarg(6));
     if name.is_empty() || BUILTIN_PROPERTIES.iter().any(|b| name.starts_with(b)) {
@@ -96,6 +97,7 @@ fn add_property(m: &mut Vm) -> HostResult {
 fn add_method(m: &mut Vm) -> HostResult {
     let name = read_str(m, m.sysarg(1), m.sysarg(2))?;
     let (address, extra) = (m.sysarg(3), m.sysarg(4));
+    check_function(m, address).map_err(|e| refused(format!("public function '{name}': {e}")))?;
     let mut texts = [String::new(), String::new(), String::new()];
     if extra != 0 {
         for (i, text) in texts.iter_mut().enumerate() {

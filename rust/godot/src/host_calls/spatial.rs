@@ -21,6 +21,7 @@ fn property_op(
 ) -> HostResult {
     let property = *properties.get((op / 2) as usize).ok_or_else(|| refused(format!("invalid operation {op}")))?;
     let addr = m.sysarg(2);
+    m.data.restrictions.check_property(&obj, property, !op.is_multiple_of(2))?;
     if op.is_multiple_of(2) {
         let value = obj.get(property);
         write_variant(m, addr, &value)

@@ -1,24 +1,195 @@
-//! UTILITY (549): Godot's global utility functions. Only STR is implemented.
+//! UTILITY (549): Godot's global utility functions (docs/guest-abi.md §7.11, Utility_Op).
+//!
+//! Three shapes: Variant ops (a1 = result Variant, a2 = argument Variants, a3 = count), float
+//! ops (doubles in fa0.. → fa0; predicates answer 0.0 or 1.0), and the integer ops RANDI,
+//! RANDI_RANGE and NEAREST_PO2 (→ a0). Godot evaluates them (see `expression.rs`), so the
+//! results are exactly its own; LEN, CHAR and ORD, which are GDScript's rather than Godot's,
+//! are spelled out here.
 
 use godot::prelude::*;
 
-use super::{read_variants, refused, write_variant, HostResult};
+use super::variant::call_builtin;
+use super::{expression, read_variants, refused, write_variant, HostResult};
 use crate::runtime::Vm;
 
 const STR: u64 = 0;
-const MAX_ARGS: u64 = 63;
+const LEN: u64 = 1;
+const MAX_STR_ARGS: u64 = 63;
+const RANDI: u64 = 53;
+const RANDI_RANGE: u64 = 54;
+const NEAREST_PO2: u64 = 57;
+const CHAR: u64 = 67;
+const ORD: u64 = 68;
+const RANDOMIZE: u64 = 74;
+const SEED: u64 = 75;
 
-/// 549 UTILITY: a0 = Utility_Op; STR: a1 = result Variant, a2 = argument Variants, a3 = count.
+/// How an operation takes its arguments.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// Variants in memory: (function, argument count).
+    Variants(&'static str, u64),
+    /// Doubles in fa0..: (function, argument count).
+    Floats(&'static str, u8),
+}
+
+/// Utility_Op by number (STR, the integer ops, CHAR and ORD are handled separately).
+fn shape(op: u64) -> Option<Shape> {
+    use Shape::{Floats as F, Variants as V};
+    const ONE_FLOAT: [&str; 26] = [
+        "floor",
+        "ceil",
+        "round",
+        "sign",
+        "sin",
+        "cos",
+        "tan",
+        "asin",
+        "acos",
+        "atan",
+        "sinh",
+        "cosh",
+        "tanh",
+        "asinh",
+        "acosh",
+        "atanh",
+        "exp",
+        "log",
+        "deg_to_rad",
+        "rad_to_deg",
+        "linear_to_db",
+        "db_to_linear",
+        "is_nan",
+        "is_inf",
+        "is_finite",
+        "is_zero_approx",
+    ];
+    const TWO_FLOATS: [&str; 8] =
+        ["atan2", "pow", "fmod", "fposmod", "snapped", "is_equal_approx", "angle_difference", "pingpong"];
+    const THREE_FLOATS: [&str; 7] =
+        ["lerp", "inverse_lerp", "smoothstep", "move_toward", "lerp_angle", "rotate_toward", "wrap"];
+    Some(match op {
+        2..=27 => F(ONE_FLOAT[op as usize - 2], 1),
+        28..=35 => F(TWO_FLOATS[op as usize - 28], 2),
+        36..=42 => F(THREE_FLOATS[op as usize - 36], 3),
+        43 => F("remap", 5),
+        44 => F("cubic_interpolate", 5),
+        45 => F("bezier_interpolate", 5),
+        46 => F("bezier_derivative", 5),
+        47 => V("int", 1),
+        48 => V("float", 1),
+        49 => V("bool", 1),
+        50 => F("randf", 0),
+        51 => F("randf_range", 2),
+        52 => F("randfn", 2),
+        55 => F("ease", 2),
+        56 => F("step_decimals", 1),
+        58 => V("hash", 1),
+        59 => V("var_to_str", 1),
+        60 => V("str_to_var", 1),
+        61 => V("var_to_bytes", 1),
+        62 => V("bytes_to_var", 1),
+        63 => V("type_string", 1),
+        64 => V("type_convert", 2),
+        65 => V("error_string", 1),
+        66 => V("is_same", 2),
+        69 => V("is_instance_valid", 1),
+        70 => F("cubic_interpolate_angle", 5),
+        71 => F("cubic_interpolate_in_time", 8),
+        72 => F("cubic_interpolate_angle_in_time", 8),
+        73 => V("rand_from_seed", 1),
+        RANDOMIZE => V("randomize", 0),
+        SEED => V("seed", 1),
+        _ => return None,
+    })
+}
+
+/// 549 UTILITY: a0 = Utility_Op, the rest per shape (see the module comment).
 pub fn utility(m: &mut Vm) -> HostResult {
-    match m.sysarg(0) {
+    let op = m.sysarg(0);
+    match op {
         STR => {
             let (result, args, count) = (m.sysarg(1), m.sysarg(2), m.sysarg(3));
-            if count > MAX_ARGS {
+            if count > MAX_STR_ARGS {
                 return Err(refused(format!("str: too many arguments ({count})")));
             }
             let text: String = read_variants(m, args, count)?.iter().map(|v| v.stringify().to_string()).collect();
             write_variant(m, result, &GString::from(&text).to_variant())
         }
-        other => Err(refused(format!("utility operation {other} is not implemented"))),
+        RANDI | RANDI_RANGE | NEAREST_PO2 => {
+            let args: Vec<Variant> = match op {
+                RANDI => vec![],
+                RANDI_RANGE => vec![(m.sysarg(1) as i64).to_variant(), (m.sysarg(2) as i64).to_variant()],
+                _ => vec![(m.sysarg(1) as i64).to_variant()],
+            };
+            let name = match op {
+                RANDI => "randi",
+                RANDI_RANGE => "randi_range",
+                _ => "nearest_po2",
+            };
+            let value = expression::call(name, &args)?;
+            m.set_result(value.try_to::<i64>().unwrap_or(0) as u64);
+            Ok(())
+        }
+        LEN => variant_op(m, op, 1, |args| len(&args[0])),
+        CHAR | ORD => variant_op(m, op, 1, |args| char_or_ord(op, &args[0])),
+        _ => match shape(op).ok_or_else(|| refused(format!("invalid utility operation {op}")))? {
+            Shape::Variants(name, argc) => {
+                if matches!(op, RANDOMIZE | SEED) {
+                    // Reseeding the engine's global generator affects everyone.
+                    m.data.restrictions.check_unrestricted(name)?;
+                }
+                variant_op(m, op, argc, |args| expression::call(name, args))
+            }
+            Shape::Floats(name, argc) => {
+                let args: Vec<Variant> = (0..argc).map(|i| m.sysarg_f64(i).to_variant()).collect();
+                let value = expression::call(name, &args)?;
+                let number = match value.get_type() {
+                    VariantType::BOOL => value.to::<bool>() as u8 as f64,
+                    _ => value.try_to::<f64>().map_err(|_| refused(format!("{name}: not a number")))?,
+                };
+                m.cpu.set_freg(10, number.to_bits());
+                Ok(())
+            }
+        },
     }
+}
+
+/// A Variant-shaped op: checks the count, reads the arguments, writes the result.
+fn variant_op(
+    m: &mut Vm,
+    op: u64,
+    argc: u64,
+    f: impl FnOnce(&[Variant]) -> Result<Variant, rvsandbox_vm::HostError>,
+) -> HostResult {
+    let (result, args_addr, count) = (m.sysarg(1), m.sysarg(2), m.sysarg(3));
+    if count != argc {
+        return Err(refused(format!("utility operation {op}: expected {argc} argument(s), got {count}")));
+    }
+    let args = read_variants(m, args_addr, count)?;
+    let value = f(&args)?;
+    write_variant(m, result, &value)
+}
+
+/// LEN (GDScript's `len`, not one of Godot's utility functions): the length of a string or
+/// the size of a container.
+fn len(arg: &Variant) -> Result<Variant, rvsandbox_vm::HostError> {
+    let method = match arg.get_type() {
+        VariantType::STRING | VariantType::STRING_NAME => "length",
+        _ => "size",
+    };
+    let mut subject = arg.clone();
+    call_builtin(&mut subject, method, &[]).map_err(|_| refused(format!("len: a {:?} has no length", arg.get_type())))
+}
+
+/// CHAR: the one-character String of a code point. ORD: the code point of a String's first
+/// character.
+fn char_or_ord(op: u64, arg: &Variant) -> Result<Variant, rvsandbox_vm::HostError> {
+    if op == CHAR {
+        let code = arg.try_to::<i64>().map_err(|_| refused("char: expected an int"))?;
+        let c = u32::try_from(code).ok().and_then(char::from_u32).ok_or_else(|| refused("char: invalid code point"))?;
+        return Ok(GString::from(&c.to_string()).to_variant());
+    }
+    let text = arg.try_to::<GString>().map_err(|_| refused("ord: expected a String"))?.to_string();
+    let c = text.chars().next().ok_or_else(|| refused("ord: empty String"))?;
+    Ok((c as u32 as i64).to_variant())
 }

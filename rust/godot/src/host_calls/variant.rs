@@ -25,13 +25,15 @@ pub fn call_builtin(target: &mut Variant, method: &str, args: &[Variant]) -> Res
         .map_err(|_| format!("calling {:?}.{method} failed (wrong arguments?)", target.get_type()))
 }
 
-/// Calls `method` on an object; GDScript may run, so the machine is published for re-entry.
+/// Calls `method` on an object, if the restrictions allow it; GDScript may run, so the machine
+/// is published for re-entry.
 pub fn call_object(
     m: &mut Vm,
     mut obj: Gd<Object>,
     method: &str,
     args: &[Variant],
 ) -> Result<Variant, rvsandbox_vm::HostError> {
+    m.data.restrictions.check_method(&obj, method)?;
     let name = StringName::from(method);
     with_reentry(m, || obj.try_call(&name, args)).map_err(|e| refused(format!("calling {method}: {e}")))
 }
@@ -58,7 +60,10 @@ pub fn vcall(m: &mut Vm) -> HostResult {
         // copy-on-write types such as packed arrays).
         let index = this.index();
         let mut target = indexed(m, index)?;
-        let value = if target.get_type() == VariantType::CALLABLE {
+        let value = if let Ok(obj) = target.try_to::<Gd<Object>>() {
+            // An object behind a non-OBJECT tag still takes the (checked) object path.
+            call_object(m, obj, &method, &args)?
+        } else if target.get_type() == VariantType::CALLABLE {
             let callable = target.to::<Callable>();
             with_reentry(m, || callable.callv(&args.iter().cloned().collect::<VarArray>()))
         } else {

@@ -1,0 +1,175 @@
+// The guest of test_host_calls.gd and test_restrictions.gd: the host calls past the basic
+// Variant/Object families (LOAD, VCONSTRUCT, VSTORE_GLOBAL, VARIANT_GET, CALL_GUEST, UTILITY,
+// the float math calls, PACKED_ARRAY_OPS), the core's native heap calls (480-491), and guest
+// code that reaches for objects, methods, properties, classes and resources under restrictions.
+#include "guest.h"
+
+enum { HC_NODE_CREATE = 532, HC_UTILITY = 549 };
+
+struct Text {
+    const char *ptr;
+    size_t len;
+};
+// The text of a String Variant (VFETCH into a {ptr, len} the host mallocs).
+static Text text_of(const Variant &v) {
+    Text t{};
+    sys(ECALL_VFETCH, L((uint32_t)v.i), L(&t), 1);
+    return t;
+}
+
+// ---- LOAD (539) -------------------------------------------------------------------------------
+PUBLIC Variant load_res(Variant path) {
+    Text t = text_of(path);
+    Variant out = nil();
+    sys(ECALL_LOAD, L(t.ptr), L(t.len), L(&out));
+    return out;
+}
+// The same, with the path passed as a String Variant (a1 = ~0).
+PUBLIC Variant load_res_variant(Variant path) {
+    Variant out = nil();
+    sys(ECALL_LOAD, L(&path), -1L, L(&out));
+    return out;
+}
+
+// ---- VCONSTRUCT (558), PACKED_ARRAY_OPS (548) ----------------------------------------------
+PUBLIC Variant construct(Variant type, Variant args) {
+    // args: an Array of at most 4 arguments, fetched element by element.
+    Variant argv[4];
+    long argc = sys(ECALL_ARRAY_SIZE, L((uint32_t)args.i));
+    for (long i = 0; i < argc && i < 4; i++) sys(ECALL_ARRAY_AT, L((uint32_t)args.i), i, L(&argv[i]));
+    Variant out = nil();
+    sys(ECALL_VCONSTRUCT, L(&out), type.i, L(argv), argc);
+    return out;
+}
+PUBLIC Variant to_packed(Variant type, Variant array) {
+    Variant out = nil();
+    sys(ECALL_PACKED_ARRAY_OPS, type.i, L(&out), L(&array));
+    return out;
+}
+
+// ---- VSTORE_GLOBAL (559), OBJ_RETAIN (556) ---------------------------------------------------
+static Variant global_slot = nil();
+PUBLIC Variant store_global(Variant v) {
+    sys(ECALL_VSTORE_GLOBAL, L(&global_slot), L(&v));
+    return nil();
+}
+PUBLIC Variant get_global() { return global_slot; }
+PUBLIC Variant retain_global() {
+    sys(ECALL_OBJ_RETAIN, L(&global_slot));
+    return nil();
+}
+
+// ---- VARIANT_GET (562) ------------------------------------------------------------------------
+PUBLIC Variant get_at(Variant subject, Variant key) {
+    Variant out = nil();
+    sys(ECALL_VARIANT_GET, L(&subject), L(&key), L(&out));
+    return out;
+}
+
+// ---- float math (513-516, 533-536) and UTILITY (549) ------------------------------------------
+PUBLIC Variant math_demo() {
+    float f[2];
+    double d[2];
+    Variant items[9];
+    sys_fp<float>(ECALL_SINCOS, 0, 0.0f, 0, 0, f);
+    items[0] = real(f[0]), items[1] = real(f[1]);  // sin 0, cos 0
+    sys_fp<float>(ECALL_VEC2_LENGTH, 0, 3.0f, 4.0f, 0, f);
+    items[2] = real(f[0]);  // 5
+    sys_fp<float>(ECALL_VEC2_NORMALIZED, 0, 0.0f, 2.0f, 0, f);
+    items[3] = real(f[1]);  // 1
+    sys_fp<float>(ECALL_VEC2_ROTATED, 0, 1.0f, 0.0f, 0.0f, f);
+    items[4] = real(f[0]);  // 1 (no rotation)
+    sys_fp<double>(ECALL_MATH_OP64, 7, 2.0, 10.0, 0, d);  // POW
+    items[5] = real(d[0]);  // 1024
+    sys_fp<float>(ECALL_MATH_OP32, 6, 0.0f, 1.0f, 0, f);  // ATAN2(0, 1)
+    items[6] = real(f[0]);  // 0
+    sys_fp<double>(ECALL_LERP_OP64, 0, 10.0, 20.0, 0.25, d);  // LERP
+    items[7] = real(d[0]);  // 12.5
+    sys_fp<float>(ECALL_LERP_OP32, 2, 5.0f, 0.0f, 1.0f, f);  // CLAMP(5, 0, 1)
+    items[8] = real(f[0]);  // 1
+    return array_of(items, 9);
+}
+PUBLIC Variant utility_demo(Variant container) {
+    Variant items[6];
+    Variant out = nil();
+    sys(HC_UTILITY, 1, L(&out), L(&container), 1);  // LEN
+    items[0] = out;
+    double d[2];
+    sys_fp<double>(HC_UTILITY, 2, 2.75, 0, 0, d);  // FLOOR
+    items[1] = real(d[0]);
+    sys_fp<double>(HC_UTILITY, 24, 0.0 / 0.0, 0, 0, d);  // IS_NAN -> 1.0
+    items[2] = real(d[0]);
+    items[3] = integer(sys(HC_UTILITY, 54, 7, 7));  // RANDI_RANGE(7, 7)
+    items[4] = integer(sys(HC_UTILITY, 57, 100));  // NEAREST_PO2(100)
+    Variant code = integer(65);
+    sys(HC_UTILITY, 67, L(&out), L(&code), 1);  // CHAR
+    items[5] = out;
+    return array_of(items, 6);
+}
+
+// ---- CALL_GUEST (554) -------------------------------------------------------------------------
+PUBLIC Variant sum3(Variant a, Variant b, Variant c) { return integer(a.i + b.i + c.i); }
+PUBLIC Variant ninth(Variant, Variant, Variant, Variant, Variant, Variant, Variant, Variant, Variant v9) {
+    return v9;  // arrives through the stack: the nested call passes it beyond a7
+}
+PUBLIC Variant call_guest_demo() {
+    Variant args[9];
+    for (int i = 0; i < 9; i++) args[i] = integer(i + 1);
+    Variant three = nil(), nine = nil();
+    sys(ECALL_CALL_GUEST, L(&sum3), L(args), 3, L(&three));
+    sys(ECALL_CALL_GUEST, L(&ninth), L(args), 9, L(&nine));
+    Variant items[2] = {three, nine};
+    return array_of(items, 2);
+}
+PUBLIC Variant call_guest_at(Variant address) {
+    Variant out = nil();
+    sys(ECALL_CALL_GUEST, address.i, 0, 0, L(&out));
+    return out;
+}
+PUBLIC Variant breakpoint() {
+    sys(ECALL_BREAKPOINT, 1, 0, 0);
+    return boolean(true);
+}
+
+// ---- the native heap (480-491) ------------------------------------------------------------------
+PUBLIC Variant native_demo() {
+    const char *hello = "hello, native heap";
+    long len = sys(NATIVE_STRLEN, L(hello));
+    char *copy = (char *)sys(NATIVE_MALLOC, len + 1);
+    if (copy == nullptr) return nil();
+    sys(NATIVE_MEMCPY, L(copy), L(hello), len + 1);
+    long same = sys(NATIVE_STRCMP, L(copy), L(hello), 4096);
+    Variant text = make(STRING, (uint32_t)sys(ECALL_STRING_CREATE, L(copy), len));
+    sys(NATIVE_FREE, L(copy));
+    Variant items[3] = {integer(len), boolean(same == 0), text};
+    return array_of(items, 3);
+}
+
+// ---- function pointers -----------------------------------------------------------------------
+static long not_code[4] = {1, 2, 3, 4};
+PUBLIC Variant data_address() { return integer((int64_t)&not_code[0]); }
+PUBLIC Variant callable_at(Variant address) {
+    Variant bound = nil();
+    return make(CALLABLE, (uint32_t)sys(ECALL_CALLABLE_CREATE, address.i, L(&bound), 0, 1));
+}
+
+// ---- objects kept across calls (for restrictions) ----------------------------------------------
+static Variant kept_object = nil();
+PUBLIC Variant keep_object(Variant obj) {
+    kept_object = obj;
+    return nil();
+}
+PUBLIC Variant kept_name() {
+    Variant out = nil();
+    sys(ECALL_OBJ_PROP_GET, L(kept_object.u), L("name"), 4, L(&out));
+    return out;
+}
+PUBLIC Variant create_node(Variant kind) {
+    long handle = sys(HC_NODE_CREATE, kind.i, L("Timer"), 5, L(""), 0);
+    return make(OBJECT, handle);
+}
+
+int main() {
+    set_exit_address();
+    fast_exit();
+}

@@ -1,0 +1,145 @@
+## Host calls past the basic families: LOAD, VCONSTRUCT, VSTORE_GLOBAL, OBJ_RETAIN, VARIANT_GET,
+## CALL_GUEST (with arguments beyond a7), UTILITY, the float math calls, PACKED_ARRAY_OPS,
+## BREAKPOINT; the core's native heap calls (480-491); and guest function pointers that are not
+## code.
+extends "res://tests/test_case.gd"
+
+const GUEST := "res://tests/guests/hostcalls.elf"
+const ABI := "res://tests/guests/abi.elf"
+
+
+class Target extends Node:
+	var health := 100
+
+	func ping():
+		return "pong"
+
+
+func _sandbox() -> Sandbox:
+	return Sandbox.FromProgram(load(GUEST))
+
+
+func test_load_a_resource() -> void:
+	var s := _sandbox()
+	var loaded = s.vmcallv("load_res", ABI)
+	assert_true(loaded is SandboxProgram, "LOAD gives the resource")
+	assert_true(s.vmcallv("load_res_variant", ABI) is SandboxProgram, "path given as a String Variant")
+	expect_error("LOAD: no resource at 'res://missing.tres'")
+	assert_null(s.vmcallv("load_res", "res://missing.tres"))
+	s.free()
+
+
+func test_vconstruct() -> void:
+	var s := _sandbox()
+	assert_eq(s.vmcallv("construct", TYPE_VECTOR2, [3, 4]), Vector2(3, 4))
+	assert_eq(s.vmcallv("construct", TYPE_COLOR, []), Color())
+	assert_eq(s.vmcallv("construct", TYPE_STRING_NAME, ["abc"]), &"abc")
+	assert_eq(s.vmcallv("construct", TYPE_PACKED_INT32_ARRAY, [[1, 2]]), PackedInt32Array([1, 2]))
+	var t := Target.new()
+	var cb: Callable = s.vmcallv("construct", TYPE_CALLABLE, [t, "ping"])
+	assert_eq(cb.call(), "pong", "Callable(object, method)")
+	expect_error("VCONSTRUCT")
+	assert_null(s.vmcallv("construct", TYPE_VECTOR2, ["a", "b", "c"]))
+	t.free()
+	s.free()
+
+
+func test_packed_array_ops() -> void:
+	var s := _sandbox()
+	assert_eq(s.vmcallv("to_packed", TYPE_PACKED_FLOAT64_ARRAY, [1, 2.5]), PackedFloat64Array([1, 2.5]))
+	expect_error("is not a packed array type")
+	assert_null(s.vmcallv("to_packed", TYPE_INT, [1]))
+	s.free()
+
+
+func test_vstore_global() -> void:
+	var s := _sandbox()
+	s.vmcallv("store_global", [1, 2])
+	assert_eq(s.vmcall("get_global"), [1, 2], "a permanent copy outlives the call")
+	var permanent: int = s.monitor_permanent_references
+	for i in 5:
+		s.vmcallv("store_global", {"round": i})
+	assert_eq(s.vmcall("get_global"), {"round": 4})
+	assert_eq(s.monitor_permanent_references, permanent, "the previous value's slot is released")
+	s.vmcallv("store_global", 7)
+	assert_eq(s.vmcall("get_global"), 7, "inline values are copied")
+	assert_eq(s.monitor_permanent_references, permanent - 1)
+	# A RefCounted object stored in a global stays alive for it.
+	s.vmcallv("store_global", RefCounted.new())
+	assert_true(s.vmcall("get_global") is RefCounted, "retained between calls")
+	s.vmcall("retain_global")
+	assert_true(s.vmcall("get_global") is RefCounted)
+	s.free()
+
+
+func test_variant_get() -> void:
+	var s := _sandbox()
+	assert_eq(s.vmcallv("get_at", [10, 20, 30], -1), 30)
+	assert_eq(s.vmcallv("get_at", {"k": "v"}, "k"), "v")
+	assert_eq(s.vmcallv("get_at", "hey", 1), "e")
+	assert_eq(s.vmcallv("get_at", Vector3(1, 2, 3), "z"), 3.0)
+	assert_eq(s.vmcallv("get_at", PackedInt32Array([5, 6]), 1), 6)
+	var t := Target.new()
+	assert_eq(s.vmcallv("get_at", t, "health"), 100, "an object's property")
+	expect_error("invalid access to [missing] on a DICTIONARY")
+	assert_null(s.vmcallv("get_at", {}, "missing"))
+	t.free()
+	s.free()
+
+
+func test_float_math_and_utility() -> void:
+	var s := _sandbox()
+	assert_eq(s.vmcallv("math_demo"), [0.0, 1.0, 5.0, 1.0, 1.0, 1024.0, 0.0, 12.5, 1.0])
+	assert_eq(s.vmcallv("utility_demo", [1, 2, 3]), [3, 2.0, 1.0, 7, 128, "A"])
+	assert_eq(s.vmcallv("breakpoint"), true, "BREAKPOINT is a no-op")
+	s.free()
+
+
+func test_call_guest_with_arguments_on_the_stack() -> void:
+	var s := _sandbox()
+	assert_eq(s.vmcallv("call_guest_demo"), [6, 9], "the ninth argument travels on the stack")
+	s.free()
+
+
+func test_nested_boxed_call_with_more_than_seven_arguments() -> void:
+	var s := Sandbox.FromProgram(load(ABI))
+	var t := Node.new()
+	t.set_script(_reentering_script())
+	t.set("sandbox", s)
+	# guest -> GDScript -> vmcallv with 9 arguments on the same (busy) Sandbox.
+	assert_eq(s.vmcallv("call_add", t, 0, 0), 9)
+	t.free()
+	s.free()
+
+
+func _reentering_script() -> GDScript:
+	var script := GDScript.new()
+	script.source_code = "extends Node\nvar sandbox\nfunc add(_a, _b):\n\treturn sandbox.vmcallv(\"count_args\", 1, 2, 3, 4, 5, 6, 7, 8, 9)\n"
+	script.reload()
+	return script
+
+
+func test_native_heap_calls() -> void:
+	var s := _sandbox()
+	assert_eq(s.vmcallv("native_demo"), [18, true, "hello, native heap"])
+	s.free()
+
+
+func test_function_pointers_must_be_code() -> void:
+	var s := _sandbox()
+	var data: int = s.vmcallv("data_address")
+	expect_error("is not the address of guest code")
+	assert_null(s.vmcallv("callable_at", data), "CALLABLE_CREATE")
+	assert_null(s.vmcallv("call_guest_at", data), "CALL_GUEST")
+	expect_error("address is not the start of a guest function")
+	assert_null(s.vmcallable_address(data))
+	var ok: Callable = s.vmcallable_address(s.address_of("sum3"))
+	assert_true(ok.is_valid())
+	s.free()
+
+
+func test_public_function_at_a_data_address_is_refused() -> void:
+	expect_error("public function 'bogus'")
+	var s := Sandbox.FromProgram(load("res://tests/guests/bad_function.elf"))
+	assert_true(not s.has_program_loaded())
+	s.free()

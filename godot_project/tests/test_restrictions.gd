@@ -1,0 +1,161 @@
+## Restrictions (godot-sandbox's API): nothing the guest does can touch objects, methods,
+## properties, classes or resources it was not allowed. A denied access is one engine error
+## and the call returns null.
+extends "res://tests/test_case.gd"
+
+const ABI := "res://tests/guests/abi.elf"
+const GUEST := "res://tests/guests/hostcalls.elf"
+
+
+class Target extends Node:
+	var health := 100
+
+	func add(a, b):
+		return a + b
+
+
+func test_the_restrictions_property() -> void:
+	var s := Sandbox.new()
+	assert_eq(s.restrictions, false)
+	assert_true(s.is_allowed_class("Node"))
+	s.restrictions = true
+	assert_eq(s.restrictions, true)
+	assert_true(not s.is_allowed_class("Node"))
+	assert_true(not s.is_allowed_resource("res://x.tres"))
+	var t := Target.new()
+	assert_true(not s.is_allowed_object(t))
+	assert_true(not s.is_allowed_method(t, "add"))
+	assert_true(not s.is_allowed_property(t, "health"))
+	s.add_allowed_object(t)
+	assert_true(s.is_allowed_object(t))
+	s.set_class_allowed_callback(func(_sandbox, name): return name == "Node")
+	assert_true(s.is_allowed_class("Node"))
+	assert_true(not s.is_allowed_class("Node2D"))
+	s.restrictions = false
+	assert_eq(s.restrictions, false, "false removes every rule, callbacks included")
+	assert_true(s.is_allowed_class("Node2D"))
+	t.free()
+	s.free()
+
+
+func test_arguments_stay_usable_under_restrictions() -> void:
+	var s := Sandbox.FromProgram(load(ABI))
+	s.restrictions = true
+	s.set_method_allowed_callback(func(_sandbox, _object, _method): return true)
+	s.set_property_allowed_callback(func(_sandbox, _object, _property, _is_set): return true)
+	var t := Target.new()
+	assert_eq(s.vmcallv("call_add", t, 40, 2), 42, "an object passed in may be used")
+	assert_eq(s.vmcallv("get_health", t), 100)
+	t.free()
+	s.free()
+
+
+func test_object_allowed_vs_denied() -> void:
+	var s := Sandbox.FromProgram(load(GUEST))
+	var allowed := Target.new()
+	allowed.name = "Allowed"
+	var other := Target.new()
+	other.name = "Other"
+	s.vmcallv("keep_object", other)  # handed over while unrestricted...
+	s.restrictions = true
+	s.set_property_allowed_callback(func(_sandbox, _object, _property, _is_set): return true)
+	expect_error("is not allowed")
+	assert_null(s.vmcallv("kept_name"), "...but not usable in a later restricted call")
+	s.vmcallv("keep_object", allowed)
+	s.add_allowed_object(allowed)
+	assert_eq(s.vmcallv("kept_name"), &"Allowed", "an allowed object is usable in any call")
+	s.remove_allowed_object(allowed)
+	s.set_object_allowed_callback(func(_sandbox, object): return object.name == "Allowed")
+	assert_eq(s.vmcallv("kept_name"), &"Allowed", "the object callback decides")
+	allowed.free()
+	other.free()
+	s.free()
+
+
+func test_get_node_of_a_node_not_allowed() -> void:
+	var s := Sandbox.FromProgram(load(ABI))
+	var open := Node.new()
+	open.name = "Open"
+	var hidden := Node.new()
+	hidden.name = "Hidden"
+	s.add_child(open)
+	s.add_child(hidden)
+	s.add_allowed_object(open)
+	assert_true(s.vmcallv("find_node", null, "Open") == open)
+	expect_error("GET_NODE: 'Hidden': object not allowed")
+	assert_null(s.vmcallv("find_node", null, "Hidden"))
+	s.free()
+
+
+func test_method_allowed_vs_denied() -> void:
+	var s := Sandbox.FromProgram(load(ABI))
+	s.set_method_allowed_callback(func(_sandbox, _object, method): return method != "add")
+	var t := Target.new()
+	expect_error("banned method called: Node.add")
+	assert_null(s.vmcallv("call_add", t, 1, 2))
+	assert_eq(s.vmcallv("vcall_method", t, "get_class", null), "Node", "other methods are allowed")
+	t.free()
+	s.free()
+
+
+func test_property_allowed_vs_denied() -> void:
+	var s := Sandbox.FromProgram(load(ABI))
+	s.set_property_allowed_callback(func(_sandbox, _object, property, is_set): return property == "health" and not is_set)
+	var t := Target.new()
+	assert_eq(s.vmcallv("get_health", t), 100, "reading is allowed")
+	expect_error("banned property set: Node.health")
+	assert_null(s.vmcallv("set_health", t, 1))
+	assert_eq(t.health, 100, "untouched")
+	t.free()
+	s.free()
+
+
+func test_class_allowed_vs_denied() -> void:
+	var s := Sandbox.FromProgram(load(GUEST))
+	s.set_class_allowed_callback(func(_sandbox, name): return name == "Node")
+	var node = s.vmcallv("create_node", 1)
+	assert_true(node is Node, "Node is allowed")
+	node.free()
+	expect_error("class not allowed: Node2D")
+	assert_null(s.vmcallv("create_node", 2))
+	expect_error("class not allowed: Timer")
+	assert_null(s.vmcallv("create_node", 0))
+	s.free()
+
+
+func test_singletons_and_resources_under_restrictions() -> void:
+	var s := Sandbox.FromProgram(load(ABI))
+	s.restrictions = true
+	expect_error("GET_OBJ: class not allowed: Engine")
+	assert_null(s.vmcallv("singleton", "Engine"))
+	s.free()
+	var g := Sandbox.FromProgram(load(GUEST))
+	g.set_resource_allowed_callback(func(_sandbox, path): return path == ABI)
+	assert_true(g.vmcallv("load_res", ABI) is SandboxProgram)
+	expect_error("resource path not allowed: res://tests/guests/hostcalls.elf")
+	assert_null(g.vmcallv("load_res", GUEST))
+	g.free()
+
+
+func test_callable_of_an_object_needs_no_restrictions() -> void:
+	var s := Sandbox.FromProgram(load(GUEST))
+	s.set_class_allowed_callback(func(_sandbox, _name): return true)
+	var t := Target.new()
+	expect_error("Callable(Object, method) is only available to a fully unrestricted Sandbox")
+	assert_null(s.vmcallv("construct", TYPE_CALLABLE, [t, "add"]))
+	t.free()
+	s.free()
+
+
+func test_restrictions_cannot_change_during_a_call() -> void:
+	var s := Sandbox.FromProgram(load(ABI))
+	var t := Node.new()
+	var script := GDScript.new()
+	script.source_code = "extends Node\nvar sandbox\nfunc add(_a, _b):\n\tsandbox.restrictions = true\n\treturn sandbox.restrictions\n"
+	script.reload()
+	t.set_script(script)
+	t.set("sandbox", s)
+	expect_error("cannot change restrictions while the program is running")
+	assert_eq(s.vmcallv("call_add", t, 0, 0), false)
+	t.free()
+	s.free()
