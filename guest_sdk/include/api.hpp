@@ -5,13 +5,15 @@
 //   int main() { ADD_FUNCTION(hello, "void", "String name"); halt(); }
 //
 // Headers: syscalls.hpp (system calls, halt, is_editor), vector.hpp (Vector2..., Color,
-// Plane, Rect2), variant.hpp (Variant, sandbox_throw), string.hpp, array.hpp,
-// dictionary.hpp, packed_array.hpp, object.hpp, node.hpp, callable.hpp, print.hpp,
-// public_api.hpp (PUBLIC, add_function, add_property).
+// Plane, Rect2), variant.hpp (Variant, sandbox_throw), scoped_handle.hpp (the common base
+// of the handles below), string.hpp, array.hpp, dictionary.hpp, packed_array.hpp,
+// object.hpp, node.hpp, callable.hpp, print.hpp, public_api.hpp (PUBLIC, add_function,
+// add_property).
 #pragma once
 #include "syscalls.hpp"
 #include "vector.hpp"
 #include "variant.hpp"
+#include "scoped_handle.hpp"
 #include "string.hpp"
 #include "array.hpp"
 #include "dictionary.hpp"

@@ -1,25 +1,22 @@
 // array.hpp - Array: a Godot Array held in the host, referred to by index.
 //
-// 4 bytes, trivially copyable (unboxed functions receive it in one register). Copies share
-// the same host Array, as in GDScript.
+// A ScopedHandle (scoped_handle.hpp): 4 bytes, trivially copyable (unboxed functions
+// receive it in one register). Copies share the same host Array, as in GDScript.
 #pragma once
-#include "variant.hpp"
+#include "scoped_handle.hpp"
 
 #include <initializer_list>
 #include <vector>
 
-class Array {
+class Array : public ScopedHandle<Array, Variant::ARRAY> {
 public:
 	/// A new empty Array.
 	Array() : Array(static_cast<const Variant *>(nullptr), 0) {}
 	/// A new Array holding these values: `Array{1, "two", Vector2(3, 4)}`.
 	Array(std::initializer_list<Variant> values) : Array(values.begin(), values.size()) {}
 	/// A new Array holding copies of `count` Variants (VCREATE with a count).
-	Array(const Variant *values, size_t count) {
-		Variant v;
-		sys::call<sys::VCREATE>(&v, Variant::ARRAY, static_cast<int64_t>(count), count ? values : nullptr);
-		m_idx = v.index();
-	}
+	Array(const Variant *values, size_t count)
+			: ScopedHandle(create(static_cast<int64_t>(count), count ? values : nullptr)) {}
 	Array(const std::vector<Variant> &values) : Array(values.data(), values.size()) {}
 	/// A new Array with `size` Nil elements (ARRAY_OPS CREATE).
 	static Array sized(int64_t size) {
@@ -28,19 +25,7 @@ public:
 		return from_index(v.index());
 	}
 	/// From an ARRAY Variant.
-	Array(const Variant &value) {
-		if (value.get_type() != Variant::ARRAY)
-			sandbox_throw("TypeError", "Variant is not an Array", &value);
-		m_idx = value.index();
-	}
-
-	static Array from_index(int32_t idx) {
-		Array a(NoCreate{});
-		a.m_idx = idx;
-		return a;
-	}
-	int32_t index() const noexcept { return m_idx; }
-	operator Variant() const { return Variant::from_index(Variant::ARRAY, m_idx); }
+	Array(const Variant &value) : ScopedHandle(value, "Variant is not an Array") {}
 
 	/// Number of elements (ARRAY_SIZE).
 	int64_t size() const { return static_cast<int64_t>(sys::call<sys::ARRAY_SIZE>(idx())); }
@@ -56,24 +41,8 @@ public:
 	void set(int32_t i, const Variant &value) { sys::call<sys::ARRAY_AT>(idx(), -i - 1, &value); }
 
 	/// `arr[i]` reads, `arr[i] = v` writes.
-	class Element {
-	public:
-		operator Variant() const { return Array::from_index(m_array).get(m_i); }
-		Element &operator=(const Variant &value) {
-			Array::from_index(m_array).set(m_i, value);
-			return *this;
-		}
-		Element &operator=(const Element &other) { return *this = Variant(other); }
-		template <typename T>
-		operator T() const { return static_cast<T>(Variant(*this)); }
-
-	private:
-		friend class Array;
-		Element(int32_t array, int32_t i) : m_array(array), m_i(i) {}
-		int32_t m_array;
-		int32_t m_i;
-	};
-	Element operator[](int32_t i) { return Element(m_idx, i); }
+	using Element = scoped_handle_detail::ElementRef<Array, int32_t>;
+	Element operator[](int32_t i) { return Element(*this, i); }
 	Variant operator[](int32_t i) const { return get(i); }
 
 	void push_back(const Variant &value) { op(sys::ArrayOp::PUSH_BACK, 0, &value); }
@@ -97,28 +66,9 @@ public:
 	}
 
 	/// Copies every element into a std::vector (one ARRAY_AT per element).
-	std::vector<Variant> to_vector() const {
-		std::vector<Variant> out;
-		const int64_t n = size();
-		out.reserve(static_cast<size_t>(n));
-		for (int64_t i = 0; i < n; i++)
-			out.push_back(get(static_cast<int32_t>(i)));
-		return out;
-	}
+	std::vector<Variant> to_vector() const { return scoped_handle_detail::to_vector<Variant>(*this); }
 
-	/// Calls any Godot Array method, e.g. `arr.call("reverse")`.
-	template <typename... Args>
-	Variant call(std::string_view method, const Args &...args) const {
-		return Variant(*this).call(method, args...);
-	}
-
-	/// Keeps this Array valid after the current call.
-	Array &make_permanent() {
-		Variant v(*this);
-		v.make_permanent();
-		m_idx = v.index();
-		return *this;
-	}
+	// call(method, args...) runs any Godot Array method, e.g. `arr.call("reverse")`.
 
 	/// Read-only iteration: `for (Variant v : arr)`. The size is read once.
 	class Iterator {
@@ -140,9 +90,6 @@ public:
 	Iterator end() const { return Iterator(m_idx, static_cast<int32_t>(size())); }
 
 private:
-	struct NoCreate {};
-	explicit Array(NoCreate) noexcept {}
-	uint32_t idx() const noexcept { return static_cast<uint32_t>(m_idx); }
 	void op(sys::ArrayOp o, int64_t arg, const Variant *value) const {
 		sys::call<sys::ARRAY_OPS>(o, idx(), arg, value);
 	}
@@ -151,6 +98,5 @@ private:
 		sys::call<sys::ARRAY_OPS>(o, idx(), arg, &out);
 		return out;
 	}
-	int32_t m_idx = INT32_MIN;
 };
 static_assert(sizeof(Array) == 4 && std::is_trivially_copyable_v<Array>);

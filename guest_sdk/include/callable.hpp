@@ -1,21 +1,18 @@
 // callable.hpp - Callable: a Godot Callable held in the host, referred to by index.
 //
 // Callable::create() wraps a guest function so Godot can call it (signals, timers,
-// call_deferred, passing it to GDScript...). 4 bytes, trivially copyable.
+// call_deferred, passing it to GDScript...). A ScopedHandle (scoped_handle.hpp): 4 bytes,
+// trivially copyable.
 #pragma once
 #include "object.hpp"
-#include "variant.hpp"
+#include "scoped_handle.hpp"
 
 #include <type_traits>
 
-class Callable {
+class Callable : public ScopedHandle<Callable, Variant::CALLABLE> {
 public:
 	/// From a CALLABLE Variant.
-	Callable(const Variant &value) {
-		if (value.get_type() != Variant::CALLABLE)
-			sandbox_throw("TypeError", "Variant is not a Callable", &value);
-		m_idx = value.index();
-	}
+	Callable(const Variant &value) : ScopedHandle(value, "Variant is not a Callable") {}
 
 	/// A Callable that runs the guest function `fn` (CALLABLE_CREATE).
 	///
@@ -28,8 +25,8 @@ public:
 		static_assert(std::is_same_v<R, Variant>, "a guest function called by the host must return Variant");
 		constexpr bool boxed = sizeof...(Args) > 0 && (std::is_same_v<std::remove_cvref_t<Args>, Variant> && ...);
 		const uint64_t flags = boxed ? sys::CALLABLE_VARIANT_ARGS : 0;
-		const auto idx = sys::call<sys::CALLABLE_CREATE>(reinterpret_cast<uintptr_t>(fn), &bound, 0, flags);
-		return from_index(static_cast<int32_t>(idx));
+		const auto created = sys::call<sys::CALLABLE_CREATE>(reinterpret_cast<uintptr_t>(fn), &bound, 0, flags);
+		return from_index(static_cast<int32_t>(created));
 	}
 
 	/// A Callable for `method` of a Godot object (Callable(object, method), via VCONSTRUCT).
@@ -37,15 +34,7 @@ public:
 		return Callable(Variant::construct(Variant::CALLABLE, object, Variant::string_name(method)));
 	}
 
-	static Callable from_index(int32_t idx) {
-		Callable c(NoCreate{});
-		c.m_idx = idx;
-		return c;
-	}
-	int32_t index() const noexcept { return m_idx; }
-	operator Variant() const { return Variant::from_index(Variant::CALLABLE, m_idx); }
-
-	/// Calls it now and returns the result.
+	/// Calls it now and returns the result. (Other Callable methods: `Variant(c).call(...)`.)
 	template <typename... Args>
 	Variant call(const Args &...args) const { return Variant(*this).call("call", args...); }
 	template <typename... Args>
@@ -58,18 +47,6 @@ public:
 	Callable bind(const Args &...args) const { return Callable(Variant(*this).call("bind", args...)); }
 	bool is_valid() const { return Variant(*this).call("is_valid").as_bool(); }
 
-	/// Keeps this Callable valid after the current call (needed for a Callable kept in a
-	/// global and used by a later call).
-	Callable &make_permanent() {
-		Variant v(*this);
-		v.make_permanent();
-		m_idx = v.index();
-		return *this;
-	}
-
-private:
-	struct NoCreate {};
-	explicit Callable(NoCreate) noexcept {}
-	int32_t m_idx = INT32_MIN;
+	// make_permanent() is needed for a Callable kept in a global and used by a later call.
 };
 static_assert(sizeof(Callable) == 4 && std::is_trivially_copyable_v<Callable>);

@@ -1,14 +1,15 @@
 // dictionary.hpp - Dictionary: a Godot Dictionary held in the host, referred to by index.
 //
-// 4 bytes, trivially copyable; copies share the same host Dictionary.
+// A ScopedHandle (scoped_handle.hpp): 4 bytes, trivially copyable; copies share the same
+// host Dictionary.
 #pragma once
 #include "array.hpp"
-#include "variant.hpp"
+#include "scoped_handle.hpp"
 
 #include <initializer_list>
 #include <utility>
 
-class Dictionary {
+class Dictionary : public ScopedHandle<Dictionary, Variant::DICTIONARY> {
 public:
 	/// A new empty Dictionary.
 	Dictionary() : Dictionary(nullptr, 0) {}
@@ -19,25 +20,10 @@ public:
 		*this = Dictionary(reinterpret_cast<const Variant *>(entries.begin()), entries.size() * 2);
 	}
 	/// From an ARRAY of key, value, key, value... (`count` Variants, even, at most 1024).
-	Dictionary(const Variant *keys_and_values, size_t count) {
-		Variant v;
-		sys::call<sys::VCREATE>(&v, Variant::DICTIONARY, static_cast<int64_t>(count), count ? keys_and_values : nullptr);
-		m_idx = v.index();
-	}
+	Dictionary(const Variant *keys_and_values, size_t count)
+			: ScopedHandle(create(static_cast<int64_t>(count), count ? keys_and_values : nullptr)) {}
 	/// From a DICTIONARY Variant.
-	Dictionary(const Variant &value) {
-		if (value.get_type() != Variant::DICTIONARY)
-			sandbox_throw("TypeError", "Variant is not a Dictionary", &value);
-		m_idx = value.index();
-	}
-
-	static Dictionary from_index(int32_t idx) {
-		Dictionary d(NoCreate{});
-		d.m_idx = idx;
-		return d;
-	}
-	int32_t index() const noexcept { return m_idx; }
-	operator Variant() const { return Variant::from_index(Variant::DICTIONARY, m_idx); }
+	Dictionary(const Variant &value) : ScopedHandle(value, "Variant is not a Dictionary") {}
 
 	/// The value for `key`, or Nil if missing.
 	Variant get(const Variant &key) const {
@@ -68,57 +54,22 @@ public:
 		sys::call<sys::DICTIONARY_OPS>(sys::DictionaryOp::MERGE, idx(), &v);
 	}
 	/// All keys, as a new Array.
-	Array keys() const {
-		Variant out;
-		sys::call<sys::DICTIONARY_OPS>(sys::DictionaryOp::GET_KEYS, idx(), &out);
-		return Array(out);
-	}
+	Array keys() const { return array_op(sys::DictionaryOp::GET_KEYS); }
 	/// All values, as a new Array.
-	Array values() const {
-		Variant out;
-		sys::call<sys::DICTIONARY_OPS>(sys::DictionaryOp::GET_VALUES, idx(), &out);
-		return Array(out);
-	}
+	Array values() const { return array_op(sys::DictionaryOp::GET_VALUES); }
 
 	/// `dict[key]` reads, `dict[key] = v` writes.
-	class Entry {
-	public:
-		operator Variant() const { return Dictionary::from_index(m_dict).get(m_key); }
-		Entry &operator=(const Variant &value) {
-			Dictionary::from_index(m_dict).set(m_key, value);
-			return *this;
-		}
-		Entry &operator=(const Entry &other) { return *this = Variant(other); }
-		template <typename T>
-		operator T() const { return static_cast<T>(Variant(*this)); }
-
-	private:
-		friend class Dictionary;
-		Entry(int32_t dict, const Variant &key) : m_dict(dict), m_key(key) {}
-		int32_t m_dict;
-		Variant m_key;
-	};
-	Entry operator[](const Variant &key) { return Entry(m_idx, key); }
+	using Entry = scoped_handle_detail::ElementRef<Dictionary, Variant>;
+	Entry operator[](const Variant &key) { return Entry(*this, key); }
 	Variant operator[](const Variant &key) const { return get(key); }
 
-	/// Calls any Godot Dictionary method, e.g. `dict.call("duplicate", true)`.
-	template <typename... Args>
-	Variant call(std::string_view method, const Args &...args) const {
-		return Variant(*this).call(method, args...);
-	}
-
-	/// Keeps this Dictionary valid after the current call.
-	Dictionary &make_permanent() {
-		Variant v(*this);
-		v.make_permanent();
-		m_idx = v.index();
-		return *this;
-	}
+	// call(method, args...) runs any Godot Dictionary method, e.g. `dict.call("duplicate", true)`.
 
 private:
-	struct NoCreate {};
-	explicit Dictionary(NoCreate) noexcept {}
-	uint32_t idx() const noexcept { return static_cast<uint32_t>(m_idx); }
-	int32_t m_idx = INT32_MIN;
+	Array array_op(sys::DictionaryOp op) const {
+		Variant out;
+		sys::call<sys::DICTIONARY_OPS>(op, idx(), &out);
+		return Array(out);
+	}
 };
 static_assert(sizeof(Dictionary) == 4 && std::is_trivially_copyable_v<Dictionary>);

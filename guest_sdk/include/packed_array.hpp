@@ -6,11 +6,12 @@
 //   PackedArray<Vector3>     PackedVector3Array   PackedArray<Vector4>  PackedVector4Array
 //   PackedArray<Color>       PackedColorArray     PackedArray<std::string> PackedStringArray
 //
-// Creating and replacing the contents copies guest memory into the host (VCREATE/VSTORE).
-// Reading goes element by element through Godot methods (size/get), so the guest never has
-// to free memory the host allocated.
+// A ScopedHandle (scoped_handle.hpp): 4 bytes, trivially copyable. Creating and replacing
+// the contents copies guest memory into the host (VCREATE/VSTORE). Reading goes element by
+// element through Godot methods (size/get), so the guest never has to free memory the host
+// allocated.
 #pragma once
-#include "variant.hpp"
+#include "scoped_handle.hpp"
 
 #include <initializer_list>
 #include <string>
@@ -34,6 +35,15 @@ struct VectorView {
 	const void *begin, *end, *capacity_end;
 };
 
+/// PACKED_STRING_ARRAY items as the host reads them: one {pointer, length} per string.
+inline std::vector<sys::Buffer> string_buffers(const std::string *data, size_t count) {
+	std::vector<sys::Buffer> items;
+	items.reserve(count);
+	for (size_t i = 0; i < count; i++)
+		items.push_back({ data[i].data(), data[i].size() });
+	return items;
+}
+
 template <typename T>
 T from_variant(const Variant &v) {
 	if constexpr (std::is_same_v<T, std::string>) return v.as_std_string();
@@ -47,65 +57,35 @@ T from_variant(const Variant &v) {
 } // namespace packed_detail
 
 template <typename T>
-class PackedArray {
+class PackedArray : public ScopedHandle<PackedArray<T>, packed_detail::Kind<T>::type> {
+	using Base = ScopedHandle<PackedArray<T>, packed_detail::Kind<T>::type>;
+	using Base::m_idx;
+
 public:
-	static constexpr Variant::Type TYPE = packed_detail::Kind<T>::type;
+	static constexpr Variant::Type TYPE = Base::VARIANT_TYPE;
 
 	/// A new empty packed array.
 	PackedArray() : PackedArray(static_cast<const T *>(nullptr), 0) {}
 	/// A new packed array with a copy of `count` elements.
-	PackedArray(const T *data, size_t count) {
-		Variant v;
-		if constexpr (TYPE == Variant::PACKED_COLOR_ARRAY) {
-			// Colors are read from a std::vector<Color> layout.
-			const packed_detail::VectorView view{ data, data + count, data + count };
-			sys::call<sys::VCREATE>(&v, TYPE, 0, &view);
-		} else if constexpr (TYPE == Variant::PACKED_STRING_ARRAY) {
-			// Strings are read from a std::vector of {ptr, len} (method -2).
-			std::vector<sys::Buffer> items;
-			items.reserve(count);
-			for (size_t i = 0; i < count; i++)
-				items.push_back({ data[i].data(), data[i].size() });
-			const packed_detail::VectorView view{ items.data(), items.data() + count, items.data() + count };
-			sys::call<sys::VCREATE>(&v, TYPE, -2, &view);
-		} else {
-			sys::call<sys::VCREATE>(&v, TYPE, static_cast<int64_t>(count), count ? data : nullptr);
-		}
-		m_idx = v.index();
-	}
+	PackedArray(const T *data, size_t count) : Base(create(data, count)) {}
 	PackedArray(const std::vector<T> &values) : PackedArray(values.data(), values.size()) {}
 	PackedArray(std::initializer_list<T> values) : PackedArray(values.begin(), values.size()) {}
 	/// From a Variant of the matching packed type.
-	PackedArray(const Variant &value) {
-		if (value.get_type() != TYPE)
-			sandbox_throw("TypeError", "Variant is not the expected packed array type", &value);
-		m_idx = value.index();
-	}
+	PackedArray(const Variant &value) : Base(value, "Variant is not the expected packed array type") {}
 
-	static PackedArray from_index(int32_t idx) {
-		PackedArray p(NoCreate{});
-		p.m_idx = idx;
-		return p;
-	}
-	int32_t index() const noexcept { return m_idx; }
-	operator Variant() const { return Variant::from_index(TYPE, m_idx); }
-
-	int64_t size() const { return Variant(*this).call("size").as_int(); }
+	int64_t size() const { return this->call("size").as_int(); }
 	bool is_empty() const { return size() == 0; }
-	T get(int64_t i) const { return packed_detail::from_variant<T>(Variant(*this).call("get", i)); }
+	T get(int64_t i) const { return packed_detail::from_variant<T>(this->call("get", i)); }
 	T operator[](int64_t i) const { return get(i); }
-	void set(int64_t i, const T &value) { Variant(*this).call("set", i, Variant(value)); }
-	void push_back(const T &value) { Variant(*this).call("push_back", Variant(value)); }
+	void set(int64_t i, const T &value) { this->call("set", i, Variant(value)); }
+	void push_back(const T &value) { this->call("push_back", Variant(value)); }
 
 	/// Replaces the contents with a copy of `count` elements (VSTORE); this object may
 	/// get a new index.
 	void assign(const T *data, size_t count) {
-		uint32_t idx = static_cast<uint32_t>(m_idx);
+		uint32_t idx = this->idx();
 		if constexpr (TYPE == Variant::PACKED_STRING_ARRAY) {
-			std::vector<sys::Buffer> items;
-			items.reserve(count);
-			for (size_t i = 0; i < count; i++)
-				items.push_back({ data[i].data(), data[i].size() });
+			const std::vector<sys::Buffer> items = packed_detail::string_buffers(data, count);
 			sys::call<sys::VSTORE>(&idx, TYPE, items.data(), count | (uint64_t(1) << 31)); // bit 31: {ptr, len} items
 		} else {
 			sys::call<sys::VSTORE>(&idx, TYPE, data, count);
@@ -115,27 +95,23 @@ public:
 	void assign(const std::vector<T> &values) { assign(values.data(), values.size()); }
 
 	/// A copy of every element.
-	std::vector<T> to_vector() const {
-		std::vector<T> out;
-		const int64_t n = size();
-		out.reserve(static_cast<size_t>(n));
-		for (int64_t i = 0; i < n; i++)
-			out.push_back(get(i));
-		return out;
-	}
-
-	/// Keeps this array valid after the current call.
-	PackedArray &make_permanent() {
-		Variant v(*this);
-		v.make_permanent();
-		m_idx = v.index();
-		return *this;
-	}
+	std::vector<T> to_vector() const { return scoped_handle_detail::to_vector<T>(*this); }
 
 private:
-	struct NoCreate {};
-	explicit PackedArray(NoCreate) noexcept {}
-	int32_t m_idx = INT32_MIN;
+	static int32_t create(const T *data, size_t count) {
+		if constexpr (TYPE == Variant::PACKED_COLOR_ARRAY) {
+			// Colors are read from a std::vector<Color> layout.
+			const packed_detail::VectorView view{ data, data + count, data + count };
+			return Base::create(0, &view);
+		} else if constexpr (TYPE == Variant::PACKED_STRING_ARRAY) {
+			// Strings are read from a std::vector of {ptr, len} (method -2).
+			const std::vector<sys::Buffer> items = packed_detail::string_buffers(data, count);
+			const packed_detail::VectorView view{ items.data(), items.data() + count, items.data() + count };
+			return Base::create(-2, &view);
+		} else {
+			return Base::create(static_cast<int64_t>(count), count ? data : nullptr);
+		}
+	}
 };
 
 using PackedByteArray = PackedArray<uint8_t>;
@@ -148,3 +124,4 @@ using PackedVector3Array = PackedArray<Vector3>;
 using PackedVector4Array = PackedArray<Vector4>;
 using PackedColorArray = PackedArray<Color>;
 using PackedStringArray = PackedArray<std::string>;
+static_assert(sizeof(PackedStringArray) == 4 && std::is_trivially_copyable_v<PackedStringArray>);

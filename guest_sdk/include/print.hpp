@@ -16,30 +16,28 @@ inline void send(sys::PrintChannel channel, const Args &...args) {
 }
 } // namespace print_detail
 
+// One variadic function template per channel, named as in GDScript.
+#define GUEST_PRINT_FUNCTION(NAME, CHANNEL)    \
+	template <typename... Args>                \
+	inline void NAME(const Args &...args) {    \
+		print_detail::send(CHANNEL, args...); \
+	}
 /// Prints the values concatenated, as one line (PRINT): `print("hp = ", hp);`
-template <typename... Args>
-inline void print(const Args &...args) { print_detail::send(sys::PrintChannel::PRINT, args...); }
+GUEST_PRINT_FUNCTION(print, sys::PrintChannel::PRINT)
 /// Prints the values separated by spaces (GDScript prints()).
-template <typename... Args>
-inline void prints(const Args &...args) { print_detail::send(sys::PrintChannel::SPACED, args...); }
+GUEST_PRINT_FUNCTION(prints, sys::PrintChannel::SPACED)
 /// Prints the values separated by tabs (printt()).
-template <typename... Args>
-inline void printt(const Args &...args) { print_detail::send(sys::PrintChannel::TABBED, args...); }
+GUEST_PRINT_FUNCTION(printt, sys::PrintChannel::TABBED)
 /// Prints without a newline (printraw()).
-template <typename... Args>
-inline void printraw(const Args &...args) { print_detail::send(sys::PrintChannel::RAW, args...); }
+GUEST_PRINT_FUNCTION(printraw, sys::PrintChannel::RAW)
 /// Prints BBCode-formatted text (print_rich()).
-template <typename... Args>
-inline void print_rich(const Args &...args) { print_detail::send(sys::PrintChannel::RICH, args...); }
+GUEST_PRINT_FUNCTION(print_rich, sys::PrintChannel::RICH)
 /// Prints to standard error (printerr()).
-template <typename... Args>
-inline void printerr(const Args &...args) { print_detail::send(sys::PrintChannel::ERROR, args...); }
+GUEST_PRINT_FUNCTION(printerr, sys::PrintChannel::ERROR)
 /// Prints only in verbose mode (print_verbose()).
-template <typename... Args>
-inline void print_verbose(const Args &...args) { print_detail::send(sys::PrintChannel::VERBOSE, args...); }
+GUEST_PRINT_FUNCTION(print_verbose, sys::PrintChannel::VERBOSE)
 /// Reports an error in the debugger without stopping (push_error()).
-template <typename... Args>
-inline void push_error(const Args &...args) { print_detail::send(sys::PrintChannel::PUSH_ERROR, args...); }
+GUEST_PRINT_FUNCTION(push_error, sys::PrintChannel::PUSH_ERROR)
 /// Reports a warning in the debugger (push_warning()).
-template <typename... Args>
-inline void push_warning(const Args &...args) { print_detail::send(sys::PrintChannel::PUSH_WARNING, args...); }
+GUEST_PRINT_FUNCTION(push_warning, sys::PrintChannel::PUSH_WARNING)
+#undef GUEST_PRINT_FUNCTION

@@ -1,19 +1,18 @@
 // string.hpp - String: a Godot String held in the host, referred to by index.
 //
-// A String is 4 bytes (the host Variant index) and trivially copyable, so it can be a
-// parameter of an unboxed public function (passed as the scoped index in one register).
-// Copies refer to the same host String. Indices created during a call are valid only
-// until that call returns (see Variant::make_permanent()).
+// A ScopedHandle (scoped_handle.hpp): 4 bytes, trivially copyable, so it can be a parameter
+// of an unboxed public function. Copies refer to the same host String. Indices created
+// during a call are valid only until that call returns (see make_permanent()).
 #pragma once
-#include "variant.hpp"
+#include "scoped_handle.hpp"
 
-class String {
+class String : public ScopedHandle<String, Variant::STRING> {
 public:
 	/// A new empty String.
 	String() : String(std::string_view()) {}
 	/// A new String from UTF-8 text (STRING_CREATE).
 	String(std::string_view text)
-			: m_idx(static_cast<int32_t>(sys::call<sys::STRING_CREATE>(text.data(), text.size()))) {}
+			: ScopedHandle(static_cast<int32_t>(sys::call<sys::STRING_CREATE>(text.data(), text.size()))) {}
 	String(const char *text) : String(std::string_view(text)) {}
 	String(const std::string &text) : String(std::string_view(text)) {}
 	/// From a STRING Variant (a StringName or NodePath is converted to a new String).
@@ -26,34 +25,23 @@ public:
 			sandbox_throw("TypeError", "Variant is not a String", &value);
 	}
 
-	/// Wraps an existing host index of a String.
-	static String from_index(int32_t idx) {
-		String s(NoCreate{});
-		s.m_idx = idx;
-		return s;
-	}
-	/// The host Variant index.
-	int32_t index() const noexcept { return m_idx; }
-	/// As a Variant (no host call).
-	operator Variant() const { return Variant::from_index(Variant::STRING, m_idx); }
-
 	/// The text as UTF-8.
 	std::string utf8() const { return Variant::text_of_index(m_idx); }
 	operator std::string() const { return utf8(); }
 
 	/// Number of characters (STRING_SIZE).
-	int64_t length() const { return static_cast<int64_t>(sys::call<sys::STRING_SIZE>(static_cast<uint32_t>(m_idx))); }
+	int64_t length() const { return static_cast<int64_t>(sys::call<sys::STRING_SIZE>(idx())); }
 	int64_t size() const { return length(); }
 	bool is_empty() const { return length() == 0; }
 
 	/// A new 1-character String at position `i` (negative counts from the end).
 	String operator[](int32_t i) const {
-		return from_index(static_cast<int32_t>(sys::call<sys::STRING_AT>(static_cast<uint32_t>(m_idx), i)));
+		return from_index(static_cast<int32_t>(sys::call<sys::STRING_AT>(idx(), i)));
 	}
 
 	/// Appends UTF-8 text in place (STRING_APPEND).
 	String &append(std::string_view text) {
-		sys::call<sys::STRING_APPEND>(static_cast<uint32_t>(m_idx), text.data(), text.size());
+		sys::call<sys::STRING_APPEND>(idx(), text.data(), text.size());
 		return *this;
 	}
 	String &append(const char *text) { return append(std::string_view(text)); }
@@ -74,28 +62,11 @@ public:
 	bool operator==(std::string_view other) const { return std::string_view(utf8()) == other; }
 	bool operator==(const char *other) const { return *this == std::string_view(other); }
 
-	/// Calls any Godot String method, e.g. `s.call("to_upper")`, `s.call("find", "x")`.
-	template <typename... Args>
-	Variant call(std::string_view method, const Args &...args) const {
-		return Variant(*this).call(method, args...);
-	}
+	// call(method, args...) runs any Godot String method, e.g. `s.call("find", "x")`.
 	String to_upper() const { return call("to_upper"); }
 	String to_lower() const { return call("to_lower"); }
 	int64_t find(std::string_view what) const { return call("find", what).as_int(); }
 	bool contains(std::string_view what) const { return call("contains", what).as_bool(); }
-
-	/// Keeps this String valid after the current call.
-	String &make_permanent() {
-		Variant v(*this);
-		v.make_permanent();
-		m_idx = v.index();
-		return *this;
-	}
-
-private:
-	struct NoCreate {};
-	explicit String(NoCreate) noexcept {}
-	int32_t m_idx = INT32_MIN;
 };
 static_assert(sizeof(String) == 4 && std::is_trivially_copyable_v<String>);
 

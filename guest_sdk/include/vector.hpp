@@ -100,27 +100,31 @@ struct Vector4i {
 	constexpr bool operator==(const Vector4i &) const = default;
 };
 
+namespace vector_detail {
+/// What Rect2 and Rect2i share: position, then size (vectors V with components S).
+template <typename V, typename S>
+struct Rect {
+	V position, size;
+	constexpr Rect() = default;
+	constexpr Rect(V p, V s) : position(p), size(s) {}
+	constexpr Rect(S x, S y, S w, S h) : position(x, y), size(w, h) {}
+	constexpr bool operator==(const Rect &) const = default;
+};
+} // namespace vector_detail
+
 /// Axis-aligned rectangle of floats (RECT2): position, then size.
-struct Rect2 {
-	Vector2 position, size;
-	constexpr Rect2() = default;
-	constexpr Rect2(Vector2 p, Vector2 s) : position(p), size(s) {}
-	constexpr Rect2(float x, float y, float w, float h) : position(x, y), size(w, h) {}
+struct Rect2 : vector_detail::Rect<Vector2, float> {
+	using Rect::Rect;
 	/// True if `p` lies inside (right/bottom edges excluded, as in Godot).
 	constexpr bool has_point(Vector2 p) const {
 		return p.x >= position.x && p.y >= position.y && p.x < position.x + size.x &&
 				p.y < position.y + size.y;
 	}
-	constexpr bool operator==(const Rect2 &) const = default;
 };
 
-/// Axis-aligned rectangle of int32 (RECT2I).
-struct Rect2i {
-	Vector2i position, size;
-	constexpr Rect2i() = default;
-	constexpr Rect2i(Vector2i p, Vector2i s) : position(p), size(s) {}
-	constexpr Rect2i(int32_t x, int32_t y, int32_t w, int32_t h) : position(x, y), size(w, h) {}
-	constexpr bool operator==(const Rect2i &) const = default;
+/// Axis-aligned rectangle of int32 (RECT2I): position, then size.
+struct Rect2i : vector_detail::Rect<Vector2i, int32_t> {
+	using Rect::Rect;
 };
 
 /// RGBA color, float components (COLOR).

@@ -178,6 +178,7 @@ PUBLIC Variant exercise_everything(Variant arg) {
 	std::vector<std::string> strings = pstr.to_vector();
 	f64.make_permanent();
 	(void)PackedByteArray::from_index(bytes.index());
+	(void)bytes.call("reverse"); (void)PackedByteArray::VARIANT_TYPE;
 	(void)i32; (void)i64; (void)f32; (void)pv2; (void)pv3; (void)pv4; (void)pstr_var;
 
 	// object.hpp
@@ -221,6 +222,7 @@ PUBLIC Variant exercise_everything(Variant arg) {
 	n2.set_scale(n2.get_scale());
 	n2.set_skew(n2.get_skew());
 	n2.set_transform(n2.get_transform());
+	(void)n2.get("visible"); // Object::get is not hidden by the NODE2D helpers
 	Node3D n3 = Node3D::create("N3");
 	Node3D n3b(from_obj);
 	n3.set_position(n3.get_position());
