@@ -15,6 +15,7 @@ struct CountingAllocator;
 
 thread_local! {
     static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    static ALLOCATED_BYTES: Cell<u64> = const { Cell::new(0) };
 }
 
 // SAFETY: every method forwards to the system allocator unchanged; the counter is thread-local
@@ -22,6 +23,7 @@ thread_local! {
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+        let _ = ALLOCATED_BYTES.try_with(|bytes| bytes.set(bytes.get() + layout.size() as u64));
         // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which we pass on as is.
         unsafe { System.alloc(layout) }
     }
@@ -36,6 +38,10 @@ static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 fn allocations() -> u64 {
     ALLOCATIONS.with(|count| count.get())
+}
+
+fn allocated_bytes() -> u64 {
+    ALLOCATED_BYTES.with(|bytes| bytes.get())
 }
 
 /// Host data for the test handlers: the registered guest callback.
@@ -381,4 +387,37 @@ fn static_pie_programs_are_relocated_above_the_null_pages() {
     m.set_output(move |_, bytes| sink.borrow_mut().extend_from_slice(bytes));
     assert_eq!(m.run(1000).unwrap(), RunOutcome::Exited(7));
     assert_eq!(&*output.borrow(), b"position-free\n");
+}
+
+/// System calls with values no real program passes: each answers with an errno (or faults), and
+/// none may panic the host.
+#[test]
+fn hostile_system_call_arguments_are_refused() {
+    const MREMAP: i64 = 216;
+    const KILL: i64 = 129;
+    const TGKILL: i64 = 131;
+    const EINVAL: i64 = 22;
+    let (mut m, _) = machine();
+    let mut syscall = |args: [i64; 5]| m.vmcall("raw_syscall", &args.map(Arg::Int)).map(|r| r as i64);
+    // Signal numbers beyond Linux's 64 (128 + signal would overflow the exit status).
+    assert_eq!(syscall([KILL, 1, 0x7fff_ffff, 0, 0]).unwrap(), -EINVAL);
+    assert_eq!(syscall([TGKILL, 1, 1, 0x7fff_fff0, 0]).unwrap(), -EINVAL);
+    // An old range whose end is past the top of the address space, shrunk and grown.
+    let top_page = -4096;
+    assert_eq!(syscall([MREMAP, top_page, 2 * 4096, 4096, 0]).unwrap(), -EINVAL);
+    assert_eq!(syscall([MREMAP, top_page, 4096, 2 * 4096, 1]).unwrap(), -EINVAL);
+    assert_eq!(syscall([MREMAP, 12345, 4096, 4096, 0]).unwrap(), -EINVAL);
+    assert_eq!(m.vmcall("add", &[Arg::Int(1), Arg::Int(1)]).unwrap(), 2);
+}
+
+/// A mapping that mremap moves keeps its contents, copied inside guest memory: the host allocates
+/// nothing the size of the mapping (only the bookkeeping of free ranges).
+#[test]
+fn mremap_moves_mappings_without_host_copies() {
+    let (mut m, _) = machine();
+    let pages = 256; // 1 MiB
+    let before = allocated_bytes();
+    let moved = m.vmcall("remap_moves", &[Arg::Int(pages)]).unwrap() as i64;
+    assert!(moved > 0, "remap_moves returned {moved}");
+    assert!(allocated_bytes() - before < 4096, "{} bytes allocated", allocated_bytes() - before);
 }

@@ -344,6 +344,16 @@ fn run_stats_reports_instructions() {
     );
 }
 
+/// A memory size whose byte count overflows 64 bits (2^44 MiB) is refused as too large, not
+/// wrapped around to a small one.
+#[test]
+fn run_memory_size_overflow_is_refused() {
+    let exe = build_guest("exit_code");
+    let r = run(Command::new(rvsandbox()).args(["run", "--memory", "17592186044416"]).arg(&exe), RUN_TIMEOUT);
+    assert_eq!(r.code(), Some(126), "`{}`: {}\n{}", r.command, r.status_text(), r.stderr_lossy());
+    assert!(r.stderr_lossy().contains("64 GiB"), "{}", r.stderr_lossy());
+}
+
 #[test]
 fn run_too_little_memory_fails_cleanly() {
     let exe = build_guest("malloc_stress");

@@ -84,3 +84,92 @@ fn corrupted_programs_never_panic() {
     // Both paths must really be exercised.
     assert!(loaded > 0 && refused > 0, "loaded {loaded}, refused {refused}");
 }
+
+/// The byte offsets of the program headers of `elf`, and their `p_type`s.
+fn program_headers(elf: &[u8]) -> Vec<(usize, u32)> {
+    let field = |at: usize, len: usize| elf[at..at + len].iter().rev().fold(0u64, |v, &b| v << 8 | b as u64);
+    let (phoff, phentsize, phnum) = (field(32, 8) as usize, field(54, 2) as usize, field(56, 2) as usize);
+    (0..phnum).map(|i| phoff + i * phentsize).map(|at| (at, field(at, 4) as u32)).collect()
+}
+
+const PT_LOAD: u32 = 1;
+
+fn set_u64(elf: &mut [u8], at: usize, value: u64) {
+    elf[at..at + 8].copy_from_slice(&value.to_le_bytes());
+}
+
+/// Field offsets inside an ELF64 program header.
+const P_OFFSET: usize = 8;
+const P_FILESZ: usize = 32;
+const P_MEMSZ: usize = 40;
+
+/// A segment's size in memory is a number in the file: a huge one must cost the host nothing
+/// until a machine is built (which then refuses it), not a host allocation of that size.
+#[test]
+fn huge_segment_sizes_allocate_nothing_on_the_host() {
+    let elf = program();
+    let loads: Vec<usize> =
+        program_headers(&elf).into_iter().filter(|&(_, t)| t == PT_LOAD).map(|(at, _)| at).collect();
+    let (text, data) = (loads[0], loads[1]);
+
+    // A 32 GiB bss.
+    let mut big_bss = elf.clone();
+    set_u64(&mut big_bss, data + P_MEMSZ, 32 << 30);
+    let program = rvsandbox_vm::Program::parse(&big_bss).expect("a large bss is a valid program");
+    assert!(matches!(
+        Machine::from_program(program, Options::default(), ()).err(),
+        Some(rvsandbox_vm::LoadError::TooLarge { .. })
+    ));
+
+    // 32 GiB of executable memory (the data segment made a no-op so that nothing overlaps).
+    let mut big_text = elf.clone();
+    big_text[data..data + 4].copy_from_slice(&0u32.to_le_bytes());
+    set_u64(&mut big_text, text + P_MEMSZ, 32 << 30);
+    let program = rvsandbox_vm::Program::parse(&big_text).expect("a large text segment is a valid program");
+    assert!(matches!(
+        Machine::from_program(program, Options::default(), ()).err(),
+        Some(rvsandbox_vm::LoadError::TooLarge { .. })
+    ));
+}
+
+/// Loadable segments with no memory are ignored, but the search for the program headers' address
+/// still reads them: their file range must not overflow.
+#[test]
+fn an_empty_load_segment_with_an_overflowing_file_range_is_harmless() {
+    let elf = program();
+    let headers = program_headers(&elf);
+    let first_load = headers.iter().position(|&(_, t)| t == PT_LOAD).unwrap();
+    assert!(first_load > 0, "the test needs a header before the first PT_LOAD");
+    let (at, _) = headers[0];
+    let phoff = u64::from_le_bytes(elf[32..40].try_into().unwrap());
+    let mut bytes = elf.clone();
+    bytes[at..at + 4].copy_from_slice(&PT_LOAD.to_le_bytes());
+    set_u64(&mut bytes, at + P_OFFSET, phoff);
+    set_u64(&mut bytes, at + P_FILESZ, u64::MAX);
+    set_u64(&mut bytes, at + P_MEMSZ, 0);
+    let mut machine = Machine::new(&bytes, Options::default(), ()).expect("the empty segment is skipped");
+    machine.set_output(|_, _| {});
+    assert!(machine.run(10_000_000).is_ok());
+}
+
+/// Segments may name the same file bytes; a small file naming its text again and again must not
+/// make the host hold a copy per segment.
+#[test]
+fn segments_repeating_the_same_file_bytes_are_refused() {
+    let elf = program();
+    let headers = program_headers(&elf);
+    let text = headers.iter().find(|&&(_, t)| t == PT_LOAD).unwrap().0;
+    let mut bytes = elf.clone();
+    // Every header that is not PT_LOAD becomes another copy of the text, each at its own address.
+    let others: Vec<usize> = headers.iter().filter(|&&(_, t)| t != PT_LOAD).map(|&(at, _)| at).collect();
+    for (i, &at) in others.iter().enumerate() {
+        bytes.copy_within(text..text + 56, at);
+        let vaddr = (1u64 << 32) + ((i as u64) << 28);
+        set_u64(&mut bytes, at + 16, vaddr);
+        set_u64(&mut bytes, at + 24, vaddr);
+    }
+    assert!(matches!(
+        Machine::new(&bytes, Options::default(), ()).err(),
+        Some(rvsandbox_vm::LoadError::BadSegment { .. })
+    ));
+}

@@ -97,6 +97,34 @@ PUBLIC long loop_forever(void) { for (;;) __asm__ volatile(""); }
 PUBLIC long read_null(void) { return *(volatile long *)8; }
 PUBLIC long write_code(void) { *(volatile long *)(void *)&add = 0; return 0; }
 
+// Any system call with up to four arguments, for tests that pass hostile values.
+PUBLIC long raw_syscall(long number, long a0, long a1, long a2, long a3) {
+    register long a7 __asm__("a7") = number;
+    register long r0 __asm__("a0") = a0;
+    register long r1 __asm__("a1") = a1;
+    register long r2 __asm__("a2") = a2;
+    register long r3 __asm__("a3") = a3;
+    __asm__ volatile("ecall" : "+r"(r0) : "r"(r1), "r"(r2), "r"(r3), "r"(a7) : "memory");
+    return r0;
+}
+
+// mremap that has to move a mapping of `pages` pages (the page after it is taken) and double it:
+// returns the new address if the contents moved with it, a value <= 0 otherwise.
+PUBLIC long remap_moves(long pages) {
+    const long MMAP = 222, MREMAP = 216, MUNMAP = 215, PROT_RW = 3, MAP_PRIVATE_ANON = 0x22;
+    long len = pages * 4096;
+    char *a = (char *)raw_syscall(MMAP, 0, len, PROT_RW, MAP_PRIVATE_ANON);
+    char *b = (char *)raw_syscall(MMAP, 0, 4096, PROT_RW, MAP_PRIVATE_ANON);
+    if (b != a + len) return -1;
+    a[0] = 'r';
+    a[len - 1] = 'v';
+    char *moved = (char *)raw_syscall(MREMAP, (long)a, len, 2 * len, 1 /* MREMAP_MAYMOVE */);
+    long ok = moved != a && moved[0] == 'r' && moved[len - 1] == 'v' && moved[2 * len - 1] == 0;
+    raw_syscall(MUNMAP, (long)moved, 2 * len, 0, 0);
+    raw_syscall(MUNMAP, (long)b, 4096, 0, 0);
+    return ok ? (long)moved : 0;
+}
+
 PUBLIC long counter;
 PUBLIC long bump(void) { return ++counter; }
 

@@ -69,8 +69,9 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
 fn load(flags: &Flags, argv: Vec<String>) -> Result<Machine, ExitCode> {
     let path = &argv[0];
     let elf = std::fs::read(path).map_err(|e| fail(EXIT_LOAD, &format!("cannot read {path}: {e}")))?;
+    // A size whose bytes overflow is one no machine can have; the loader refuses it by name.
     let options = Options {
-        memory_max: flags.memory_mib << 20,
+        memory_max: flags.memory_mib.saturating_mul(1 << 20),
         argv: argv.clone(),
         call_instruction_limit: flags.max_instructions,
         ..Options::default()

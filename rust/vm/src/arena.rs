@@ -6,9 +6,11 @@
 //! image. Untouched memory costs nothing: the kernel supplies zero pages on first use.
 
 use std::fs::File;
-use std::io::Write;
 use std::os::fd::{AsRawFd, FromRawFd};
+use std::os::unix::fs::FileExt;
 use std::ptr::NonNull;
+
+use crate::elf::{Segment, PAGE_SIZE};
 
 /// The program image as a file the kernel can map: guest addresses `0..len` of a fresh machine.
 pub(crate) struct ImageFile {
@@ -17,18 +19,25 @@ pub(crate) struct ImageFile {
 }
 
 impl ImageFile {
-    /// Writes `image` (a whole number of pages) into an anonymous in-memory file. `None` where the
-    /// kernel offers no such files; machines then copy the image instead.
-    pub fn new(image: &[u8]) -> Option<ImageFile> {
+    /// Writes the segments' file bytes at their addresses into an anonymous in-memory file, up
+    /// to the page that holds the last of them. Everything else is a hole, which costs no host
+    /// memory and reads as zeros. `None` where the kernel offers no such files; machines then
+    /// copy the segments instead.
+    pub fn new(segments: &[Segment]) -> Option<ImageFile> {
+        let end = segments.iter().map(|s| s.addr + s.data.len() as u64).max().unwrap_or(0);
+        let len = end.div_ceil(PAGE_SIZE) * PAGE_SIZE;
         // SAFETY: the name is a NUL-terminated string literal and the flags are valid.
         let fd = unsafe { libc::memfd_create(c"rvsandbox-image".as_ptr(), libc::MFD_CLOEXEC) };
         if fd < 0 {
             return None;
         }
         // SAFETY: `fd` was just returned by memfd_create, is open, and nothing else owns it.
-        let mut file = unsafe { File::from_raw_fd(fd) };
-        file.write_all(image).ok()?;
-        Some(ImageFile { file, len: image.len() })
+        let file = unsafe { File::from_raw_fd(fd) };
+        file.set_len(len).ok()?;
+        for segment in segments {
+            file.write_all_at(&segment.data, segment.addr).ok()?;
+        }
+        Some(ImageFile { file, len: len as usize })
     }
 }
 
@@ -47,9 +56,10 @@ unsafe impl Sync for Arena {}
 
 impl Arena {
     /// `len` zero bytes, with `image` (if given) mapped copy-on-write at the start; `None` if the
-    /// host refuses the mapping (out of address space or over a memory limit).
+    /// host refuses the mapping (out of address space or over a memory limit) or the image does
+    /// not fit.
     pub fn new(len: usize, image: Option<&ImageFile>) -> Option<Arena> {
-        let page = crate::elf::PAGE_SIZE as usize;
+        let page = PAGE_SIZE as usize;
         let mapped_len = len.max(1).div_ceil(page) * page;
         // SAFETY: a fresh private anonymous mapping; no existing memory is affected.
         let ptr = unsafe {
@@ -66,10 +76,14 @@ impl Arena {
             return None;
         }
         let arena = Arena { ptr: NonNull::new(ptr.cast())?, len, mapped_len };
-        if let Some(image) = image.filter(|image| image.len <= mapped_len) {
+        if image.is_some_and(|image| image.len > mapped_len) {
+            return None;
+        }
+        if let Some(image) = image.filter(|image| image.len > 0) {
             // SAFETY: the range [ptr, ptr + image.len) lies inside the mapping made above, which
             // this Arena owns and nothing references yet; MAP_FIXED replaces exactly those pages
-            // with a private (copy-on-write) view of the image file.
+            // with a private (copy-on-write) view of the image file, which is `image.len` bytes
+            // long (`set_len` in `ImageFile::new`), so no access to the view lies past its end.
             let mapped = unsafe {
                 libc::mmap(
                     arena.ptr.as_ptr().cast(),

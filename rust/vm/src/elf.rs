@@ -23,6 +23,9 @@ pub const LOWEST_ADDRESS: u64 = 0x10000;
 /// The largest address space this crate accepts (segment ends and memory sizes).
 pub const MAX_ADDRESS: u64 = 1 << 36;
 
+/// How much larger than the file the executable range may be (gaps between executable segments).
+const MAX_CODE_GAP: u64 = 1 << 20;
+
 /// Why an ELF could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum LoadError {
@@ -105,8 +108,9 @@ pub(crate) struct Segment {
 
 /// A parsed, validated and decoded program, shareable between machines.
 pub struct Program {
-    /// Guest memory from address 0 to `image_end` as a fresh machine sees it.
-    pub(crate) image: Vec<u8>,
+    /// The loadable segments, sorted by address: with zeros everywhere else, guest memory up to
+    /// `image_end` as a fresh machine sees it.
+    pub(crate) segments: Vec<Segment>,
     /// The same bytes as a mappable file, so machines share them copy-on-write.
     pub(crate) image_file: Option<ImageFile>,
     pub(crate) entry: u64,
@@ -135,14 +139,10 @@ impl Program {
         let image_start = segments.iter().map(|s| s.addr).min().ok_or(LoadError::NoCode)?;
         let image_end = segments.iter().map(|s| page_up(s.addr + s.mem_size)).max().unwrap_or(image_start);
         let writable_start = writable_start(&segments, image_end)?;
-        let code = decode_code(&elf, &segments, bias, writable_start)?;
-        let mut image = vec![0; image_end as usize];
-        for segment in &segments {
-            image[segment.addr as usize..][..segment.data.len()].copy_from_slice(&segment.data);
-        }
+        let code = decode_code(&elf, &segments, bytes.len() as u64, bias, writable_start)?;
         Ok(Arc::new(Program {
-            image_file: ImageFile::new(&image),
-            image,
+            image_file: ImageFile::new(&segments),
+            segments,
             entry: elf.entry.wrapping_add(bias),
             program_headers: (program_header_address(&elf, bias), elf.program_headers.len() as u64),
             symbols: Symbols::new(&elf, bias),
@@ -218,6 +218,9 @@ fn page_up(addr: u64) -> u64 {
 
 fn load_segments(elf: &Elf, bytes: &[u8], bias: u64) -> Result<Vec<Segment>, LoadError> {
     let mut segments: Vec<(usize, Segment)> = Vec::new();
+    // Segments may share file bytes, but only about a page's worth each: otherwise a small file
+    // could name the same megabytes over and over, and each copy costs the host memory.
+    let mut file_bytes_left = bytes.len() as u64;
     for (index, ph) in elf.program_headers.iter().enumerate() {
         if ph.p_type != program_header::PT_LOAD || ph.p_memsz == 0 {
             continue;
@@ -241,6 +244,8 @@ fn load_segments(elf: &Elf, bytes: &[u8], bias: u64) -> Result<Vec<Segment>, Loa
             }
             _ => return Err(LoadError::BadSegment { index }),
         };
+        file_bytes_left =
+            (file_bytes_left + PAGE_SIZE).checked_sub(ph.p_filesz).ok_or(LoadError::BadSegment { index })?;
         if let Some((other, _)) = segments.iter().find(|(_, s)| start < s.addr + s.mem_size && s.addr < end) {
             return Err(LoadError::OverlappingSegments { first: *other, second: index });
         }
@@ -264,18 +269,31 @@ fn writable_start(segments: &[Segment], image_end: u64) -> Result<u64, LoadError
 }
 
 /// Decodes the executable segments' range. Executable and writable memory never overlap.
-fn decode_code(elf: &Elf, segments: &[Segment], bias: u64, writable_start: u64) -> Result<Code, LoadError> {
-    let executable = elf
-        .program_headers
-        .iter()
-        .filter(|ph| ph.p_type == program_header::PT_LOAD && ph.p_flags & program_header::PF_X != 0 && ph.p_memsz > 0);
+///
+/// Only bytes from the file are decoded: the zeros after them (`p_memsz` beyond `p_filesz`) are
+/// no instructions, so running there is an execute fault. Each decoded byte costs the host about
+/// twelve, so the range may not be much larger than the file (`file_len`).
+fn decode_code(
+    elf: &Elf,
+    segments: &[Segment],
+    file_len: u64,
+    bias: u64,
+    writable_start: u64,
+) -> Result<Code, LoadError> {
+    let executable = elf.program_headers.iter().enumerate().filter(|(_, ph)| {
+        ph.p_type == program_header::PT_LOAD && ph.p_flags & program_header::PF_X != 0 && ph.p_memsz > 0
+    });
     let (mut start, mut end) = (u64::MAX, 0);
-    for (index, ph) in executable.enumerate() {
+    for (index, ph) in executable {
         if ph.p_flags & program_header::PF_W != 0 {
             return Err(LoadError::UnsupportedLayout { index });
         }
+        // `load_segments` checked these sums (and `p_filesz <= p_memsz`).
         start = start.min(ph.p_vaddr + bias);
-        end = end.max(ph.p_vaddr + bias + ph.p_memsz);
+        end = end.max(ph.p_vaddr + bias + ph.p_filesz);
+        if end.saturating_sub(start) > file_len + MAX_CODE_GAP {
+            return Err(LoadError::BadSegment { index });
+        }
     }
     if start >= end {
         return Err(LoadError::NoCode);
@@ -302,10 +320,16 @@ fn program_header_address(elf: &Elf, bias: u64) -> u64 {
         return ph.p_vaddr.wrapping_add(bias);
     }
     let phoff = elf.header.e_phoff;
+    // Loadable segments without memory are not validated by `load_segments`: nothing here may
+    // overflow.
     elf.program_headers
         .iter()
-        .find(|ph| ph.p_type == program_header::PT_LOAD && ph.p_offset <= phoff && phoff < ph.p_offset + ph.p_filesz)
-        .map_or(0, |ph| ph.p_vaddr + (phoff - ph.p_offset) + bias)
+        .find(|ph| {
+            ph.p_type == program_header::PT_LOAD
+                && ph.p_offset <= phoff
+                && ph.p_offset.checked_add(ph.p_filesz).is_some_and(|end| phoff < end)
+        })
+        .map_or(0, |ph| ph.p_vaddr.wrapping_add(phoff - ph.p_offset).wrapping_add(bias))
 }
 
 /// The symbol table: names to addresses, and addresses back to the function containing them.

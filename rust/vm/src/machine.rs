@@ -114,7 +114,7 @@ impl<T> Machine<T> {
         if needed > options.memory_max {
             return Err(LoadError::TooLarge { needed, limit: options.memory_max });
         }
-        let mut memory = Memory::with_image(options.memory_max, &program.image, program.image_file.as_ref())
+        let mut memory = Memory::with_image(options.memory_max, &program.segments, program.image_file.as_ref())
             .ok_or(LoadError::OutOfHostMemory(options.memory_max))?;
         memory.protect(program.image_start, program.writable_start);
         let stack_top = options.memory_max;

@@ -15,6 +15,7 @@
 use thiserror::Error;
 
 use crate::arena::{Arena, ImageFile};
+use crate::elf::Segment;
 
 /// What kind of access faulted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,12 +81,16 @@ impl Memory {
         }
     }
 
-    /// An arena of `size` bytes that starts with `image`: mapped copy-on-write from `file` when
-    /// there is one, copied otherwise. `None` if the host cannot provide the memory.
-    pub(crate) fn with_image(size: u64, image: &[u8], file: Option<&ImageFile>) -> Option<Memory> {
+    /// An arena of `size` bytes holding the program's `segments`: mapped copy-on-write from
+    /// `file` when there is one, copied otherwise. `None` if the host cannot provide the memory
+    /// or a segment does not fit.
+    pub(crate) fn with_image(size: u64, segments: &[Segment], file: Option<&ImageFile>) -> Option<Memory> {
         let mut bytes = Arena::new(size as usize, file)?;
         if file.is_none() {
-            bytes[..image.len()].copy_from_slice(image);
+            for segment in segments {
+                let start = usize::try_from(segment.addr).ok()?;
+                bytes.get_mut(start..)?.get_mut(..segment.data.len())?.copy_from_slice(&segment.data);
+            }
         }
         Some(Memory { bytes, readable: Region::from(0, size), writable: Region::from(0, size) })
     }
@@ -198,7 +203,7 @@ impl Memory {
     /// bytes long. A string that is longer or runs off the end of memory is a fault.
     pub fn c_string(&self, addr: u64, max_len: u64) -> Result<&[u8], MemoryFault> {
         let at = self.offset(addr, 1, self.readable, AccessKind::Read)?;
-        let window = &self.bytes[at..at + (self.bytes.len() - at).min(max_len as usize + 1)];
+        let window = &self.bytes[at..at + (self.bytes.len() - at).min(max_len.saturating_add(1) as usize)];
         match window.iter().position(|&b| b == 0) {
             Some(len) => Ok(&window[..len]),
             None => Err(MemoryFault { addr, len: window.len() as u64, kind: AccessKind::Read }),
@@ -300,6 +305,8 @@ mod tests {
         m.copy_to_guest(0x8000, b"hello\0").unwrap();
         assert_eq!(m.c_string(0x8000, 100).unwrap(), b"hello");
         assert!(m.c_string(0x8000, 3).is_err());
+        // No limit at all: bounded by the end of memory.
+        assert_eq!(m.c_string(0x8000, u64::MAX).unwrap(), b"hello");
         m.copy_to_guest(0xfffe, b"ab").unwrap();
         assert!(m.c_string(0xfffe, 100).is_err());
     }

@@ -118,8 +118,8 @@ pub(crate) fn decode(w: u16) -> Option<Insn> {
                 (0, _, _) => Insn::int_op(op::srli, r, r, 0, shamt(w)),
                 (1, _, _) => Insn::int_op(op::srai, r, r, 0, shamt(w)),
                 (2, _, _) => Insn::int_op(op::andi, r, r, 0, imm6(w)),
-                (3, bit12, op) => {
-                    let handler: Op = match (bit12, op) {
+                (3, bit12, funct2) => {
+                    let handler: Op = match (bit12, funct2) {
                         (0, 0) => op::sub,
                         (0, 1) => op::xor,
                         (0, 2) => op::or,

@@ -370,11 +370,11 @@ pub(crate) fn decode(w: Word, pc: u64) -> Option<Insn> {
             };
             Insn::int_op(alu(handler, rd), rd, rs1, rs2, 0)
         }
-        // FENCE op::and FENCE.I: one hart, op::and code is never written after decoding.
+        // FENCE and FENCE.I: one hart, and code is never written after decoding.
         0x0f if f3 <= 1 => Insn::int(nop, 0, 0, 0, 0),
         0x73 if w.0 == 0x0000_0073 => Insn::int(ecall, 0, 0, 0, 0).ending_block(),
         0x73 if w.0 == 0x0010_0073 => Insn::int(ebreak, 0, 0, 0, 0).ending_block(),
-        // STOP (a custom SYSTEM encoding) op::and WFI both hand control back to the host.
+        // STOP (a custom SYSTEM encoding) and WFI both hand control back to the host.
         0x73 if w.0 == 0x7ff0_0073 || w.0 == 0x1050_0073 => Insn::int(stop, 0, 0, 0, 0).ending_block(),
         // "dyncall": a system call whose number is the immediate (rd = rs1 = x0).
         0x5b if f3 == 0 && rd == 0 && rs1 == 0 && w.imm_i() >= 0 => {

@@ -76,6 +76,7 @@ const MAP_FIXED: u64 = 0x10;
 const MAP_ANONYMOUS: u64 = 0x20;
 const MREMAP_MAYMOVE: u64 = 1;
 const RLIMIT_STACK: u64 = 3;
+const MAX_SIGNAL: u64 = 64;
 const S_IFCHR: u32 = 0o020000;
 
 /// The table every machine starts with.
@@ -268,11 +269,14 @@ fn exit<T>(m: &mut Machine<T>) -> Result<(), HostError> {
 }
 
 /// A signal sent to ourselves (`abort` uses `tgkill`) ends the program like a shell reports a
-/// killed process: status 128 + signal.
+/// killed process: status 128 + signal. Numbers beyond Linux's 64 signals are `EINVAL`.
 fn kill<T>(m: &mut Machine<T>) -> Result<(), HostError> {
     let signal = m.sysarg(if m.cpu.reg(crate::machine::reg::A7) == TGKILL as u64 { 2 } else { 1 });
     if signal == 0 {
         return success(m);
+    }
+    if signal > MAX_SIGNAL {
+        return errno(m, EINVAL);
     }
     m.exit_status = Some(128 + signal as i32);
     m.stop();
@@ -433,6 +437,9 @@ fn mremap<T>(m: &mut Machine<T>) -> Result<(), HostError> {
     let (Some(old_len), Some(new_len)) = (page_round(old_len), page_round(new_len)) else {
         return errno(m, EINVAL);
     };
+    if old % crate::elf::PAGE_SIZE != 0 || old.checked_add(old_len.max(new_len)).is_none() {
+        return errno(m, EINVAL);
+    }
     if new_len <= old_len {
         m.heap.unmap(old + new_len, old_len - new_len);
         m.set_result(old);
@@ -451,9 +458,7 @@ fn mremap<T>(m: &mut Machine<T>) -> Result<(), HostError> {
         return errno(m, ENOMEM);
     };
     m.memory.zero(new + old_len, new_len - old_len)?;
-    let mut moved = vec![0; old_len as usize];
-    m.memory.copy_from_guest(old, &mut moved)?;
-    m.memory.copy_to_guest(new, &moved)?;
+    m.memory.copy_within(old, new, old_len)?;
     m.heap.unmap(old, old_len);
     m.set_result(new);
     Ok(())
