@@ -421,3 +421,15 @@ fn mremap_moves_mappings_without_host_copies() {
     assert!(moved > 0, "remap_moves returned {moved}");
     assert!(allocated_bytes() - before < 4096, "{} bytes allocated", allocated_bytes() - before);
 }
+
+#[test]
+fn an_exit_inside_a_nested_call_ends_the_interrupted_call_too() {
+    let (mut m, _) = machine();
+    m.vmcall("register_exit_callback", &[]).unwrap();
+    let counter = m.address_of("counter").unwrap();
+    m.vmcall("call_back_then_count", &[Arg::Int(1)]).unwrap();
+    assert!(m.stopped());
+    assert_eq!(m.exit_status(), Some(5));
+    // The interrupted function did not go on after the exit.
+    assert_eq!(m.memory.read_u64(counter).unwrap(), 0);
+}

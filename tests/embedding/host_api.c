@@ -80,6 +80,17 @@ PUBLIC long host_add(long a, long b) { return host_call(500, a, b); }
 PUBLIC long twice(long x) { return 2 * x; }
 PUBLIC long register_callback(void) { return host_call(501, (long)&twice, 0); }
 
+// A callback that exits the program (status 5) from inside a nested call.
+PUBLIC long exit_now(long x) { return host_call(93, 5 + 0 * x, 0); }
+PUBLIC long register_exit_callback(void) { return host_call(501, (long)&exit_now, 0); }
+extern long counter;
+// Calls the registered callback through the host, then marks that it continued.
+PUBLIC long call_back_then_count(long x) {
+    long r = host_call(502, x, 0);
+    counter += 100;
+    return r;
+}
+
 // Host call 502 calls the registered callback from inside the handler (a preempted call).
 PUBLIC long call_through_host(long x) {
     long s0_before;

@@ -169,19 +169,27 @@ impl<T> Machine<T> {
         if self.call_depth >= MAX_CALL_DEPTH {
             return Err(Error::TooDeep(MAX_CALL_DEPTH));
         }
-        let saved_x = self.cpu.registers();
-        let saved_f = self.cpu.float_registers();
-        let (saved_pc, saved_fcsr, saved_stopped) = (self.cpu.pc, self.cpu.fcsr, self.stopped);
-        let budget_end = self.budget_end;
+        // Everything the interrupted code can observe comes back: registers, pc, fcsr and the
+        // LR/SC reservation. Only the instruction count keeps what the nested call used.
+        let saved = self.cpu.clone();
+        let (saved_stopped, budget_end) = (self.stopped, self.budget_end);
+        let budget = budget_end.saturating_sub(self.cpu.instructions);
+        // Cleared so that an exit inside the nested call is visible; put back if none happens.
+        let status_before = self.exit_status.take();
         let result = self.setup_call(addr, args).and_then(|()| self.execute());
         let value = self.cpu.reg(reg::A0);
-        self.cpu.restore(&saved_x, &saved_f);
-        self.cpu.pc = saved_pc;
-        self.cpu.fcsr = saved_fcsr;
-        self.stopped = saved_stopped;
+        let instructions = self.cpu.instructions;
+        self.cpu = saved;
+        self.cpu.instructions = instructions;
+        // A guest that exits inside the nested call ends the interrupted run too.
+        let exited = self.exit_status.is_some();
+        if !exited {
+            self.exit_status = status_before;
+        }
+        self.stopped = saved_stopped || exited;
         self.budget_end = budget_end;
         if result? {
-            return Err(self.limit_error(budget_end));
+            return Err(self.limit_error(budget));
         }
         Ok(value)
     }
