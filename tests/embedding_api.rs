@@ -433,3 +433,17 @@ fn an_exit_inside_a_nested_call_ends_the_interrupted_call_too() {
     // The interrupted function did not go on after the exit.
     assert_eq!(m.memory.read_u64(counter).unwrap(), 0);
 }
+
+#[test]
+fn host_work_is_charged_against_the_instruction_budget() {
+    let options = Options { call_instruction_limit: 100_000, memory_max: 16 << 20, ..Options::default() };
+    let mut m = Machine::new(&elf(), options, ()).unwrap();
+    m.set_output(|_, _| {});
+    m.run(u64::MAX).unwrap();
+    let error = m.vmcall("host_work_forever", &[]).unwrap_err();
+    assert!(matches!(error, Error::InstructionLimit { .. }), "{error}");
+    // Each 64 KiB memset costs what 8 KiB of stores would: about a dozen rounds fit in the budget
+    // (uncharged, the same budget would allow some 20,000).
+    let rounds = m.memory.read_u64(m.address_of("rounds").unwrap()).unwrap();
+    assert!((1..=13).contains(&rounds), "{rounds} rounds");
+}

@@ -50,6 +50,16 @@ PUBLIC long native_functions(void) {
 // System call 450 is not Linux's nor godot-sandbox's: it must answer -ENOSYS.
 PUBLIC long unknown_syscall(void) { return host_call(450, 0, 0); }
 
+// Makes the host do work (native memset of 64 KiB) in a loop, counting the rounds.
+PUBLIC long rounds;
+PUBLIC long host_work_forever(void) {
+    char *buffer = (char *)host_call(480, 65536, 0);
+    for (;;) {
+        host_call3(486, (long)buffer, 0, 65536);
+        rounds++;
+    }
+}
+
 PUBLIC long bad_free(void) { return host_call(483, 12345, 0); }
 
 PUBLIC long add(long a, long b) { return a + b; }

@@ -96,6 +96,11 @@ impl Heap {
         }
     }
 
+    /// How many separate unmapped ranges the mmap region has (the cost of a search).
+    pub fn fragments(&self) -> u64 {
+        self.free.len() as u64
+    }
+
     /// The size of the largest unmapped range of the mmap region.
     pub fn largest_free(&self) -> u64 {
         self.free.iter().map(|&(_, len)| len).max().unwrap_or(0)

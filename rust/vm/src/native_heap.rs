@@ -96,6 +96,11 @@ impl NativeHeap {
         Ok(true)
     }
 
+    /// How many free ranges an allocation may have to look at.
+    pub fn fragments(&self) -> u64 {
+        self.free.len() as u64
+    }
+
     pub fn info(&self) -> HeapInfo {
         HeapInfo {
             bytes_free: self.free.values().sum(),

@@ -200,6 +200,7 @@ fn write<T>(m: &mut Machine<T>) -> Result<(), HostError> {
     let (addr, len) = (m.sysarg(1), m.sysarg(2));
     let bytes = m.memory.view(addr, len)?;
     (m.output)(fd, bytes);
+    m.charge_bytes(len);
     m.set_result(len);
     Ok(())
 }
@@ -218,6 +219,7 @@ fn writev<T>(m: &mut Machine<T>) -> Result<(), HostError> {
         let len = m.memory.read_u64(iov + 16 * i + 8)?;
         let bytes = m.memory.view(base, len)?;
         (m.output)(fd, bytes);
+        m.charge_bytes(len);
         total += len;
     }
     m.set_result(total);
@@ -390,6 +392,7 @@ fn getrandom<T>(m: &mut Machine<T>) -> Result<(), HostError> {
         chunk.copy_from_slice(&bytes[..chunk.len()]);
     }
     m.random_state = state;
+    m.charge_bytes(len);
     m.set_result(len);
     Ok(())
 }
@@ -397,6 +400,7 @@ fn getrandom<T>(m: &mut Machine<T>) -> Result<(), HostError> {
 fn brk<T>(m: &mut Machine<T>) -> Result<(), HostError> {
     if let Some((start, len)) = m.heap.set_brk(m.sysarg(0)) {
         m.memory.zero(start, len)?;
+        m.charge_bytes(len);
     }
     m.set_result(m.heap.brk());
     Ok(())
@@ -410,10 +414,13 @@ fn mmap<T>(m: &mut Machine<T>) -> Result<(), HostError> {
     let Some(len) = page_round(len).filter(|&l| l > 0) else {
         return errno(m, EINVAL);
     };
+    // Finding and carving the range walks the free list.
+    m.charge(m.heap.fragments());
     let addr = if flags & MAP_FIXED != 0 { m.heap.map_fixed(hint, len).then_some(hint) } else { m.heap.map(len) };
     match addr {
         Some(addr) => {
             m.memory.zero(addr, len)?;
+            m.charge_bytes(len);
             m.set_result(addr);
             Ok(())
         }
@@ -425,6 +432,7 @@ fn munmap<T>(m: &mut Machine<T>) -> Result<(), HostError> {
     let (addr, len) = (m.sysarg(0), m.sysarg(1));
     match page_round(len) {
         Some(len) if addr % crate::elf::PAGE_SIZE == 0 => {
+            m.charge(m.heap.fragments());
             m.heap.unmap(addr, len);
             success(m)
         }
@@ -440,6 +448,8 @@ fn mremap<T>(m: &mut Machine<T>) -> Result<(), HostError> {
     if old % crate::elf::PAGE_SIZE != 0 || old.checked_add(old_len.max(new_len)).is_none() {
         return errno(m, EINVAL);
     }
+    m.charge(m.heap.fragments());
+    m.charge_bytes(new_len);
     if new_len <= old_len {
         m.heap.unmap(old + new_len, old_len - new_len);
         m.set_result(old);

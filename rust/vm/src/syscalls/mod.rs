@@ -22,6 +22,9 @@ pub const SYSCALL_TABLE_SIZE: usize = 1024;
 
 pub(crate) type SyscallTable<T> = Box<[Option<SyscallHandler<T>>; SYSCALL_TABLE_SIZE]>;
 
+/// How many bytes of host work one instruction of budget pays for (see [`Machine::charge_bytes`]).
+pub const BYTES_PER_INSTRUCTION: u64 = 8;
+
 /// Linux's "function not implemented".
 pub const ENOSYS: i64 = 38;
 
@@ -61,6 +64,20 @@ impl<T> Machine<T> {
     /// Floating-point argument `n` (`fa0` + n) as a double.
     pub fn sysarg_f64(&self, n: u8) -> f64 {
         f64::from_bits(self.cpu.freg(10 + n))
+    }
+
+    /// Charges the running call `instructions` extra instructions of its budget. Handlers that do
+    /// work proportional to a guest-chosen size charge for it, so no guest escapes its
+    /// instruction limit by making the host do the work (the budget is checked at the next
+    /// block).
+    pub fn charge(&mut self, instructions: u64) {
+        self.cpu.instructions = self.cpu.instructions.saturating_add(instructions);
+    }
+
+    /// Charges for touching `bytes` bytes of guest memory: what a guest loop moving 8 bytes per
+    /// instruction would have spent.
+    pub fn charge_bytes(&mut self, bytes: u64) {
+        self.charge(bytes / BYTES_PER_INSTRUCTION);
     }
 
     /// Sets the system call's result (`a0`).

@@ -51,8 +51,10 @@ impl From<HeapError> for HostError {
 }
 
 /// The machine's native heap, reserved from the mmap area on first use: half of the largest
-/// free range.
+/// free range. Each use is charged for the free list an allocation may walk.
 fn heap<T>(m: &mut Machine<T>) -> &mut NativeHeap {
+    let fragments = m.native_heap.as_ref().map_or(0, NativeHeap::fragments);
+    m.charge(fragments);
     let heap = &mut m.heap;
     m.native_heap.get_or_insert_with(|| {
         let size = (heap.largest_free() / 2) & !(crate::elf::PAGE_SIZE - 1);
@@ -73,6 +75,7 @@ fn calloc<T>(m: &mut Machine<T>) -> Result<(), HostError> {
         Some(size) => match heap(m).allocate(size) {
             Some(addr) => {
                 m.memory.zero(addr, size)?;
+                m.charge_bytes(size);
                 addr
             }
             None => 0,
@@ -103,6 +106,7 @@ fn realloc<T>(m: &mut Machine<T>) -> Result<(), HostError> {
         return Ok(());
     };
     m.memory.copy_within(addr, new, old_size.min(size))?;
+    m.charge_bytes(old_size.min(size));
     heap(m).release(addr)?;
     m.set_result(new);
     Ok(())
@@ -131,6 +135,7 @@ fn meminfo<T>(m: &mut Machine<T>) -> Result<(), HostError> {
 fn memmove<T>(m: &mut Machine<T>) -> Result<(), HostError> {
     let (dst, src, len) = (m.sysarg(0), m.sysarg(1), m.sysarg(2));
     m.memory.copy_within(src, dst, len)?;
+    m.charge_bytes(len);
     m.set_result(dst);
     Ok(())
 }
@@ -138,6 +143,7 @@ fn memmove<T>(m: &mut Machine<T>) -> Result<(), HostError> {
 fn memset<T>(m: &mut Machine<T>) -> Result<(), HostError> {
     let (dst, byte, len) = (m.sysarg(0), m.sysarg(1), m.sysarg(2));
     m.memory.view_mut(dst, len)?.fill(byte as u8);
+    m.charge_bytes(len);
     m.set_result(dst);
     Ok(())
 }
@@ -150,12 +156,14 @@ fn compare(a: &[u8], b: &[u8]) -> i64 {
 fn memcmp<T>(m: &mut Machine<T>) -> Result<(), HostError> {
     let (a, b, len) = (m.sysarg(0), m.sysarg(1), m.sysarg(2));
     let result = compare(m.memory.view(a, len)?, m.memory.view(b, len)?);
+    m.charge_bytes(2 * len);
     m.set_result(result as u64);
     Ok(())
 }
 
 fn strlen<T>(m: &mut Machine<T>) -> Result<(), HostError> {
     let len = m.memory.c_string(m.sysarg(0), m.memory.size())?.len();
+    m.charge_bytes(len as u64);
     m.set_result(len as u64);
     Ok(())
 }
@@ -176,6 +184,8 @@ fn strncmp<T>(m: &mut Machine<T>) -> Result<(), HostError> {
         let next = |s: &[u8]| s.get(common).copied().unwrap_or(0) as i64;
         result = next(x) - next(y);
     }
+    let scanned = (x.len() + y.len()) as u64;
+    m.charge_bytes(scanned);
     m.set_result(result as u64);
     Ok(())
 }
