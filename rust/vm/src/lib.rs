@@ -68,4 +68,4 @@ pub use elf::{LoadError, Program, LOWEST_ADDRESS, MAX_ADDRESS, PAGE_SIZE};
 pub use error::{Error, HostError};
 pub use machine::{reg, Location, Machine, Options, OutputSink, RunOutcome, EXIT_ADDRESS};
 pub use memory::{AccessKind, Memory, MemoryFault};
-pub use syscalls::{SyscallHandler, ENOSYS, SYSCALL_TABLE_SIZE};
+pub use syscalls::{SyscallHandler, BYTES_PER_INSTRUCTION, ENOSYS, SYSCALL_TABLE_SIZE, SYSTEM_CALL_COST};

@@ -22,6 +22,11 @@ pub const SYSCALL_TABLE_SIZE: usize = 1024;
 
 pub(crate) type SyscallTable<T> = Box<[Option<SyscallHandler<T>>; SYSCALL_TABLE_SIZE]>;
 
+/// What every system call costs the budget beyond its `ecall`: a round trip through the host
+/// takes as long as a few dozen guest instructions, so a guest that only makes system calls
+/// cannot stretch its budget's running time.
+pub const SYSTEM_CALL_COST: u64 = 32;
+
 /// How many bytes of host work one instruction of budget pays for (see [`Machine::charge_bytes`]).
 pub const BYTES_PER_INSTRUCTION: u64 = 8;
 
@@ -37,6 +42,7 @@ pub(crate) fn host_output(fd: u32, bytes: &[u8]) {
 impl<T> Machine<T> {
     /// Runs system call `number` for the instruction that just trapped (`pc` is past it).
     pub(crate) fn system_call(&mut self, number: u64) -> Result<(), Error> {
+        self.charge(SYSTEM_CALL_COST);
         let handler = self.syscalls.get(number as usize).copied().flatten();
         match handler {
             Some(handler) => handler(self).map_err(|error| Error::HostCall { number, pc: self.cpu.pc - 4, error }),
