@@ -5,7 +5,7 @@ extends SceneTree
 
 const CALLS := 200_000
 const LOOP_ITERATIONS := 10_000_000
-const ROUNDS := 5
+const ROUNDS := 11
 
 
 func add(a: int, b: int) -> int:
@@ -21,15 +21,21 @@ func numeric_loop(iterations: int) -> int:
 	return acc + int(x)
 
 
-## Median microseconds of `ROUNDS` runs of `work`.
-func median_usec(work: Callable) -> float:
-	var samples: Array[float] = []
+## Median microseconds of `ROUNDS` runs of `first` and of `second`, taken in turns so that a
+## change in machine load affects both alike.
+func median_usec(first: Callable, second: Callable) -> Array[float]:
+	var a: Array[float] = []
+	var b: Array[float] = []
 	for round in ROUNDS:
 		var start := Time.get_ticks_usec()
-		work.call()
-		samples.append(float(Time.get_ticks_usec() - start))
-	samples.sort()
-	return samples[ROUNDS / 2]
+		first.call()
+		a.append(float(Time.get_ticks_usec() - start))
+		start = Time.get_ticks_usec()
+		second.call()
+		b.append(float(Time.get_ticks_usec() - start))
+	a.sort()
+	b.sort()
+	return [a[ROUNDS / 2], b[ROUNDS / 2]]
 
 
 func _initialize() -> void:
@@ -42,14 +48,20 @@ func _initialize() -> void:
 		quit(1)
 		return
 
-	var gdscript_call := median_usec(func():
-		for i in CALLS:
-			add(i, 1))
-	var guest_call := median_usec(func():
-		for i in CALLS:
-			sandbox.vmcall("add", i, 1))
-	var gdscript_loop := median_usec(func(): numeric_loop(LOOP_ITERATIONS))
-	var guest_loop := median_usec(func(): sandbox.vmcall("numeric_loop", LOOP_ITERATIONS))
+	var calls := median_usec(
+		func():
+			for i in CALLS:
+				add(i, 1),
+		func():
+			for i in CALLS:
+				sandbox.vmcall("add", i, 1))
+	var gdscript_call := calls[0]
+	var guest_call := calls[1]
+	var loops := median_usec(
+		func(): numeric_loop(LOOP_ITERATIONS),
+		func(): sandbox.vmcall("numeric_loop", LOOP_ITERATIONS))
+	var gdscript_loop := loops[0]
+	var guest_loop := loops[1]
 
 	print("| what | GDScript | rvsandbox guest | ratio |")
 	print("|---|---:|---:|---:|")

@@ -4,9 +4,10 @@
 //!
 //! Entry symbol `gdext_rust_init` (see `addons/rvsandbox/rvsandbox.gdextension`).
 //!
-//! Layout: `sandbox.rs` (the node), `restrictions.rs` (what a guest may reach), `state.rs` (its machine and monitors), `runtime.rs`
-//! (loading, calls, re-entry), `program.rs` (the resource and its loader), `abi/` (guest
-//! Variants, references, argument layout), `host_calls/` (one file per host-call family),
+//! Layout: `sandbox.rs` (the node), `restrictions.rs` (what a guest may reach), `state.rs` (its
+//! machine, monitors and the `vmcall` fast path), `runtime.rs` (loading, calls, re-entry),
+//! `program.rs` (the resource and its loader), `abi/` (guest Variants, references, argument
+//! layout, direct reads of Godot Variants), `host_calls/` (one file per host-call family),
 //! `vararg.rs` (true vararg method registration).
 
 use godot::init::{gdextension, ExtensionLibrary, InitStage};

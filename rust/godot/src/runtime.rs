@@ -22,6 +22,7 @@ use rvsandbox_vm::{reg, Error as VmError, HostError, Machine, Options, Program, 
 use thiserror::Error;
 
 use crate::abi::args::{self, frame_size, CallFrame, MAX_ARGUMENTS};
+use crate::abi::raw::{self, Scalar};
 use crate::abi::refs::MAX_CALL_LEVELS;
 use crate::abi::{AbiError, Convention, GuestVariant};
 use crate::host::Host;
@@ -165,9 +166,25 @@ fn call_at_level(
         Ok(true) => return Err(RunError::Timeout { budget, location: m.location(m.cpu.pc).to_string() }),
         Err(e) => return Err(run_error(m, &e)),
     }
-    GuestVariant::read(&m.memory, laid_out.ret).and_then(|v| v.to_variant(&m.data.refs)).map_err(|e| {
+    GuestVariant::read(&m.memory, laid_out.ret).and_then(|v| result_variant(&v, &m.data.refs)).map_err(|e| {
         RunError::Exception { reason: format!("invalid return value: {e}"), location: format!("{addr:#x}") }
     })
+}
+
+/// The Godot Variant for a guest's return value; bools, ints and floats are built directly
+/// (see `abi/raw.rs`).
+fn result_variant(v: &GuestVariant, refs: &crate::abi::Refs) -> Result<Variant, AbiError> {
+    let word = || u64::from_le_bytes(v.payload[..8].try_into().expect("8 bytes"));
+    let scalar = match v.ty {
+        t if t == VariantType::BOOL.ord() as u32 => Some(Scalar::Bool(v.payload[0] != 0)),
+        t if t == VariantType::INT.ord() as u32 => Some(Scalar::Int(word() as i64)),
+        t if t == VariantType::FLOAT.ord() as u32 => Some(Scalar::Float(f64::from_bits(word()))),
+        _ => None,
+    };
+    match scalar.and_then(raw::make) {
+        Some(value) => Ok(value),
+        None => v.to_variant(refs),
+    }
 }
 
 /// Runs a call from the outside; `Ok(true)` if the budget ran out.

@@ -494,6 +494,8 @@ impl Sandbox {
 
     fn load(&mut self, program: std::sync::Arc<rvsandbox_vm::Program>, method: &str) {
         crate::restrictions::register(self.base().instance_id(), &self.rules);
+        // So calls find the state without binding the node (see `state::state_of`).
+        state::register(self.base().instance_id(), &self.state);
         let settings = Settings {
             memory_max_mib: self.memory_max as u64,
             budget: self.budget(),

@@ -9,7 +9,11 @@
 //!   `bind()` (which, with `experimental-threads`, takes gdext's locks and a type check);
 //! - the budget and the argument convention live here, copied from the node's properties by
 //!   their setters;
-//! - function names resolve through a per-state cache keyed by the name's characters;
+//! - function names resolve by identity for the last few names called (the String's buffer
+//!   or StringName's data pointer, read directly, see `abi/raw.rs`), else through a cache keyed
+//!   by the name's characters;
+//! - integer, float and bool arguments are read straight from the Variants (`abi/args.rs`),
+//!   and such results built directly (`runtime.rs`);
 //! - strings are only built for error messages.
 
 use std::cell::{Cell, RefCell};
@@ -22,7 +26,7 @@ use godot::prelude::*;
 use rvsandbox_vm::Program;
 use thiserror::Error;
 
-use crate::abi::Convention;
+use crate::abi::{raw, Convention};
 use crate::host::{GuestProperty, PublicFunction};
 use crate::runtime::{self, LoadFailure, RunError, Settings, Vm};
 
@@ -85,7 +89,21 @@ pub struct SandboxState {
     /// Function name (its characters) → address, for calls by name; emptied when the program
     /// changes.
     addresses: RefCell<HashMap<Box<[char]>, u64, FxBuild>>,
+    /// The names called most recently, by identity (see `raw::text_identity`): found without
+    /// reading the text. Each holds its name Variant, which keeps the identity unique.
+    recent: RefCell<[Option<RecentName>; RECENT_NAMES]>,
+    /// The `recent` slot to replace next.
+    recent_next: Cell<usize>,
 }
+
+/// A function name called recently, and its address.
+struct RecentName {
+    identity: (u32, u64),
+    _name: Variant,
+    address: u64,
+}
+
+const RECENT_NAMES: usize = 8;
 
 impl Default for SandboxState {
     fn default() -> Self {
@@ -99,6 +117,8 @@ impl Default for SandboxState {
             budget: Cell::new(u64::MAX),
             convention: Cell::new(Convention::Unboxed),
             addresses: RefCell::default(),
+            recent: RefCell::default(),
+            recent_next: Cell::new(0),
         }
     }
 }
@@ -172,7 +192,6 @@ impl SandboxState {
             return Err(SandboxError::Running("load a program"));
         }
         self.unload();
-        self.addresses.borrow_mut().clear();
         *self.program.borrow_mut() = Some(program.clone());
         self.running.set(true);
         let result = runtime::instantiate(program, settings);
@@ -198,9 +217,15 @@ impl SandboxState {
     /// Drops the machine (the program stays known for `reset`).
     pub fn unload(&self) {
         *self.machine.borrow_mut() = None;
-        self.addresses.borrow_mut().clear();
+        self.forget_names();
         self.functions.borrow_mut().clear();
         self.properties.borrow_mut().clear();
+    }
+
+    /// Empties the name caches (the program changed).
+    fn forget_names(&self) {
+        self.addresses.borrow_mut().clear();
+        *self.recent.borrow_mut() = Default::default();
     }
 
     fn finish(&self, m: &Vm) {
@@ -261,6 +286,15 @@ impl SandboxState {
         args: &[&Variant],
         convention: Option<Convention>,
     ) -> Result<Variant, SandboxError> {
+        let convention = convention.unwrap_or(self.convention.get());
+        let identity = raw::text_identity(function);
+        if let Some(identity) = identity {
+            let recent = self.recent.borrow().iter().flatten().find(|r| r.identity == identity).map(|r| r.address);
+            if let Some(address) = recent {
+                let name = || FunctionName::of(function).map(|n| n.to_string()).unwrap_or_default();
+                return self.call_address(node, address, name, args, convention, self.budget.get());
+            }
+        }
         let name = FunctionName::of(function)?;
         let cached = self.addresses.borrow().get(name.chars()).copied();
         let address = match cached {
@@ -275,7 +309,11 @@ impl SandboxState {
                 address
             }
         };
-        let convention = convention.unwrap_or(self.convention.get());
+        if let Some(identity) = identity {
+            let slot = self.recent_next.get();
+            self.recent.borrow_mut()[slot] = Some(RecentName { identity, _name: function.clone(), address });
+            self.recent_next.set((slot + 1) % RECENT_NAMES);
+        }
         self.call_address(node, address, || name.to_string(), args, convention, self.budget.get())
     }
 
@@ -411,13 +449,19 @@ pub fn state_of(node: InstanceId, get: impl FnOnce() -> Rc<SandboxState>) -> Rc<
         return state;
     }
     let state = get();
+    register(node, &state);
+    state
+}
+
+/// Records `state` as the state of the Sandbox node `node` on this thread (done when the node
+/// loads a program, so even the first call need not bind it).
+pub fn register(node: InstanceId, state: &Rc<SandboxState>) {
     STATES.with(|r| {
         let mut r = r.borrow_mut();
         if r.states.len() >= r.prune_at {
             r.states.retain(|_, s| s.strong_count() > 0);
             r.prune_at = (r.states.len() * 2).max(64);
         }
-        r.states.insert(node, Rc::downgrade(&state));
+        r.states.insert(node, Rc::downgrade(state));
     });
-    state
 }

@@ -22,8 +22,8 @@
 //!   No unwinding ever crosses into Godot.
 //!
 //! # Re-entrancy (design choice)
-//! The receiver is handed over as a [`Receiver`] and no `bind()`/`bind_mut()` guard is held by this
-//! module while the handler runs. A handler should bind only for short stretches that do not
+//! The receiver is handed over as a [`Receiver`] and no `bind()`/`bind_mut()` guard is held by
+//! this module while the handler runs. A handler should bind only for short stretches that do not
 //! call out to Godot or to a guest. That way a guest program (or a signal handler, or a script)
 //! that calls back into the *same* object during a call — e.g. a nested `vmcall` — does not
 //! meet an "already bound" panic. Handlers needing state across a call out should copy what
@@ -32,7 +32,8 @@
 //! # Why some gdext items marked `#[doc(hidden)]` are used
 //! The receiver pointer Godot passes (`GDExtensionClassInstancePtr`) is gdext's instance
 //! storage; turning it into a `Gd<T>` needs `godot::private::as_storage` and
-//! `godot::private::Storage::get_gd`, and its instance id `Storage::base` and `Base::obj_sys`. `StringName::string_sys`, `GString::string_sys` and
+//! `godot::private::Storage::get_gd`, and reading its instance id `Storage::base` and
+//! `Base::obj_sys`. `StringName::string_sys`, `GString::string_sys` and
 //! `sys::interface_fn!` are likewise public but hidden. This is why `Cargo.toml` pins `godot`
 //! exactly: a gdext upgrade must re-check this file.
 
@@ -308,10 +309,20 @@ unsafe extern "C" fn call_trampoline<T, E, F>(
                 Variant::nil()
             }
         };
+        let slot = r_return.cast::<Variant>();
         // SAFETY: `r_return` points to an initialised Variant owned by the caller (Godot's
-        // `Variant ret;` in `GDExtensionMethodBind::call`); assigning through `&mut Variant`
-        // drops the old value and moves ours in, leaving one owned, initialised Variant there.
-        unsafe { *r_return.cast::<Variant>() = value };
+        // `Variant ret;` in `GDExtensionMethodBind::call`). Assigning through `&mut Variant`
+        // drops the old value and moves ours in, leaving one owned, initialised Variant there;
+        // when the old value owns nothing (NIL, as it always is, or another trivial type),
+        // dropping it would do nothing, so writing over it is the same without a call into
+        // Godot.
+        unsafe {
+            if crate::abi::raw::is_trivial(&*slot) {
+                slot.write(value);
+            } else {
+                *slot = value;
+            }
+        }
     }));
     if outer.is_err() {
         error.error = sys::GDEXTENSION_CALL_ERROR_INVALID_METHOD;

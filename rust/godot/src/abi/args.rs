@@ -11,6 +11,7 @@
 use godot::prelude::*;
 use rvsandbox_vm::{Arg, Memory};
 
+use super::raw::{self, Scalar};
 use super::refs::Refs;
 use super::variant::{GuestVariant, SIZE};
 use super::AbiError;
@@ -160,6 +161,15 @@ fn unboxed(
     arg: &Variant,
     out: &mut CallFrame,
 ) -> Result<(), AbiError> {
+    // The common case, read straight from the Variant (see `raw.rs`).
+    if let Some(value) = raw::scalar(arg) {
+        out.push_unboxed(match value {
+            Scalar::Bool(b) => Arg::Int(b as i64),
+            Scalar::Int(i) => Arg::Int(i),
+            Scalar::Float(f) => Arg::Float(f),
+        });
+        return Ok(());
+    }
     let pair = |lo: u32, hi: u32| Arg::Int((lo as u64 | (hi as u64) << 32) as i64);
     let (first, second) = match arg.get_type() {
         VariantType::BOOL => (Arg::Int(arg.to::<bool>() as i64), None),

@@ -2,6 +2,7 @@
 //! its indices and handles refer to, and how call arguments are laid out.
 
 pub mod args;
+pub mod raw;
 pub mod refs;
 pub mod variant;
 
