@@ -32,26 +32,19 @@ int main(void) {
     SHOW64(__atomic_exchange_n, 99);
 
     // min/max have no C builtin that is guaranteed to use AMOMIN/AMOMAX: use them directly.
-    int32_t r32;
-    int64_t r64;
-    w = -5;
-    __asm__ volatile("amomin.w %0, %2, (%1)" : "=r"(r32) : "r"(&w), "r"(3) : "memory");
-    printf("amomin.w old=%d new=%d\n", r32, w);
-    w = -5;
-    __asm__ volatile("amominu.w %0, %2, (%1)" : "=r"(r32) : "r"(&w), "r"(3) : "memory");
-    printf("amominu.w old=%d new=%d\n", r32, w);
-    w = -5;
-    __asm__ volatile("amomax.w %0, %2, (%1)" : "=r"(r32) : "r"(&w), "r"(3) : "memory");
-    printf("amomax.w old=%d new=%d\n", r32, w);
-    w = -5;
-    __asm__ volatile("amomaxu.w %0, %2, (%1)" : "=r"(r32) : "r"(&w), "r"(3) : "memory");
-    printf("amomaxu.w old=%d new=%d\n", r32, w);
-    d = -5;
-    __asm__ volatile("amominu.d %0, %2, (%1)" : "=r"(r64) : "r"(&d), "r"(3L) : "memory");
-    printf("amominu.d old=%lld new=%lld\n", (long long)r64, (long long)d);
-    d = -5;
-    __asm__ volatile("amomax.d %0, %2, (%1)" : "=r"(r64) : "r"(&d), "r"(3L) : "memory");
-    printf("amomax.d old=%lld new=%lld\n", (long long)r64, (long long)d);
+#define AMO(insn, var, format, operand)                                                      \
+    do {                                                                                     \
+        var = -5;                                                                            \
+        __typeof__(var) old;                                                                 \
+        __asm__ volatile(insn " %0, %2, (%1)" : "=r"(old) : "r"(&var), "r"(operand) : "memory"); \
+        printf(insn " old=" format " new=" format "\n", old, var);                          \
+    } while (0)
+    AMO("amomin.w", w, "%d", 3);
+    AMO("amominu.w", w, "%d", 3);
+    AMO("amomax.w", w, "%d", 3);
+    AMO("amomaxu.w", w, "%d", 3);
+    AMO("amominu.d", d, "%ld", 3L);
+    AMO("amomax.d", d, "%ld", 3L);
 
     // Compare-and-swap compiles to an LR/SC loop.
     int64_t expected = 99;
