@@ -2,7 +2,7 @@
 //! runs through that instruction's handler with `len = 2`.
 
 use super::i::op;
-use super::{d, i, Insn, Op};
+use super::{i, Insn, Op};
 
 /// Bits `hi..=lo` of `w`, shifted down.
 fn bits(w: u16, hi: u32, lo: u32) -> u32 {
@@ -84,10 +84,10 @@ pub(crate) fn decode(w: u16) -> Option<Insn> {
             }
             Insn::int_op(op::addi, creg(w, 2), SP, 0, imm as i32)
         }
-        (0, 1) => Insn::plain(d::fld, creg(w, 2), creg(w, 7), 0, offset_d(w)),
+        (0, 1) => Insn::plain_op(op::fld, creg(w, 2), creg(w, 7), 0, offset_d(w)),
         (0, 2) => Insn::int_op(op::lw, creg(w, 2), creg(w, 7), 0, offset_w(w)),
         (0, 3) => Insn::int_op(op::ld, creg(w, 2), creg(w, 7), 0, offset_d(w)),
-        (0, 5) => Insn::plain(d::fsd, 0, creg(w, 7), creg(w, 2), offset_d(w)),
+        (0, 5) => Insn::plain_op(op::fsd, 0, creg(w, 7), creg(w, 2), offset_d(w)),
         (0, 6) => Insn::plain_op(op::sw, 0, creg(w, 7), creg(w, 2), offset_w(w)),
         (0, 7) => Insn::plain_op(op::sd, 0, creg(w, 7), creg(w, 2), offset_d(w)),
         // Quadrant 1: immediates, arithmetic on x8-x15, jumps and branches.
@@ -138,7 +138,7 @@ pub(crate) fn decode(w: u16) -> Option<Insn> {
         (1, 7) => Insn::int_op(op::bne, 0, creg(w, 7), 0, branch_offset(w)).ending_block(),
         // Quadrant 2: sp-relative loads and stores, moves, register jumps.
         (2, 0) => Insn::int_op(op::slli, rd, rd, 0, shamt(w)),
-        (2, 1) => Insn::plain(d::fld, rd, SP, 0, sp_load_d(w)),
+        (2, 1) => Insn::plain_op(op::fld, rd, SP, 0, sp_load_d(w)),
         (2, 2) if rd != 0 => {
             let imm = bits(w, 12, 12) << 5 | bits(w, 6, 4) << 2 | bits(w, 3, 2) << 6;
             Insn::int_op(op::lw, rd, SP, 0, imm as i32)
@@ -152,7 +152,7 @@ pub(crate) fn decode(w: u16) -> Option<Insn> {
             (1, _, 0) => Insn::int_op(op::jalr, RA, rd, 0, 0).ending_block(),
             (_, _, _) => Insn::int_op(op::add, rd, rd, rs2, 0),
         },
-        (2, 5) => Insn::plain(d::fsd, 0, SP, rs2, sp_store_d(w)),
+        (2, 5) => Insn::plain_op(op::fsd, 0, SP, rs2, sp_store_d(w)),
         (2, 6) => {
             let imm = bits(w, 12, 9) << 2 | bits(w, 8, 7) << 6;
             Insn::plain_op(op::sw, 0, SP, rs2, imm as i32)

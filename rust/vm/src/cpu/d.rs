@@ -3,6 +3,7 @@
 
 use super::fields::Word;
 use super::float::{self, Fp};
+use super::i::op;
 use super::{Cpu, Insn, Trap};
 use crate::memory::Memory;
 
@@ -72,8 +73,8 @@ pub(crate) fn fmv_d_x(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Tra
 pub(crate) fn decode(w: Word) -> Option<Insn> {
     let (rd, rs1, rs2, rm) = (w.rd(), w.rs1(), w.rs2(), w.funct3());
     let insn = match (w.opcode(), w.funct7(), rs2, rm) {
-        (0x07, ..) => Insn::plain(fld, rd, rs1, 0, w.imm_i()),
-        (0x27, ..) => Insn::plain(fsd, 0, rs1, rs2, w.imm_s()),
+        (0x07, ..) => Insn::plain_op(op::fld, rd, rs1, 0, w.imm_i()),
+        (0x27, ..) => Insn::plain_op(op::fsd, 0, rs1, rs2, w.imm_s()),
         (0x53, 0x71, 0, 0) => Insn::int(fmv_x_d, rd, rs1, 0, 0),
         (0x53, 0x79, 0, 0) => Insn::plain(fmv_d_x, rd, rs1, 0, 0),
         // Exact, but the rounding mode field must still be valid.

@@ -1,5 +1,6 @@
 //! RV64I: the base integer instruction set (plus FENCE/FENCE.I, which are no-ops for one hart).
 
+use super::d::{fld, fsd};
 use super::fields::Word;
 use super::{Cpu, Handler, Insn, Op, Trap};
 use crate::memory::Memory;
@@ -157,7 +158,8 @@ pub(crate) fn ebreak(_: &mut Cpu, _: &mut Memory, _: &Insn) -> Result<(), Trap> 
     Err(Trap::Breakpoint)
 }
 
-/// The base ISA's hottest operations get an [`Op`] with an inline fast path: the dispatch loop
+/// The hottest operations (the base ISA's, and double loads and stores) get an [`Op`] with an
+/// inline fast path: the dispatch loop
 /// matches on [`Fast`] and runs them without an indirect call. Each has a second variant for its
 /// compressed form, so that the loop knows the instruction's length from the variant alone and
 /// the address of the next instruction does not wait for a load. Every other instruction runs
@@ -208,6 +210,9 @@ macro_rules! fast_ops {
 }
 
 fast_ops! {
+    // Doubles are loaded and stored as often as integers in floating-point code.
+    Fld, FldC => fld,
+    Fsd, FsdC => fsd,
     Add, AddC => add,
     Sub, SubC => sub,
     Sll, SllC => sll,
