@@ -99,3 +99,15 @@ func test_too_many_references() -> void:
 	expect_error("maximum number of scoped Variants reached")
 	assert_null(s.vmcallv("echo_second", "a", "b", "c"))
 	s.free()
+
+
+func test_memory_max_too_small_for_the_stack() -> void:
+	var s := Sandbox.new()
+	s.memory_max = 1  # MiB: less than the guest stack
+	expect_error("Sandbox.set_program: cannot load the program: invalid program")
+	s.program = load(ABI)
+	assert_true(not s.has_program_loaded())
+	s.memory_max = 32
+	s.program = load(ABI)
+	assert_eq(s.vmcall("add_ints", 1, 2), 3, "a later load works")
+	s.free()

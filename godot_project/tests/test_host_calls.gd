@@ -143,3 +143,72 @@ func test_public_function_at_a_data_address_is_refused() -> void:
 	var s := Sandbox.FromProgram(load("res://tests/guests/bad_function.elf"))
 	assert_true(not s.has_program_loaded())
 	s.free()
+
+
+func test_vclone_of_a_typed_array_or_a_mistagged_index() -> void:
+	var s := _sandbox()
+	var typed: Array[int] = [1, 2, 3]
+	var copy = s.vmcallv("clone_as", typed, TYPE_ARRAY)
+	assert_eq(copy, typed, "a typed Array clones")
+	assert_true(copy is Array and copy.is_typed(), "and stays typed")
+	var dict := {"a": 1}
+	assert_eq(s.vmcallv("clone_as", dict, TYPE_DICTIONARY), dict)
+	var typed_dict: Dictionary[String, int] = {"b": 2}
+	var dict_copy = s.vmcallv("clone_as", typed_dict, TYPE_DICTIONARY)
+	assert_eq(dict_copy, typed_dict, "a typed Dictionary clones")
+	assert_true(dict_copy is Dictionary and dict_copy.is_typed(), "and stays typed")
+	# A guest may tag any index with any type; the host goes by what the index holds.
+	assert_eq(s.vmcallv("clone_as", "text", TYPE_ARRAY), "text", "a String tagged as an Array")
+	assert_eq(s.vmcallv("clone_as", [4], TYPE_DICTIONARY), [4], "an Array tagged as a Dictionary")
+	assert_eq(s.vmcallv("sum3", 1, 2, 3), 6, "the next call works")
+	s.free()
+
+
+func test_a_string_cannot_double_without_bound() -> void:
+	var s := _sandbox()
+	assert_eq(s.vmcallv("double_string", "ab", 3), 16)
+	# 24 doublings: 32 Mi characters, past the host's limit (each further one would double the
+	# host memory for a few guest instructions).
+	expect_error("too long")
+	assert_null(s.vmcallv("double_string", "ab", 24))
+	assert_eq(s.vmcallv("sum3", 1, 2, 3), 6, "the next call works")
+	s.free()
+
+
+func test_host_work_on_guest_chosen_sizes_is_billed() -> void:
+	var s := _sandbox()
+	s.execution_timeout = 1  # 2^20 instructions per call
+	assert_eq(s.vmcallv("big_array", 1000), 1000)
+	# Filling 16 M elements is charged to the guest's budget.
+	expect_error("execution timeout")
+	assert_null(s.vmcallv("big_array", 16000000))
+	assert_eq(s.vmcallv("sum3", 1, 2, 3), 6, "the next call works")
+	s.free()
+
+
+func test_variant_get_on_a_typed_dictionary() -> void:
+	var s := _sandbox()
+	var typed: Dictionary[String, int] = {"a": 1}
+	assert_eq(s.vmcallv("get_at", typed, "a"), 1)
+	expect_error("invalid access to [b]")
+	assert_null(s.vmcallv("get_at", typed, "b"))
+	assert_eq(s.vmcallv("sum3", 1, 2, 3), 6, "the next call works")
+	s.free()
+
+
+func test_utf32_string_conversions() -> void:
+	var s := _sandbox()
+	assert_eq(s.vmcallv("utf32_round_trip", "héllo ✓"), "héllo ✓")
+	assert_eq(s.vmcallv("utf32_round_trip", ""), "")
+	s.free()
+
+
+func test_retained_objects_are_bounded() -> void:
+	var s := _sandbox()
+	var obj := RefCounted.new()
+	assert_eq(s.vmcallv("retain_many", obj, 10), 10)
+	# Each retain holds a host entry across calls; a guest may not grow that without bound.
+	expect_error("too many retained objects")
+	assert_null(s.vmcallv("retain_many", obj, 70000))
+	assert_eq(s.vmcallv("sum3", 1, 2, 3), 6, "the next call works")
+	s.free()

@@ -173,3 +173,46 @@ int main() {
     set_exit_address();
     fast_exit();
 }
+
+// ---- hostile or unusual input the host must survive -------------------------------------------
+// VCLONE of `v` into a new Variant, with `v` claiming the type `type` (a guest may tag an index
+// with any type; pass v's own type for an honest clone).
+PUBLIC Variant clone_as(Variant v, Variant type) {
+    v.type = (uint32_t)type.i;
+    Variant out = nil();
+    sys(ECALL_VCLONE, L(&v), L(&out));
+    return out;
+}
+// Appends the String `s` to itself `times` times (STRING_OPS APPEND): its length doubles each
+// time. Returns the final length.
+PUBLIC Variant double_string(Variant s, Variant times) {
+    for (int64_t i = 0; i < times.i; i++) sys(ECALL_STRING_OPS, 3, L((uint32_t)s.i), 0, L(&s));
+    return integer(sys(ECALL_STRING_SIZE, L((uint32_t)s.i)));
+}
+// ARRAY_OPS CREATE of an Array of `size` elements; returns its size.
+PUBLIC Variant big_array(Variant size) {
+    Variant out = nil();
+    sys(ECALL_ARRAY_OPS, 0, size.i, 0, L(&out));
+    return integer(sys(ECALL_ARRAY_SIZE, L((uint32_t)out.i)));
+}
+// A String through the UTF-32 conversions and back: VFETCH 2 and STRING_OPS TO_STD_STRING 2
+// (which must agree), then VCREATE 2. NIL if they disagree.
+PUBLIC Variant utf32_round_trip(Variant s) {
+    struct { const uint32_t *ptr; size_t len, cap; } a{}, b{};
+    sys(ECALL_VFETCH, L((uint32_t)s.i), L(&a), 2);
+    sys(ECALL_STRING_OPS, 7, L((uint32_t)s.i), 2, L(&b));
+    if (a.len != b.len || a.cap != a.len || memcmp(a.ptr, b.ptr, 4 * (a.len + 1)) != 0) return nil();
+    Variant out = nil();
+    sys(ECALL_VCREATE, L(&out), STRING, 2, L(&a));
+    return out;
+}
+// Stores `obj` in `n` distinct global slots and retains each (OBJ_RETAIN); returns how many.
+static Variant retained_slots[70000];
+PUBLIC Variant retain_many(Variant obj, Variant n) {
+    int64_t i = 0;
+    for (; i < n.i && i < 70000; i++) {
+        retained_slots[i] = obj;
+        sys(ECALL_OBJ_RETAIN, L(&retained_slots[i]));
+    }
+    return integer(i);
+}

@@ -86,7 +86,8 @@ pub fn instantiate(program: Arc<Program>, settings: &Settings) -> Result<Box<Vm>
         env: ["LC_CTYPE=C", "LC_ALL=C", "TZ=UTC", "LD_LIBRARY_PATH="].map(String::from).to_vec(),
         call_instruction_limit: settings.budget,
     };
-    let stack_bottom = memory_max - STACK_SIZE.div_ceil(PAGE_SIZE) * PAGE_SIZE;
+    // Saturating: a memory too small for the stack is refused by `Machine::from_program`.
+    let stack_bottom = memory_max.saturating_sub(STACK_SIZE.div_ceil(PAGE_SIZE) * PAGE_SIZE);
     let host = Host::new(settings.node, settings.references_max, stack_bottom);
     let mut m = Machine::from_program(program, options, host).map_err(|e| LoadFailure::Invalid(e.to_string()))?;
     let output = m.data.output.clone();
@@ -121,10 +122,25 @@ pub fn call(
         return Err(RunError::Setup(AbiError::TooManyArguments { max: MAX_ARGUMENTS, got: args.len() }.to_string()));
     }
     m.data.refs.enter().map_err(|e| RunError::Setup(e.to_string()))?;
+    // Undone on every exit, unwinding included: a panic caught further up (a nested vmcall's
+    // trampoline returns to the GDScript that made it, which returns to the suspended host
+    // call) must not leave this machine a level up, or a later top-level call looking nested.
+    struct Level<'a> {
+        m: &'a mut Vm,
+        convention: Convention,
+        depth: u32,
+    }
+    impl Drop for Level<'_> {
+        fn drop(&mut self) {
+            self.m.data.convention = self.convention;
+            self.m.data.depth = self.depth;
+            self.m.data.refs.leave();
+        }
+    }
     let saved_convention = std::mem::replace(&mut m.data.convention, convention);
-    let result = call_at_level(m, addr, args, convention, budget);
-    m.data.convention = saved_convention;
-    m.data.refs.leave();
+    let level = Level { convention: saved_convention, depth: m.data.depth, m };
+    let result = call_at_level(level.m, addr, args, convention, budget);
+    drop(level);
     if m.data.depth == 0 {
         m.data.output.borrow_mut().flush();
     }

@@ -194,8 +194,10 @@ impl SandboxState {
         self.unload();
         *self.program.borrow_mut() = Some(program.clone());
         self.running.set(true);
-        let result = runtime::instantiate(program, settings);
+        // Not left "running" by a panic (caught further up), as in `with_machine`.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime::instantiate(program, settings)));
         self.running.set(false);
+        let result = result.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         match result {
             Ok(m) => {
                 *self.functions.borrow_mut() = m.data.functions.clone();
@@ -249,12 +251,18 @@ impl SandboxState {
             return Err(if self.running.get() { SandboxError::Busy } else { SandboxError::NoProgram });
         };
         self.running.set(true);
-        let result = f(&mut m);
+        // The machine goes back on every exit: a panic (caught further up, e.g. by the vararg
+        // trampoline) must not leave the node busy forever with its machine gone.
+        // `runtime::call` undoes its call level on unwinding too.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut m)));
         self.running.set(false);
         self.finish(&m);
         // A load during the call is refused, so the slot is still empty.
         *self.machine.borrow_mut() = Some(m);
-        Ok(result)
+        match result {
+            Ok(result) => Ok(result),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
     }
 
     /// Calls a guest function with Godot arguments.

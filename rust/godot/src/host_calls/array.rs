@@ -31,6 +31,8 @@ mod op {
 }
 
 const MAX_ELEMENTS: i64 = 16_777_216;
+/// Host bytes per Array element, for billing host work to the guest (`Machine::charge_bytes`).
+const VARIANT_BYTES: u64 = 24;
 
 /// The Array at `index` (its Variant, to call methods on, and a typed view).
 fn array(m: &Vm, index: i32) -> Result<(Variant, AnyArray), HostError> {
@@ -62,6 +64,7 @@ pub fn array_ops(m: &mut Vm) -> HostResult {
         if !(0..=MAX_ELEMENTS).contains(&size) {
             return Err(refused(format!("Array::create: invalid size {size}")));
         }
+        m.charge_bytes(VARIANT_BYTES * size as u64);
         let mut array = VarArray::new();
         array.resize(size as usize, &Variant::nil());
         let new_index = m.data.refs.add(array.to_variant())?;
@@ -106,6 +109,7 @@ pub fn array_ops(m: &mut Vm) -> HostResult {
             if !(0..=MAX_ELEMENTS).contains(&int_arg) {
                 return Err(refused(format!("Array::resize: invalid size {int_arg}")));
             }
+            m.charge_bytes(VARIANT_BYTES * int_arg as u64);
             mutate(&mut target, "resize", &[int_arg.to_variant()])?;
         }
         op::CLEAR => {

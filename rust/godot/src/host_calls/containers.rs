@@ -67,6 +67,19 @@ pub fn write_std_string(m: &mut Vm, addr: u64, text: &[u8]) -> Result<(), HostEr
     Ok(())
 }
 
+/// Writes `text` at `dst` as `{data, length, capacity}` of NUL-terminated UTF-32 code units in
+/// memory from the guest's `malloc` (the layout of the UTF-32 string conversions).
+pub fn write_utf32(m: &mut Vm, dst: u64, text: &str) -> Result<(), HostError> {
+    let units: Vec<u8> = text.chars().chain(['\0']).flat_map(|c| (c as u32).to_le_bytes()).collect();
+    let data = guest_malloc(m, units.len() as u64)?;
+    m.memory.copy_to_guest(data, &units)?;
+    let chars = units.len() as u64 / 4 - 1;
+    m.memory.write_u64(dst, data)?;
+    m.memory.write_u64(dst + 8, chars)?;
+    m.memory.write_u64(dst + 16, chars)?;
+    Ok(())
+}
+
 /// Replaces the contents of the guest `std::vector` at `addr` with `bytes` (its elements'
 /// raw bytes).
 pub fn write_std_vector(m: &mut Vm, addr: u64, bytes: &[u8]) -> Result<u64, HostError> {
@@ -349,15 +362,7 @@ pub fn vfetch(m: &mut Vm) -> HostResult {
                     m.memory.write_u64(dst, ptr)?;
                     m.memory.write_u64(dst + 8, text.len() as u64)?;
                 }
-                2 => {
-                    let units: Vec<u8> = text.chars().chain(['\0']).flat_map(|c| (c as u32).to_le_bytes()).collect();
-                    let ptr = guest_malloc(m, units.len() as u64)?;
-                    m.memory.copy_to_guest(ptr, &units)?;
-                    let chars = units.len() as u64 / 4 - 1;
-                    m.memory.write_u64(dst, ptr)?;
-                    m.memory.write_u64(dst + 8, chars)?;
-                    m.memory.write_u64(dst + 16, chars)?;
-                }
+                2 => write_utf32(m, dst, &text)?,
                 other => return Err(refused(format!("VFETCH: invalid string method {other}"))),
             }
         }

@@ -7,10 +7,14 @@
 
 use godot::prelude::*;
 
-use super::{indexed, HostResult};
+use super::{indexed, refused, HostResult};
 use crate::abi::variant::is_inline;
 use crate::abi::GuestVariant;
 use crate::runtime::Vm;
+
+/// Global slots that may keep an object alive at once (as many as there are permanent Variant
+/// slots).
+const MAX_RETAINED: usize = 0xFFFE;
 
 /// The permanent index a slot holds, if it holds one.
 fn permanent_index(slot: &GuestVariant) -> Option<i32> {
@@ -62,8 +66,16 @@ fn retain(m: &mut Vm, slot_addr: u64) -> HostResult {
     let keep = object
         .filter(|o| o.clone().try_cast::<RefCounted>().is_ok() && m.data.restrictions.object_access_unrestricted());
     match keep {
-        Some(object) => m.data.retained.insert(slot_addr, object.to_variant()),
-        None => m.data.retained.remove(&slot_addr),
-    };
+        Some(object) => {
+            // One host entry per slot, kept across calls: bounded like the permanent Variants.
+            if m.data.retained.len() >= MAX_RETAINED && !m.data.retained.contains_key(&slot_addr) {
+                return Err(refused(format!("too many retained objects (at most {MAX_RETAINED} global slots)")));
+            }
+            m.data.retained.insert(slot_addr, object.to_variant());
+        }
+        None => {
+            m.data.retained.remove(&slot_addr);
+        }
+    }
     Ok(())
 }

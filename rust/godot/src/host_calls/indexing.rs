@@ -44,7 +44,11 @@ fn invalid(subject: &Variant, key: &Variant) -> HostError {
 /// `subject[key]` for builtin (non-object) Variants; `None` if the access is invalid.
 fn get(subject: &Variant, key: &Variant) -> Option<Variant> {
     match subject.get_type() {
-        VariantType::DICTIONARY => subject.to::<VarDictionary>().get(key),
+        // Through the Variant: a typed Dictionary does not convert to `VarDictionary`.
+        VariantType::DICTIONARY => {
+            let has = subject.call("has", std::slice::from_ref(key)).booleanize();
+            has.then(|| subject.call("get", std::slice::from_ref(key)))
+        }
         VariantType::STRING => {
             let text: Vec<char> = subject.to::<GString>().to_string().chars().collect();
             let i = index(key.try_to::<i64>().ok()?, text.len())?;

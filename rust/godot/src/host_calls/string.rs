@@ -5,7 +5,7 @@
 use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
-use super::containers::{guest_malloc, write_std_string};
+use super::containers::{guest_malloc, write_std_string, write_utf32};
 use super::{indexed, read_str, read_variant, refused, HostResult};
 use crate::runtime::Vm;
 
@@ -27,8 +27,16 @@ fn string_at_index(m: &Vm, index: i32) -> Result<(GString, VariantType), HostErr
     }
 }
 
-/// Stores `text` at `index`, keeping the type `ty`.
+/// The longest String an append may leave, in characters (godot-sandbox's element limit): each
+/// append may double a String for a few guest instructions.
+const MAX_CHARS: usize = 16_777_216;
+
+/// Stores `text` at `index`, keeping the type `ty`; the host's copy is billed to the guest.
 fn store(m: &mut Vm, index: i32, text: &GString, ty: VariantType) -> Result<(), HostError> {
+    if text.len() > MAX_CHARS {
+        return Err(refused(format!("String of {} characters is too long (at most {MAX_CHARS})", text.len())));
+    }
+    m.charge_bytes(4 * text.len() as u64);
     let value = match ty {
         VariantType::STRING_NAME => StringName::from(text).to_variant(),
         VariantType::NODE_PATH => NodePath::from(text).to_variant(),
@@ -69,15 +77,7 @@ pub fn string_ops(m: &mut Vm) -> HostResult {
                     m.memory.copy_to_guest(data, utf8.as_bytes())?;
                     m.memory.write_u64(ptr + 8, utf8.len() as u64)?;
                 }
-                2 => {
-                    let units: Vec<u8> = utf8.chars().chain(['\0']).flat_map(|c| (c as u32).to_le_bytes()).collect();
-                    let data = guest_malloc(m, units.len() as u64)?;
-                    m.memory.copy_to_guest(data, &units)?;
-                    let chars = units.len() as u64 / 4 - 1;
-                    m.memory.write_u64(ptr, data)?;
-                    m.memory.write_u64(ptr + 8, chars)?;
-                    m.memory.write_u64(ptr + 16, chars)?;
-                }
+                2 => write_utf32(m, ptr, &utf8)?,
                 other => return Err(refused(format!("invalid String conversion {other}"))),
             }
         }

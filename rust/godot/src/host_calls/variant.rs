@@ -142,9 +142,11 @@ pub fn vclone(m: &mut Vm) -> HostResult {
         }
         return Ok(());
     }
-    let copy = match ty {
-        VariantType::ARRAY => value.to::<VarArray>().duplicate_shallow().to_variant(),
-        VariantType::DICTIONARY => value.to::<VarDictionary>().duplicate_shallow().to_variant(),
+    // By what the index holds, not by the guest's tag (which may claim any type); `duplicate`
+    // keeps a typed Array or Dictionary typed (as an untyped one it would not convert).
+    let mut value = value;
+    let copy = match value.get_type() {
+        VariantType::ARRAY | VariantType::DICTIONARY => call_builtin(&mut value, "duplicate", &[]).map_err(refused)?,
         _ => value,
     };
     let index = m.data.refs.add(copy)?;
