@@ -111,3 +111,26 @@ func test_memory_max_too_small_for_the_stack() -> void:
 	s.program = load(ABI)
 	assert_eq(s.vmcall("add_ints", 1, 2), 3, "a later load works")
 	s.free()
+
+
+func _call_from_worker(s: Sandbox) -> Variant:
+	return s.vmcall("add_ints", 1, 2)
+
+
+func _reset_from_worker(s: Sandbox) -> void:
+	s.reset()
+
+
+func test_calls_from_other_threads_are_refused() -> void:
+	var s := _sandbox()
+	expect_error("Sandbox.vmcall: a Sandbox can only be used from the main thread")
+	expect_error("Sandbox.reset: a Sandbox can only be used from the main thread")
+	var worker := Thread.new()
+	worker.start(_call_from_worker.bind(s))
+	assert_null(worker.wait_to_finish())
+	worker = Thread.new()
+	worker.start(_reset_from_worker.bind(s))
+	worker.wait_to_finish()
+	assert_true(s.has_program_loaded(), "the reset from the worker did nothing")
+	assert_eq(s.vmcall("add_ints", 1, 2), 3, "the main thread still works")
+	s.free()

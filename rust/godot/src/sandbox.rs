@@ -207,6 +207,9 @@ impl Sandbox {
 
     #[func]
     fn set_program(&mut self, program: Option<Gd<SandboxProgram>>) {
+        if off_main_thread("set_program") {
+            return;
+        }
         if self.state.is_running() {
             godot_error!("Sandbox.set_program: {}", SandboxError::Running("change the program"));
             return;
@@ -230,6 +233,9 @@ impl Sandbox {
     /// Loads the program in `buffer` (the bytes of an `.elf` file) and runs its `main()`.
     #[func]
     fn load_buffer(&mut self, buffer: PackedByteArray) {
+        if off_main_thread("load_buffer") {
+            return;
+        }
         if self.state.is_running() {
             godot_error!("Sandbox.load_buffer: {}", SandboxError::Running("load a program"));
             return;
@@ -248,6 +254,9 @@ impl Sandbox {
     /// it instead.
     #[func]
     fn reset(&mut self, #[opt(default = false)] unload: bool) {
+        if off_main_thread("reset") {
+            return;
+        }
         if self.state.is_running() {
             godot_error!("Sandbox.reset: {}", SandboxError::Running("reset"));
             return;
@@ -261,12 +270,18 @@ impl Sandbox {
     /// Whether a program is loaded and ready for calls.
     #[func]
     fn has_program_loaded(&self) -> bool {
+        if off_main_thread("has_program_loaded") {
+            return false;
+        }
         self.state.is_loaded()
     }
 
     /// Whether `function` can be called (a public function or a symbol of the program).
     #[func]
     fn has_function(&self, function: StringName) -> bool {
+        if off_main_thread("has_function") {
+            return false;
+        }
         self.state.address_of(&function.to_string()).is_some()
     }
 
@@ -274,6 +289,9 @@ impl Sandbox {
     /// none, all function symbols.
     #[func]
     fn get_functions(&self) -> PackedStringArray {
+        if off_main_thread("get_functions") {
+            return PackedStringArray::new();
+        }
         let registered = self.state.functions();
         if !registered.is_empty() {
             return registered.iter().map(|f| GString::from(&f.name)).collect();
@@ -288,12 +306,18 @@ impl Sandbox {
     /// The guest address of `symbol` (0 if unknown).
     #[func]
     fn address_of(&self, symbol: GString) -> i64 {
+        if off_main_thread("address_of") {
+            return 0;
+        }
         self.state.address_of(&symbol.to_string()).unwrap_or(0) as i64
     }
 
     /// The name of the function containing guest `address` ("" if unknown).
     #[func]
     fn lookup_address(&self, address: i64) -> GString {
+        if off_main_thread("lookup_address") {
+            return GString::new();
+        }
         let program = self.state.program();
         let name = program.as_ref().and_then(|p| p.symbol_at(address as u64)).map(|(n, _)| n.to_string());
         GString::from(&name.unwrap_or_default())
@@ -302,60 +326,93 @@ impl Sandbox {
     /// Calls made so far (nested ones included). Same as `monitor_calls_made`.
     #[func]
     fn get_calls_made(&self) -> i64 {
+        if off_main_thread("get_calls_made") {
+            return 0;
+        }
         self.get_monitor_calls_made()
     }
 
     #[func]
     fn get_monitor_calls_made(&self) -> i64 {
+        if off_main_thread("get_monitor_calls_made") {
+            return 0;
+        }
         self.state.monitors().calls_made as i64
     }
 
     #[func]
     fn get_monitor_exceptions(&self) -> i64 {
+        if off_main_thread("get_monitor_exceptions") {
+            return 0;
+        }
         self.state.monitors().exceptions as i64
     }
 
     #[func]
     fn get_monitor_execution_timeouts(&self) -> i64 {
+        if off_main_thread("get_monitor_execution_timeouts") {
+            return 0;
+        }
         self.state.monitors().timeouts as i64
     }
 
     #[func]
     fn get_monitor_instructions_executed(&self) -> i64 {
+        if off_main_thread("get_monitor_instructions_executed") {
+            return 0;
+        }
         self.state.monitors().instructions as i64
     }
 
     /// Scoped Variants and objects held for the guest (0 between calls).
     #[func]
     fn get_monitor_scoped_references(&self) -> i64 {
+        if off_main_thread("get_monitor_scoped_references") {
+            return 0;
+        }
         self.state.monitors().scoped_references as i64
     }
 
     /// Permanent Variants held for the guest.
     #[func]
     fn get_monitor_permanent_references(&self) -> i64 {
+        if off_main_thread("get_monitor_permanent_references") {
+            return 0;
+        }
         self.state.monitors().permanent_references as i64
     }
 
     #[func]
     fn set_memory_max(&mut self, mib: i64) {
+        if off_main_thread("set_memory_max") {
+            return;
+        }
         self.memory_max = mib.clamp(1, 65536);
     }
 
     #[func]
     fn set_execution_timeout(&mut self, timeout: i64) {
+        if off_main_thread("set_execution_timeout") {
+            return;
+        }
         self.execution_timeout = timeout;
         self.state.set_budget(budget_of(timeout));
     }
 
     #[func]
     fn set_unboxed_arguments(&mut self, unboxed: bool) {
+        if off_main_thread("set_unboxed_arguments") {
+            return;
+        }
         self.unboxed_arguments = unboxed;
         self.state.set_convention(convention_of(unboxed));
     }
 
     #[func]
     fn set_references_max(&mut self, max: i64) {
+        if off_main_thread("set_references_max") {
+            return;
+        }
         self.references_max = max.clamp(1, 65536);
         let limit = self.references_max as usize;
         // Applies to the loaded program too (no-op while it is running).
@@ -366,6 +423,9 @@ impl Sandbox {
 
     #[func]
     fn get_restrictions(&self) -> bool {
+        if off_main_thread("get_restrictions") {
+            return false;
+        }
         self.rules.enabled()
     }
 
@@ -373,6 +433,9 @@ impl Sandbox {
     /// restrictions (your callbacks included) are removed.
     #[func]
     fn set_restrictions(&mut self, enabled: bool) {
+        if off_main_thread("set_restrictions") {
+            return;
+        }
         if self.refuse_while_running("change restrictions") {
             return;
         }
@@ -382,6 +445,9 @@ impl Sandbox {
     /// Lets the guest use `instance` (when object access is restricted).
     #[func]
     fn add_allowed_object(&mut self, instance: Option<Gd<Object>>) {
+        if off_main_thread("add_allowed_object") {
+            return;
+        }
         let Some(instance) = instance else {
             godot_error!("Sandbox.add_allowed_object: cannot allow a null object");
             return;
@@ -394,6 +460,9 @@ impl Sandbox {
 
     #[func]
     fn remove_allowed_object(&mut self, instance: Option<Gd<Object>>) {
+        if off_main_thread("remove_allowed_object") {
+            return;
+        }
         if let Some(instance) = instance {
             self.rules.disallow_object(&instance);
         }
@@ -401,6 +470,9 @@ impl Sandbox {
 
     #[func]
     fn clear_allowed_objects(&mut self) {
+        if off_main_thread("clear_allowed_objects") {
+            return;
+        }
         if !self.refuse_while_running("clear allowed objects") {
             self.rules.clear_objects();
         }
@@ -409,45 +481,69 @@ impl Sandbox {
     /// `callback(sandbox, class_name) -> bool`; an invalid Callable removes the rule.
     #[func]
     fn set_class_allowed_callback(&mut self, instance: Callable) {
+        if off_main_thread("set_class_allowed_callback") {
+            return;
+        }
         self.set_rule(Kind::Class, instance);
     }
 
     /// `callback(sandbox, object) -> bool`, asked for objects not on the allowed list.
     #[func]
     fn set_object_allowed_callback(&mut self, instance: Callable) {
+        if off_main_thread("set_object_allowed_callback") {
+            return;
+        }
         self.set_rule(Kind::Object, instance);
     }
 
     /// `callback(sandbox, object, method) -> bool`.
     #[func]
     fn set_method_allowed_callback(&mut self, instance: Callable) {
+        if off_main_thread("set_method_allowed_callback") {
+            return;
+        }
         self.set_rule(Kind::Method, instance);
     }
 
     /// `callback(sandbox, object, property, is_set) -> bool`.
     #[func]
     fn set_property_allowed_callback(&mut self, instance: Callable) {
+        if off_main_thread("set_property_allowed_callback") {
+            return;
+        }
         self.set_rule(Kind::Property, instance);
     }
 
     /// `callback(sandbox, path) -> bool`, asked before the guest loads a resource.
     #[func]
     fn set_resource_allowed_callback(&mut self, instance: Callable) {
+        if off_main_thread("set_resource_allowed_callback") {
+            return;
+        }
         self.set_rule(Kind::Resource, instance);
     }
 
     #[func]
     fn is_allowed_class(&self, name: GString) -> bool {
+        if off_main_thread("is_allowed_class") {
+            return false;
+        }
         self.rules.allows_class(&name.to_string())
     }
 
     #[func]
     fn is_allowed_object(&self, instance: Option<Gd<Object>>) -> bool {
+        if off_main_thread("is_allowed_object") {
+            return false;
+        }
         instance.is_some_and(|o| self.rules.allows_object(&o))
     }
 
     #[func]
     fn is_allowed_method(&self, instance: Option<Gd<Object>>, method: Variant) -> bool {
+        if off_main_thread("is_allowed_method") {
+            return false;
+        }
         instance.is_some_and(|o| self.rules.allows_method(&o, &method.stringify().to_string()))
     }
 
@@ -458,11 +554,17 @@ impl Sandbox {
         property: Variant,
         #[opt(default = true)] is_set: bool,
     ) -> bool {
+        if off_main_thread("is_allowed_property") {
+            return false;
+        }
         instance.is_some_and(|o| self.rules.allows_property(&o, &property.stringify().to_string(), is_set))
     }
 
     #[func]
     fn is_allowed_resource(&self, res: GString) -> bool {
+        if off_main_thread("is_allowed_resource") {
+            return false;
+        }
         self.rules.allows_resource(&res.to_string())
     }
 }
@@ -515,6 +617,9 @@ impl Sandbox {
         args: &[&Variant],
         convention: Option<Convention>,
     ) -> Result<Variant, SandboxError> {
+        if !on_main_thread() {
+            return Err(SandboxError::NotMainThread);
+        }
         let node = this.instance_id();
         let state = state::state_of(node, || this.bind().state.clone());
         let convention = convention.unwrap_or(state.convention());
@@ -540,10 +645,33 @@ fn convention_of(unboxed_arguments: bool) -> Convention {
 }
 
 /// The state of the Sandbox a vararg method was called on, without binding it (see
-/// `state::state_of`).
-fn state_of(this: &Receiver<Sandbox>) -> (InstanceId, Rc<SandboxState>) {
+/// `state::state_of`). Refused off the main thread (see [`off_main_thread`]).
+fn state_of(this: &Receiver<Sandbox>) -> Result<(InstanceId, Rc<SandboxState>), SandboxError> {
+    if !on_main_thread() {
+        return Err(SandboxError::NotMainThread);
+    }
     let node = this.instance_id();
-    (node, state::state_of(node, || this.gd().bind().state.clone()))
+    Ok((node, state::state_of(node, || this.gd().bind().state.clone())))
+}
+
+thread_local! {
+    static MAIN_THREAD: bool = godot::sys::is_main_thread();
+}
+
+/// Whether this is Godot's main thread. A Sandbox's state is single-threaded (the machine runs on
+/// the caller's stack, unbound), so every entry point checks this: the extension enables gdext's
+/// `experimental-threads` only so that `.elf` resources can load on worker threads.
+fn on_main_thread() -> bool {
+    MAIN_THREAD.with(|main| *main)
+}
+
+/// Pushes an engine error and returns true when `method` is called off the main thread.
+fn off_main_thread(method: &str) -> bool {
+    let off = !on_main_thread();
+    if off {
+        godot_error!("Sandbox.{method}: {}", SandboxError::NotMainThread);
+    }
+    off
 }
 
 /// The optional `bound_args` Array after the fixed argument of `vmcallable*`.
@@ -562,6 +690,7 @@ fn bound_args(args: &[&Variant]) -> Result<Vec<Variant>, SandboxError> {
 /// `bound_args` before the call-time arguments. (Registered as a vararg method: gdext cannot
 /// give an Array parameter a default value.)
 pub fn vmcallable(this: Receiver<Sandbox>, args: &[&Variant]) -> Result<Variant, SandboxError> {
+    state_of(&this)?;
     let (name, _) = split_function(args)?;
     let bound = bound_args(args)?;
     let this = this.gd();
@@ -573,6 +702,7 @@ pub fn vmcallable(this: Receiver<Sandbox>, args: &[&Variant]) -> Result<Variant,
 /// `Sandbox.vmcallable_address(address, bound_args = [])`: the same for a guest function
 /// address (a function pointer the guest handed over).
 pub fn vmcallable_address(this: Receiver<Sandbox>, args: &[&Variant]) -> Result<Variant, SandboxError> {
+    state_of(&this)?;
     let address = args[0].try_to::<i64>().map_err(|_| SandboxError::BadArgument("address must be an int"))?;
     let bound = bound_args(args)?;
     let this = this.gd();
@@ -602,13 +732,13 @@ fn split_function<'a, 'b>(args: &'a [&'b Variant]) -> Result<(String, &'a [&'b V
 /// The hot path: no bind of the node and no allocation when the call succeeds (see `state.rs`).
 pub fn vmcall(this: Receiver<Sandbox>, args: &[&Variant]) -> Result<Variant, SandboxError> {
     let (function, rest) = args.split_first().ok_or(SandboxError::FunctionNotAName { got: VariantType::NIL })?;
-    let (node, state) = state_of(&this);
+    let (node, state) = state_of(&this)?;
     state.call_named(node, function, rest, None)
 }
 
 /// `Sandbox.vmcallv(function, ...args)`: always boxed (arguments as guest Variants).
 pub fn vmcallv(this: Receiver<Sandbox>, args: &[&Variant]) -> Result<Variant, SandboxError> {
     let (function, rest) = args.split_first().ok_or(SandboxError::FunctionNotAName { got: VariantType::NIL })?;
-    let (node, state) = state_of(&this);
+    let (node, state) = state_of(&this)?;
     state.call_named(node, function, rest, Some(Convention::Boxed))
 }

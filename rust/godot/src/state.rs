@@ -57,6 +57,8 @@ pub enum SandboxError {
     BadArgument(&'static str),
     #[error("cannot {0} while the program is running")]
     Running(&'static str),
+    #[error("a Sandbox can only be used from the main thread")]
+    NotMainThread,
 }
 
 /// Counters shown as the `monitor_*` properties.
