@@ -134,3 +134,16 @@ func test_calls_from_other_threads_are_refused() -> void:
 	assert_true(s.has_program_loaded(), "the reset from the worker did nothing")
 	assert_eq(s.vmcall("add_ints", 1, 2), 3, "the main thread still works")
 	s.free()
+
+
+func test_builtin_methods_and_operators_cannot_build_unbounded_values() -> void:
+	var s := Sandbox.FromProgram(load("res://tests/guests/abi.elf"))
+	expect_error("repeat(100000000) would build more than 16777216 elements")
+	assert_null(s.vmcallv("vcall_method", "ab", "repeat", 100000000))
+	assert_eq(s.vmcallv("vcall_method", "ab", "repeat", 3), "ababab", "small sizes still work")
+	var half := PackedByteArray()
+	half.resize(9_000_000)
+	expect_error("of 18000000 elements is too large")
+	assert_null(s.vmcallv("veval_add", half, half))
+	assert_eq(s.vmcallv("veval_add", "a", "b"), "ab", "the next call works")
+	s.free()

@@ -9,7 +9,7 @@ use rvsandbox_vm::HostError;
 
 use super::containers::write_std_vector;
 use super::variant::call_builtin;
-use super::{indexed, read_variant, refused, write_variant, HostResult};
+use super::{indexed, read_variant, refused, write_variant, HostResult, MAX_ELEMENTS};
 use crate::abi::GuestVariant;
 use crate::runtime::Vm;
 
@@ -30,7 +30,6 @@ mod op {
     pub const HAS: u64 = 12;
 }
 
-const MAX_ELEMENTS: i64 = 16_777_216;
 /// Host bytes per Array element, for billing host work to the guest (`Machine::charge_bytes`).
 const VARIANT_BYTES: u64 = 24;
 
@@ -61,7 +60,7 @@ pub fn array_ops(m: &mut Vm) -> HostResult {
     let (operation, index, int_arg, vptr) = (m.sysarg(0), m.sysarg(1) as u32 as i32, m.sysarg(2) as i64, m.sysarg(3));
     if operation == op::CREATE {
         let size = m.sysarg(1) as i64;
-        if !(0..=MAX_ELEMENTS).contains(&size) {
+        if !(0..=MAX_ELEMENTS as i64).contains(&size) {
             return Err(refused(format!("Array::create: invalid size {size}")));
         }
         m.charge_bytes(VARIANT_BYTES * size as u64);
@@ -106,7 +105,7 @@ pub fn array_ops(m: &mut Vm) -> HostResult {
             mutate(&mut target, "insert", &[int_arg.to_variant(), value])?;
         }
         op::RESIZE => {
-            if !(0..=MAX_ELEMENTS).contains(&int_arg) {
+            if !(0..=MAX_ELEMENTS as i64).contains(&int_arg) {
                 return Err(refused(format!("Array::resize: invalid size {int_arg}")));
             }
             m.charge_bytes(VARIANT_BYTES * int_arg as u64);

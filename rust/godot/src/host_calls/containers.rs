@@ -8,13 +8,12 @@
 use godot::prelude::*;
 use rvsandbox_vm::{Arg, HostError};
 
-use super::{indexed, read_str, refused, HostResult};
+use super::{indexed, read_str, refused, HostResult, MAX_ELEMENTS};
 use crate::abi::variant::variant_type;
 use crate::abi::GuestVariant;
 use crate::runtime::Vm;
 
 /// The most elements a guest may ask for (godot-sandbox's `MAX_ARRAY_ELEMENTS`).
-const MAX_ELEMENTS: u64 = 16_777_216;
 /// Longest inline (SSO) `std::string`.
 const SSO_CAPACITY: u64 = 15;
 /// `sizeof(std::string)`.

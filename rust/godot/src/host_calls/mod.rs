@@ -109,6 +109,27 @@ pub fn name(number: u64) -> &'static str {
 /// The most bytes of guest text a host call reads at once.
 const MAX_STRING: u64 = 4 << 20;
 
+/// The most elements (or characters) of any container or string a guest may have the host build,
+/// so that no guest can exhaust the host's memory through host calls.
+pub const MAX_ELEMENTS: u64 = 1 << 24;
+
+/// Refuses `value` if it is a string or container over [`MAX_ELEMENTS`] (checked on results of
+/// operations whose output size the guest controls: builtin methods and operators).
+pub fn check_size(value: &Variant) -> Result<(), HostError> {
+    let ty = value.get_type();
+    let length_method = match ty {
+        VariantType::STRING | VariantType::STRING_NAME => "length",
+        VariantType::ARRAY | VariantType::DICTIONARY => "size",
+        _ if ty.ord() >= VariantType::PACKED_BYTE_ARRAY.ord() => "size",
+        _ => return Ok(()),
+    };
+    let size = value.call(length_method, &[]).try_to::<i64>().unwrap_or(0);
+    if size as u64 > MAX_ELEMENTS {
+        return Err(refused(format!("a {ty:?} of {size} elements is too large (at most {MAX_ELEMENTS})")));
+    }
+    Ok(())
+}
+
 pub fn refused(message: impl Into<String>) -> HostError {
     HostError::Refused(message.into())
 }

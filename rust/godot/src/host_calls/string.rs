@@ -6,7 +6,7 @@ use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
 use super::containers::{guest_malloc, write_std_string, write_utf32};
-use super::{indexed, read_str, read_variant, refused, HostResult};
+use super::{indexed, read_str, read_variant, refused, HostResult, MAX_ELEMENTS};
 use crate::runtime::Vm;
 
 /// String_Op sub-operations.
@@ -27,14 +27,11 @@ fn string_at_index(m: &Vm, index: i32) -> Result<(GString, VariantType), HostErr
     }
 }
 
-/// The longest String an append may leave, in characters (godot-sandbox's element limit): each
-/// append may double a String for a few guest instructions.
-const MAX_CHARS: usize = 16_777_216;
-
 /// Stores `text` at `index`, keeping the type `ty`; the host's copy is billed to the guest.
 fn store(m: &mut Vm, index: i32, text: &GString, ty: VariantType) -> Result<(), HostError> {
-    if text.len() > MAX_CHARS {
-        return Err(refused(format!("String of {} characters is too long (at most {MAX_CHARS})", text.len())));
+    // Each append may double a String for a few guest instructions: bounded like any container.
+    if text.len() as u64 > MAX_ELEMENTS {
+        return Err(refused(format!("String of {} characters is too long (at most {MAX_ELEMENTS})", text.len())));
     }
     m.charge_bytes(4 * text.len() as u64);
     let value = match ty {

@@ -5,15 +5,43 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use godot::obj::EngineEnum;
 use godot::prelude::*;
 
-use super::{indexed, object, read_str, read_variant, read_variants, refused, write_variant, HostResult};
+use super::{
+    check_size, indexed, object, read_str, read_variant, read_variants, refused, write_variant, HostResult,
+    MAX_ELEMENTS,
+};
 use crate::abi::args::MAX_ARGUMENTS;
 use crate::abi::variant::is_inline;
 use crate::abi::GuestVariant;
 use crate::runtime::{with_reentry, Vm};
 
-/// Calls `method` on a builtin (non-object) Variant in place; `Err` if it has no such method
-/// or the call fails.
+/// Builtin methods whose integer arguments set the size of what they build (`"ab".repeat(n)`,
+/// `array.resize(n)`, ...): checked before the call, since building it is what would exhaust
+/// the host.
+const SIZING_METHODS: &[&str] =
+    &["repeat", "rpad", "lpad", "resize", "pad_decimals", "pad_zeros", "decompress", "decompress_dynamic"];
+
+/// Refuses a sizing method whose result would exceed [`MAX_ELEMENTS`] (or be unbounded).
+fn check_sizing_arguments(target: &Variant, method: &str, args: &[Variant]) -> Result<(), String> {
+    if !SIZING_METHODS.contains(&method) {
+        return Ok(());
+    }
+    // `repeat` multiplies the current length; the others take a size directly (negative
+    // sizes mean "unbounded" for decompress_dynamic).
+    let base = if method == "repeat" { target.call("length", &[]).try_to::<i64>().unwrap_or(0).max(1) } else { 1 };
+    for arg in args {
+        if let Ok(n) = arg.try_to::<i64>() {
+            if n < 0 || n.saturating_mul(base) as u64 > MAX_ELEMENTS {
+                return Err(format!("{method}({n}) would build more than {MAX_ELEMENTS} elements"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Calls `method` on a builtin (non-object) Variant in place; `Err` if it has no such method,
+/// the call fails, or its result is larger than a guest may build.
 pub fn call_builtin(target: &mut Variant, method: &str, args: &[Variant]) -> Result<Variant, String> {
+    check_sizing_arguments(target, method, args)?;
     let name = StringName::from(method);
     if !Callable::from_variant_method(target, &name).is_valid() {
         return Err(format!("{:?} has no method '{method}'", target.get_type()));
@@ -21,8 +49,10 @@ pub fn call_builtin(target: &mut Variant, method: &str, args: &[Variant]) -> Res
     // `Variant::call` works on the Variant in place (mutating methods change `target`) and
     // panics on a call error; the panic is caught here and becomes a guest exception.
     let target = &*target;
-    catch_unwind(AssertUnwindSafe(|| target.call(&name, args)))
-        .map_err(|_| format!("calling {:?}.{method} failed (wrong arguments?)", target.get_type()))
+    let result = catch_unwind(AssertUnwindSafe(|| target.call(&name, args)))
+        .map_err(|_| format!("calling {:?}.{method} failed (wrong arguments?)", target.get_type()))?;
+    check_size(&result).map_err(|e| e.to_string())?;
+    Ok(result)
 }
 
 /// Calls `method` on an object, if the restrictions allow it; GDScript may run, so the machine
@@ -90,7 +120,11 @@ pub fn veval(m: &mut Vm) -> HostResult {
     let b = read_variant(m, m.sysarg(2))?;
     let result_addr = m.sysarg(3);
     let (value, valid) = match a.evaluate(&b, op) {
-        Some(v) => (v, true),
+        // Operators can double a string or array per call (`a + a`): bounded like everything else.
+        Some(v) => {
+            check_size(&v)?;
+            (v, true)
+        }
         None if op == VariantOperator::EQUAL => (false.to_variant(), true),
         None if op == VariantOperator::NOT_EQUAL => (true.to_variant(), true),
         None => (Variant::nil(), false),
