@@ -212,3 +212,12 @@ func test_retained_objects_are_bounded() -> void:
 	assert_null(s.vmcallv("retain_many", obj, 70000))
 	assert_eq(s.vmcallv("sum3", 1, 2, 3), 6, "the next call works")
 	s.free()
+
+
+func test_guest_properties_cannot_shadow_the_node_s_own() -> void:
+	expect_error("property name 'name' is not allowed")
+	var s := Sandbox.FromProgram(load("res://tests/guests/bad_property.elf"))
+	assert_true(not s.has_program_loaded())
+	s.name = "StillMine"
+	assert_eq(String(s.name), "StillMine")
+	s.free()

@@ -17,9 +17,13 @@ mod op {
     pub const ADD_PROPERTY_HINT: u64 = 3;
 }
 
-/// The Sandbox node's own properties; a guest property may not shadow them.
-pub const BUILTIN_PROPERTIES: &[&str] =
-    &["program", "memory_max", "execution_timeout", "references_max", "unboxed_arguments", "restrictions", "monitor_"];
+/// Whether `name` is a property the Sandbox node already has (its own or inherited from Node): a
+/// guest property may not shadow it, or the game's own `sandbox.name = ...` would reach the guest.
+fn is_node_property(name: &str) -> bool {
+    use godot::obj::Singleton;
+    let properties = godot::classes::ClassDb::singleton().class_get_property_list("Sandbox");
+    properties.iter_shared().any(|property| property.get("name").is_some_and(|n| n.to_string() == name))
+}
 
 /// 547 SANDBOX_ADD: a0 = sub-operation, the rest per operation (docs/guest-abi.md §4.2).
 pub fn sandbox_add(m: &mut Vm) -> HostResult {
@@ -66,7 +70,7 @@ fn add_property(m: &mut Vm) -> HostResult {
     }
     let ty = variant_type(ty_number).ok_or_else(|| refused(format!("property '{name}': invalid type {ty_number}")))?;
     let (setter, getter, default_addr) = (m.sysarg(4), m.sysarg(5), m.sysarg(6));
-    if name.is_empty() || BUILTIN_PROPERTIES.iter().any(|b| name.starts_with(b)) {
+    if name.is_empty() || is_node_property(&name) {
         return Err(refused(format!("property name '{name}' is not allowed")));
     }
     if m.data.property(&name).is_some() {
