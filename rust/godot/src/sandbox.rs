@@ -326,60 +326,39 @@ impl Sandbox {
     /// Calls made so far (nested ones included). Same as `monitor_calls_made`.
     #[func]
     fn get_calls_made(&self) -> i64 {
-        if off_main_thread("get_calls_made") {
-            return 0;
-        }
-        self.get_monitor_calls_made()
+        self.monitor("get_calls_made", |m| m.calls_made)
     }
 
     #[func]
     fn get_monitor_calls_made(&self) -> i64 {
-        if off_main_thread("get_monitor_calls_made") {
-            return 0;
-        }
-        self.state.monitors().calls_made as i64
+        self.monitor("get_monitor_calls_made", |m| m.calls_made)
     }
 
     #[func]
     fn get_monitor_exceptions(&self) -> i64 {
-        if off_main_thread("get_monitor_exceptions") {
-            return 0;
-        }
-        self.state.monitors().exceptions as i64
+        self.monitor("get_monitor_exceptions", |m| m.exceptions)
     }
 
     #[func]
     fn get_monitor_execution_timeouts(&self) -> i64 {
-        if off_main_thread("get_monitor_execution_timeouts") {
-            return 0;
-        }
-        self.state.monitors().timeouts as i64
+        self.monitor("get_monitor_execution_timeouts", |m| m.timeouts)
     }
 
     #[func]
     fn get_monitor_instructions_executed(&self) -> i64 {
-        if off_main_thread("get_monitor_instructions_executed") {
-            return 0;
-        }
-        self.state.monitors().instructions as i64
+        self.monitor("get_monitor_instructions_executed", |m| m.instructions)
     }
 
     /// Scoped Variants and objects held for the guest (0 between calls).
     #[func]
     fn get_monitor_scoped_references(&self) -> i64 {
-        if off_main_thread("get_monitor_scoped_references") {
-            return 0;
-        }
-        self.state.monitors().scoped_references as i64
+        self.monitor("get_monitor_scoped_references", |m| m.scoped_references)
     }
 
     /// Permanent Variants held for the guest.
     #[func]
     fn get_monitor_permanent_references(&self) -> i64 {
-        if off_main_thread("get_monitor_permanent_references") {
-            return 0;
-        }
-        self.state.monitors().permanent_references as i64
+        self.monitor("get_monitor_permanent_references", |m| m.permanent_references)
     }
 
     #[func]
@@ -570,6 +549,15 @@ impl Sandbox {
 }
 
 impl Sandbox {
+    /// One monitor counter for the `#[func]` getter `method`: read on the main thread only (0
+    /// and one engine error elsewhere).
+    fn monitor(&self, method: &str, counter: fn(&state::Monitors) -> u64) -> i64 {
+        if off_main_thread(method) {
+            return 0;
+        }
+        counter(&self.state.monitors()) as i64
+    }
+
     /// One engine error and `true` if a call is running (restrictions may not change then).
     fn refuse_while_running(&self, what: &'static str) -> bool {
         let running = self.state.is_running();
