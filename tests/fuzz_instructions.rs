@@ -1,5 +1,6 @@
 //! Differential instruction fuzzer: random straight-line RV64GC (+Zba/Zbb/Zbs) sequences run under
-//! `rvsandbox run` and `qemu-riscv64`; the final integer and float registers must match bit for bit.
+//! `rvsandbox run` (interpreted, and compiled to native code) and `qemu-riscv64`; the final integer
+//! and float registers must match bit for bit.
 //!
 //! Each case is a generated assembler file: `_start` loads all registers from seeded values, runs the
 //! sequence, stores x1..x31 and f0..f31 (raw bits) to memory, writes them to stdout (syscall 64) and
@@ -32,6 +33,9 @@ const DEFAULT_SEED: u64 = 0x5EED_0000;
 const MAX_REPORTED_FAILURES: usize = 3;
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 const MARCH: &str = "-march=rv64gc_zba_zbb_zbs";
+/// Both ways `rvsandbox` runs guest code: the interpreter, and native code (compiled before the
+/// first run, so that the single pass through each case is native).
+const EXECUTION_MODES: &[&[&str]] = &[&["--interpret"], &["--compile-after", "0"]];
 
 // ------------------------------------------------------------------ PRNG
 
@@ -533,8 +537,17 @@ fn run_prefix(dir: &Path, case: &Case, prefix: usize) -> Runs {
     if let Outcome::Failed(why) = &qemu {
         panic!("fuzz harness bug: qemu did not run {} cleanly: {why}\n(seed {:#x})", source.display(), case.seed);
     }
-    let ours = outcome(&run(Command::new(rvsandbox()).arg("run").arg(&exe), RUN_TIMEOUT));
-    Runs { source, qemu, ours }
+    // The first mode that differs from qemu, or the last one.
+    let mut ours = None;
+    for mode in EXECUTION_MODES {
+        let outcome = outcome(&run(Command::new(rvsandbox()).arg("run").args(*mode).arg(&exe), RUN_TIMEOUT));
+        let differs = !qemu.same(&outcome);
+        ours = Some(outcome);
+        if differs {
+            break;
+        }
+    }
+    Runs { source, qemu, ours: ours.expect("at least one mode") }
 }
 
 fn cleanup(r: &Runs) {

@@ -115,7 +115,17 @@ fn compare_with_qemu(name: &str) {
             qemu.status_text()
         );
     }
-    let ours = run(Command::new(rvsandbox()).arg("run").arg(&exe).args(&d.args), RUN_TIMEOUT);
+    for mode in EXECUTION_MODES {
+        let ours = run(Command::new(rvsandbox()).arg("run").args(*mode).arg(&exe).args(&d.args), RUN_TIMEOUT);
+        compare_outcomes(name, &ours, &qemu);
+    }
+}
+
+/// How `rvsandbox run` runs each guest: as it does by default, interpreting only, and compiling
+/// every block to native code before it first runs.
+const EXECUTION_MODES: &[&[&str]] = &[&[], &["--interpret"], &["--compile-after", "0"]];
+
+fn compare_outcomes(name: &str, ours: &RunResult, qemu: &RunResult) {
     let same_out = ours.stdout == qemu.stdout;
     let same_status = ours.code().is_some() && ours.code() == qemu.code();
     if !same_out || !same_status {

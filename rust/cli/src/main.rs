@@ -6,12 +6,19 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use rvsandbox_vm::{Arg, Error, Machine, Options, RunOutcome};
+use rvsandbox_vm::{Arg, Error, Machine, Options, RunOutcome, DEFAULT_COMPILE_AFTER};
 
 const USAGE: &str = "\
 usage:
-  rvsandbox run [--max-instructions N] [--memory MIB] [--stats] PROGRAM [ARGS...]
-  rvsandbox call [--max-instructions N] [--memory MIB] [--float] PROGRAM FUNCTION [ARGS...]
+  rvsandbox run [OPTIONS] [--stats] PROGRAM [ARGS...]
+  rvsandbox call [OPTIONS] [--float] PROGRAM FUNCTION [ARGS...]
+
+options:
+  --max-instructions N   stop the guest after N instructions (exit status 125)
+  --memory MIB           guest memory size (default 256)
+  --compile-after N      compile code to native code once it has run N times (default 64;
+                         0 compiles everything first)
+  --interpret            never compile: interpret every instruction
 
 run   runs PROGRAM like a process: its output is ours, and so is its exit status.
 call  runs PROGRAM's main, then calls FUNCTION and prints its return value (a0 as a signed
@@ -29,11 +36,20 @@ struct Flags {
     memory_mib: u64,
     stats: bool,
     float: bool,
+    /// `Options::compile_after`.
+    compile_after: Option<u32>,
     rest: Vec<String>,
 }
 
 fn parse_flags(args: &[String]) -> Result<Flags, String> {
-    let mut flags = Flags { max_instructions: u64::MAX, memory_mib: 256, stats: false, float: false, rest: Vec::new() };
+    let mut flags = Flags {
+        max_instructions: u64::MAX,
+        memory_mib: 256,
+        stats: false,
+        float: false,
+        compile_after: Some(DEFAULT_COMPILE_AFTER),
+        rest: Vec::new(),
+    };
     let mut i = 0;
     while i < args.len() {
         let number = |i: usize| -> Result<u64, String> {
@@ -49,6 +65,13 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
                 flags.memory_mib = number(i)?;
                 i += 1;
             }
+            "--compile-after" => {
+                let runs = number(i)?;
+                flags.compile_after =
+                    Some(u32::try_from(runs).map_err(|_| format!("--compile-after {runs} is too large"))?);
+                i += 1;
+            }
+            "--interpret" => flags.compile_after = None,
             "--stats" => flags.stats = true,
             "--float" => flags.float = true,
             "--" => {
@@ -74,6 +97,7 @@ fn load(flags: &Flags, argv: Vec<String>) -> Result<Machine, ExitCode> {
         memory_max: flags.memory_mib.saturating_mul(1 << 20),
         argv: argv.clone(),
         call_instruction_limit: flags.max_instructions,
+        compile_after: flags.compile_after,
         ..Options::default()
     };
     Machine::new(&elf, options, ()).map_err(|e| fail(EXIT_LOAD, &format!("cannot load {path}: {e}")))

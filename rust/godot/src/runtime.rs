@@ -85,6 +85,7 @@ pub fn instantiate(program: Arc<Program>, settings: &Settings) -> Result<Box<Vm>
         argv: vec!["program".into()],
         env: ["LC_CTYPE=C", "LC_ALL=C", "TZ=UTC", "LD_LIBRARY_PATH="].map(String::from).to_vec(),
         call_instruction_limit: settings.budget,
+        ..Options::default()
     };
     // Saturating: a memory too small for the stack is refused by `Machine::from_program`.
     let stack_bottom = memory_max.saturating_sub(STACK_SIZE.div_ceil(PAGE_SIZE) * PAGE_SIZE);

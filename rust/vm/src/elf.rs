@@ -12,6 +12,7 @@ use thiserror::Error;
 
 use crate::arena::ImageFile;
 use crate::cpu::code::Code;
+use crate::jit::Jit;
 
 /// Guest page size.
 pub const PAGE_SIZE: u64 = 4096;
@@ -117,6 +118,8 @@ pub struct Program {
     /// Where the program headers are in guest memory, and how many there are (for the auxv).
     pub(crate) program_headers: (u64, u64),
     pub(crate) code: Code,
+    /// Native code compiled from `code`, shared by the machines of this program.
+    pub(crate) jit: Jit,
     pub(crate) symbols: Symbols,
     /// The first address that is neither unmapped nor part of the image.
     pub(crate) image_end: u64,
@@ -146,6 +149,7 @@ impl Program {
             entry: elf.entry.wrapping_add(bias),
             program_headers: (program_header_address(&elf, bias), elf.program_headers.len() as u64),
             symbols: Symbols::new(&elf, bias),
+            jit: Jit::new(&code),
             code,
             image_end,
             image_start: image_start & !(PAGE_SIZE - 1),

@@ -27,6 +27,10 @@ pub mod reg {
 /// Where a call made by the host returns to: no code lives there, so reaching it ends the call.
 pub const EXIT_ADDRESS: u64 = 0xffff_ffff_ffff_f000;
 
+/// The default of [`Options::compile_after`]: high enough that start-up code, which runs once,
+/// is not compiled, low enough that a loop or a function called every frame soon is.
+pub const DEFAULT_COMPILE_AFTER: u32 = 64;
+
 /// How to build a [`Machine`].
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -41,6 +45,10 @@ pub struct Options {
     pub env: Vec<String>,
     /// The instruction budget of one [`Machine::vmcall`].
     pub call_instruction_limit: u64,
+    /// Compile a block of guest code to native code once the interpreter has started it this
+    /// many times (`None`: only interpret). Native code behaves exactly as the interpreter does,
+    /// faults, budgets and all; it is shared by all machines of a program.
+    pub compile_after: Option<u32>,
 }
 
 impl Default for Options {
@@ -51,6 +59,7 @@ impl Default for Options {
             argv: vec!["program".into()],
             env: Vec::new(),
             call_instruction_limit: 8_000_000_000,
+            compile_after: Some(DEFAULT_COMPILE_AFTER),
         }
     }
 }
@@ -179,7 +188,8 @@ impl<T> Machine<T> {
         self.stopped = false;
         self.limit_reached = false;
         loop {
-            let exit = dispatch::run(&mut self.cpu, &mut self.memory, &self.program.code, self.budget_end);
+            let jit = self.options.compile_after.map(|threshold| (&self.program.jit, threshold));
+            let exit = dispatch::run(&mut self.cpu, &mut self.memory, &self.program.code, jit, self.budget_end);
             let pc = self.cpu.pc;
             match exit {
                 Exit::Trap(trap @ (Trap::Ecall | Trap::DynCall(_))) => {

@@ -59,9 +59,17 @@ pub struct Memory {
 
 /// The addresses `[start, start + span)` an access kind may touch (up to the end of the arena).
 #[derive(Clone, Copy)]
-struct Region {
-    start: u64,
-    span: u64,
+pub(crate) struct Region {
+    pub start: u64,
+    pub span: u64,
+}
+
+/// The arena's address and limits, for generated code that accesses guest memory itself.
+pub(crate) struct RawMemory {
+    /// The host address of guest address 0; the arena is `size()` bytes from there.
+    pub host_base: *mut u8,
+    pub read: Region,
+    pub write: Region,
 }
 
 impl Region {
@@ -101,6 +109,12 @@ impl Memory {
         debug_assert!(readable_start <= writable_start && writable_start <= self.size());
         self.readable = Region::from(readable_start, self.size());
         self.writable = Region::from(writable_start, self.size());
+    }
+
+    /// The arena and its limits. Whoever accesses memory through `host_base` must check
+    /// accesses against `read` and `write` exactly as [`Memory::read_bytes`] does.
+    pub(crate) fn raw_parts(&mut self) -> RawMemory {
+        RawMemory { host_base: self.bytes.as_mut_ptr(), read: self.readable, write: self.writable }
     }
 
     /// The arena's size in bytes; every guest address is below it.

@@ -41,6 +41,11 @@ impl Code {
         (slot < self.insns.len() && pc & 1 == 0).then_some(slot)
     }
 
+    /// The number of 2-byte slots.
+    pub fn slots(&self) -> usize {
+        self.insns.len()
+    }
+
     /// The address of `slot`.
     #[inline(always)]
     pub fn pc_of(&self, slot: usize) -> u64 {

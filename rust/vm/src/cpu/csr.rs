@@ -91,7 +91,7 @@ mod tests {
         let code = Code::decode(0x1000, &bytes);
         let (mut cpu, mut mem) = (Cpu::default(), Memory::new(0x2000));
         cpu.pc = 0x1000;
-        assert_eq!(dispatch::run(&mut cpu, &mut mem, &code, 100), Exit::Trap(Trap::Breakpoint));
+        assert_eq!(dispatch::run(&mut cpu, &mut mem, &code, None, 100), Exit::Trap(Trap::Breakpoint));
         assert_eq!((cpu.reg(10), cpu.reg(11)), (1, 2));
         assert_eq!((cpu.instructions, cpu.pc), (4, 0x1010));
     }

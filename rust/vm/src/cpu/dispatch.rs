@@ -1,7 +1,9 @@
-//! The interpreter loop: runs decoded blocks until a trap or the instruction budget ends.
+//! The interpreter loop: runs decoded blocks until a trap or the instruction budget ends, and
+//! hands blocks that have been compiled to their native code.
 
 use super::code::Code;
 use super::{i, Cpu, Trap};
+use crate::jit::{Jit, JitExit};
 use crate::memory::Memory;
 
 /// Why [`run`] returned.
@@ -17,10 +19,14 @@ pub(crate) enum Exit {
 }
 
 /// Runs from `cpu.pc` until something stops it or `cpu.instructions` reaches `budget_end`.
+/// With `jit` (the program's compiled code, and the machine's compile threshold), blocks that
+/// have native code run there, and blocks that become hot are compiled.
 ///
 /// A block's straight-line instructions run without `cpu.pc` being written (handlers do not read
 /// it); it is set only for the instruction that ends the block, which moves it on.
-pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, budget_end: u64) -> Exit {
+pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Jit, u32)>, budget_end: u64) -> Exit {
+    // Set when native code hands one block to the interpreter (see `JitExit::Interpret`).
+    let mut interpret_next = false;
     loop {
         let Some(first) = code.slot(cpu.pc) else {
             return Exit::OutsideCode;
@@ -28,6 +34,23 @@ pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, budget_end: u64)
         let left = budget_end.saturating_sub(cpu.instructions);
         if left == 0 {
             return Exit::BudgetSpent;
+        }
+        if let Some((jit, threshold)) = jit.filter(|_| !std::mem::take(&mut interpret_next)) {
+            let entry = jit.entry(first);
+            if entry != 0 {
+                match jit.enter(entry, cpu, mem, budget_end) {
+                    Some(JitExit::Jump) => continue,
+                    Some(JitExit::Interpret) => {
+                        interpret_next = true;
+                        continue;
+                    }
+                    Some(JitExit::Trap(trap)) => return Exit::Trap(trap),
+                    None => {}
+                }
+            } else if jit.heat_up(first, threshold) {
+                jit.compile(code, first);
+                continue;
+            }
         }
         let count = (code.at(first).block_len as u64).min(left);
         let mut slot = first;

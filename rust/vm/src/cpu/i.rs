@@ -2,6 +2,7 @@
 
 use super::d::{fld, fsd};
 use super::fields::Word;
+use super::m::{div, divu, divuw, divw, mul, mulh, mulhsu, mulhu, mulw, rem, remu, remuw, remw};
 use super::{Cpu, Handler, Insn, Op, Trap};
 use crate::memory::Memory;
 
@@ -176,6 +177,14 @@ macro_rules! fast_ops {
         }
 
         impl Fast {
+            /// The variant for the full-length (4-byte) form of the same operation.
+            pub(crate) fn uncompressed(self) -> Fast {
+                match self {
+                    Fast::Call => Fast::Call,
+                    $(Fast::$variant | Fast::$compressed => Fast::$variant,)*
+                }
+            }
+
             /// The variant for the compressed (2-byte) form of the same operation.
             pub(crate) fn compressed(self) -> Fast {
                 match self {
@@ -261,6 +270,20 @@ fast_ops! {
     Bgeu, BgeuC => bgeu,
     Jal, JalC => jal,
     Jalr, JalrC => jalr,
+    // RV64M has no compressed forms; the second variants are never decoded.
+    Mul, MulC => mul,
+    Mulh, MulhC => mulh,
+    Mulhsu, MulhsuC => mulhsu,
+    Mulhu, MulhuC => mulhu,
+    Div, DivC => div,
+    Divu, DivuC => divu,
+    Rem, RemC => rem,
+    Remu, RemuC => remu,
+    Mulw, MulwC => mulw,
+    Divw, DivwC => divw,
+    Divuw, DivuwC => divuw,
+    Remw, RemwC => remw,
+    Remuw, RemuwC => remuw,
 }
 
 /// Picks the handler for an ALU instruction, replacing it with `nop` when it writes `x0`

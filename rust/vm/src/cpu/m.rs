@@ -3,8 +3,9 @@
 //! dividend / zero for overflow), which is exactly what Rust's `checked_*` fallbacks below spell out.
 
 use super::fields::Word;
+use super::i::op;
 use super::i::sext32;
-use super::{Cpu, Handler, Insn, Trap};
+use super::{Cpu, Insn, Op, Trap};
 use crate::memory::Memory;
 
 reg_reg! {
@@ -40,21 +41,21 @@ pub(crate) fn decode(w: Word) -> Option<Insn> {
     if w.funct7() != 1 {
         return None;
     }
-    let handler: Handler = match (w.opcode(), w.funct3()) {
-        (0x33, 0) => mul,
-        (0x33, 1) => mulh,
-        (0x33, 2) => mulhsu,
-        (0x33, 3) => mulhu,
-        (0x33, 4) => div,
-        (0x33, 5) => divu,
-        (0x33, 6) => rem,
-        (0x33, 7) => remu,
-        (0x3b, 0) => mulw,
-        (0x3b, 4) => divw,
-        (0x3b, 5) => divuw,
-        (0x3b, 6) => remw,
-        (0x3b, 7) => remuw,
+    let handler: Op = match (w.opcode(), w.funct3()) {
+        (0x33, 0) => op::mul,
+        (0x33, 1) => op::mulh,
+        (0x33, 2) => op::mulhsu,
+        (0x33, 3) => op::mulhu,
+        (0x33, 4) => op::div,
+        (0x33, 5) => op::divu,
+        (0x33, 6) => op::rem,
+        (0x33, 7) => op::remu,
+        (0x3b, 0) => op::mulw,
+        (0x3b, 4) => op::divw,
+        (0x3b, 5) => op::divuw,
+        (0x3b, 6) => op::remw,
+        (0x3b, 7) => op::remuw,
         _ => return None,
     };
-    Some(Insn::int(handler, w.rd(), w.rs1(), w.rs2(), 0))
+    Some(Insn::int_op(handler, w.rd(), w.rs1(), w.rs2(), 0))
 }

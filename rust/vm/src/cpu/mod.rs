@@ -132,6 +132,23 @@ impl Cpu {
     }
 }
 
+/// Byte offsets of [`Cpu`] fields, for generated code that reads and writes them directly.
+pub(crate) mod layout {
+    use super::Cpu;
+    use std::mem::offset_of;
+
+    /// The offset of integer register `r` (0-31).
+    pub fn x(r: u8) -> i32 {
+        (offset_of!(Cpu, x) + 8 * (r as usize & 31)) as i32
+    }
+    /// The offset of floating-point register `r` (0-31).
+    pub fn f(r: u8) -> i32 {
+        (offset_of!(Cpu, f) + 8 * (r as usize & 31)) as i32
+    }
+    pub const PC: i32 = offset_of!(Cpu, pc) as i32;
+    pub const INSTRUCTIONS: i32 = offset_of!(Cpu, instructions) as i32;
+}
+
 /// Why an instruction did not complete normally.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Trap {

@@ -1,0 +1,254 @@
+//! Native code for hot guest code, compiled with Cranelift.
+//!
+//! The interpreter counts how often each block start runs. When one reaches the machine's
+//! [`compile_after`](crate::Options::compile_after) threshold, the JIT compiles a *region* that
+//! starts there (see [`region`]) into one native function, shared by every machine of the
+//! program. From then on the dispatch loop calls that function instead of interpreting.
+//!
+//! Native code keeps exactly the interpreter's semantics:
+//! - Guest registers live in Cranelift variables inside a region and are written back to the
+//!   [`Cpu`] at every exit; instructions the JIT does not translate (floating point, atomics, the
+//!   bit-manipulation extensions) call their interpreter handler in place.
+//! - Every load and store is bounds-checked against the same limits as [`Memory`]. An access
+//!   outside them leaves native code at that instruction, and the interpreter runs it again to
+//!   report the fault with its precise address.
+//! - Each segment charges its instructions against the budget before it runs; a segment that
+//!   does not fit leaves to the interpreter, which runs exactly as many instructions as remain.
+//! - System calls, `ebreak` and block-ending CSR reads leave to the interpreter too.
+//!
+//! Regions end in jumps to other addresses; those go through the program's table of compiled
+//! entry points as tail calls, so hot code moves from region to region without returning here.
+
+mod executable;
+mod region;
+mod translate;
+
+use std::any::Any;
+use std::mem::offset_of;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use crate::cpu::code::Code;
+use crate::cpu::{Cpu, Insn, Trap};
+use crate::memory::Memory;
+
+use translate::Compiler;
+
+/// What native code returns when it leaves.
+mod exit_code {
+    /// `cpu.pc` holds the next address to run; nothing went wrong.
+    pub const JUMP: u32 = 0;
+    /// The interpreter must run the block at `cpu.pc` (the budget does not cover the next
+    /// segment, an access faulted, or the instruction is one the JIT leaves to it).
+    pub const INTERPRET: u32 = 1;
+    /// An instruction's handler trapped; the trap is in the context.
+    pub const TRAP: u32 = 2;
+    /// An instruction's handler panicked; the payload is in the context.
+    pub const PANIC: u32 = 3;
+}
+
+/// Why native code returned to the dispatch loop.
+pub(crate) enum JitExit {
+    /// Continue at `cpu.pc`.
+    Jump,
+    /// Interpret the block at `cpu.pc` before entering native code again.
+    Interpret,
+    /// The instruction at `cpu.pc` trapped.
+    Trap(Trap),
+}
+
+/// What generated code reads while it runs: one per entry from the dispatch loop. Generated code
+/// reaches the fields by their `offset_of!` offsets.
+#[repr(C)]
+pub(crate) struct Context {
+    cpu: *mut Cpu,
+    memory: *mut Memory,
+    /// Host address of guest address 0.
+    host_base: *mut u8,
+    read_start: u64,
+    read_span: u64,
+    write_start: u64,
+    write_span: u64,
+    budget_end: u64,
+    trap: Option<Trap>,
+    panic: Option<Box<dyn Any + Send>>,
+}
+
+/// Byte offsets of the context fields generated code reads.
+pub(crate) mod context {
+    use super::{offset_of, Context};
+    pub const CPU: i32 = offset_of!(Context, cpu) as i32;
+    pub const HOST_BASE: i32 = offset_of!(Context, host_base) as i32;
+    pub const READ_START: i32 = offset_of!(Context, read_start) as i32;
+    pub const READ_SPAN: i32 = offset_of!(Context, read_span) as i32;
+    pub const WRITE_START: i32 = offset_of!(Context, write_start) as i32;
+    pub const WRITE_SPAN: i32 = offset_of!(Context, write_span) as i32;
+    pub const BUDGET_END: i32 = offset_of!(Context, budget_end) as i32;
+}
+
+/// Runs the interpreter handler of `insn` for generated code; returns an [`exit_code`].
+extern "C" fn run_handler(context: *mut Context, insn: *const Insn) -> u32 {
+    // SAFETY: generated code passes the context it was entered with (a live `&mut Context` in
+    // `Jit::enter`, not otherwise used while native code runs) and a pointer into the program's
+    // decoded code, which outlives its generated code.
+    let (context, insn) = unsafe { (&mut *context, &*insn) };
+    // SAFETY: `cpu` and `memory` come from the `&mut Cpu` and `&mut Memory` that `Jit::enter`
+    // holds for the duration of the native call and does not use meanwhile; generated code does
+    // not touch them while a handler runs.
+    let (cpu, memory) = unsafe { (&mut *context.cpu, &mut *context.memory) };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (insn.handler)(cpu, memory, insn))) {
+        Ok(Ok(())) => exit_code::JUMP,
+        Ok(Err(trap)) => {
+            context.trap = Some(trap);
+            exit_code::TRAP
+        }
+        Err(payload) => {
+            context.panic = Some(payload);
+            exit_code::PANIC
+        }
+    }
+}
+
+/// The compiled code of one program and the counters that decide what to compile.
+pub(crate) struct Jit {
+    /// Per 2-byte slot of the decoded code: the address of the native function that starts
+    /// there, or 0. Generated code reads it to chain regions.
+    entries: Box<[AtomicUsize]>,
+    /// Per slot: how many times the interpreter started a block there (`u32::MAX`: never
+    /// compile it, it was tried).
+    heat: Box<[AtomicU32]>,
+    /// The function that enters generated code from Rust, once the compiler exists.
+    trampoline: AtomicUsize,
+    compiler: Mutex<CompilerState>,
+}
+
+enum CompilerState {
+    NotStarted,
+    Ready(Box<Compiler>),
+    /// This host has no Cranelift back end (or it failed to start): interpret everything.
+    Unavailable,
+}
+
+/// A boxed slice of `len` zeroed atomics, allocated zeroed so that untouched pages cost nothing.
+fn zeroed_atomics<T>(len: usize) -> Box<[T]>
+where
+    T: ZeroedAtomic,
+{
+    let zeros: Box<[T::Plain]> = vec![T::Plain::default(); len].into_boxed_slice();
+    // SAFETY: `T` is an atomic with the same size, alignment and bit validity as `T::Plain`
+    // (guaranteed by the standard library for AtomicUsize/usize and AtomicU32/u32), so the
+    // allocation holds `len` valid `T`s with the layout `Box<[T]>` frees.
+    unsafe { Box::from_raw(Box::into_raw(zeros) as *mut [T]) }
+}
+
+/// Atomics that are plain integers in memory.
+trait ZeroedAtomic {
+    type Plain: Default + Clone;
+}
+impl ZeroedAtomic for AtomicUsize {
+    type Plain = usize;
+}
+impl ZeroedAtomic for AtomicU32 {
+    type Plain = u32;
+}
+
+impl Jit {
+    /// Counters and an empty entry table for `code`.
+    pub fn new(code: &Code) -> Jit {
+        Jit {
+            entries: zeroed_atomics(code.slots()),
+            heat: zeroed_atomics(code.slots()),
+            trampoline: AtomicUsize::new(0),
+            compiler: Mutex::new(CompilerState::NotStarted),
+        }
+    }
+
+    /// The native function starting at `slot`, or 0.
+    #[inline(always)]
+    pub fn entry(&self, slot: usize) -> usize {
+        self.entries[slot].load(Ordering::Acquire)
+    }
+
+    /// Counts one interpreted start of the block at `slot`; true when it has now run
+    /// `threshold` times (and should be compiled).
+    #[inline(always)]
+    pub fn heat_up(&self, slot: usize, threshold: u32) -> bool {
+        let heat = &self.heat[slot];
+        // Not a read-modify-write: a count lost to a race between threads only delays compiling.
+        let count = heat.load(Ordering::Relaxed);
+        if count == u32::MAX {
+            return false;
+        }
+        heat.store(count + 1, Ordering::Relaxed);
+        count + 1 >= threshold
+    }
+
+    /// Compiles the region starting at `slot` (once; later calls do nothing).
+    pub fn compile(&self, code: &Code, slot: usize) {
+        let mut state = self.compiler.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.heat[slot].store(u32::MAX, Ordering::Relaxed);
+        if self.entry(slot) != 0 {
+            return;
+        }
+        if matches!(*state, CompilerState::NotStarted) {
+            *state = match Compiler::new() {
+                Some(compiler) => {
+                    self.trampoline.store(compiler.trampoline(), Ordering::Release);
+                    CompilerState::Ready(Box::new(compiler))
+                }
+                None => CompilerState::Unavailable,
+            };
+        }
+        if let CompilerState::Ready(compiler) = &mut *state {
+            // A compiler bug must not take the host down: the block just stays interpreted.
+            let compiled =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compiler.compile(code, &self.entries, slot)));
+            match compiled {
+                Ok(Some(function)) => self.entries[slot].store(function, Ordering::Release),
+                Ok(None) => {}
+                Err(_) => *state = CompilerState::Unavailable,
+            }
+        }
+    }
+
+    /// Runs the native function `entry` (from [`Jit::entry`]) on this machine's state until it
+    /// leaves native code. `None` if native code cannot run on this memory (see below).
+    pub fn enter(&self, entry: usize, cpu: &mut Cpu, memory: &mut Memory, budget_end: u64) -> Option<JitExit> {
+        let raw = memory.raw_parts();
+        // Generated code checks `address - start <= span - len` for accesses of up to 8 bytes,
+        // which needs every span to hold 8 bytes (a real machine's memory is whole pages).
+        if raw.read.span < 8 || raw.write.span < 8 {
+            return None;
+        }
+        let mut context = Context {
+            cpu,
+            memory,
+            host_base: raw.host_base,
+            read_start: raw.read.start,
+            read_span: raw.read.span,
+            write_start: raw.write.start,
+            write_span: raw.write.span,
+            budget_end,
+            trap: None,
+            panic: None,
+        };
+        let trampoline = self.trampoline.load(Ordering::Acquire);
+        debug_assert_ne!(trampoline, 0, "an entry exists only once the compiler does");
+        // SAFETY: `trampoline` is the address of the entry trampoline the compiler generated for
+        // this host's C calling convention with exactly this signature, and it lives as long as
+        // `self`. `entry` is a region function from the same compiler. Generated code only touches
+        // guest memory inside the arena (every access is checked against the limits above, which
+        // describe `memory`'s own arena), the registers, `pc` and instruction count of `cpu`, and
+        // the context; handlers it calls get `cpu` and `memory` through `run_handler`.
+        let code = unsafe {
+            let enter: extern "C" fn(usize, *mut Context) -> u32 = std::mem::transmute(trampoline);
+            enter(entry, &mut context)
+        };
+        Some(match code {
+            exit_code::JUMP => JitExit::Jump,
+            exit_code::INTERPRET => JitExit::Interpret,
+            exit_code::TRAP => JitExit::Trap(context.trap.expect("a trap exit stores its trap")),
+            _ => std::panic::resume_unwind(context.panic.expect("a panic exit stores its payload")),
+        })
+    }
+}

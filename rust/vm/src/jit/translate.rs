@@ -1,0 +1,650 @@
+//! Translation of one [`Region`] into one Cranelift function, and the compiler that owns the
+//! target description and the generated code.
+//!
+//! Every region function has the signature `fn(context) -> exit code` in Cranelift's `tail`
+//! calling convention, so that regions can tail-call each other; Rust enters them through a
+//! trampoline in the host's C convention.
+
+use std::sync::atomic::AtomicUsize;
+
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::types::{I32, I64};
+use cranelift_codegen::ir::{
+    AbiParam, Block, Function, InstBuilder, MemFlagsData, SigRef, Signature, Type, UserFuncName, Value,
+};
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa, TargetFrontendConfig};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+
+use super::executable::ExecutableMemory;
+use super::region::{End, Region, Segment};
+use super::{context, exit_code, run_handler};
+use crate::cpu::code::Code;
+use crate::cpu::i::Fast;
+use crate::cpu::{layout, Insn};
+
+/// Owns the target description, Cranelift's scratch state and the generated code of a program.
+pub(crate) struct Compiler {
+    isa: OwnedTargetIsa,
+    codegen: cranelift_codegen::Context,
+    builder: FunctionBuilderContext,
+    memory: ExecutableMemory,
+    trampoline: usize,
+}
+
+impl Compiler {
+    /// A compiler for the host, or `None` if Cranelift has no back end for it.
+    pub fn new() -> Option<Compiler> {
+        let mut flags = settings::builder();
+        flags.set("opt_level", "speed").ok()?;
+        flags.set("enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" }).ok()?;
+        // Cranelift's tail calls (how regions chain) rely on frame pointers.
+        flags.set("preserve_frame_pointers", "true").ok()?;
+        let isa = cranelift_native::builder().ok()?.finish(settings::Flags::new(flags)).ok()?;
+        // Guest memory is little-endian and generated code loads it directly.
+        if isa.endianness() != cranelift_codegen::ir::Endianness::Little || isa.pointer_type() != I64 {
+            return None;
+        }
+        let mut compiler = Compiler {
+            isa,
+            codegen: cranelift_codegen::Context::new(),
+            builder: FunctionBuilderContext::new(),
+            memory: ExecutableMemory::new(),
+            trampoline: 0,
+        };
+        compiler.trampoline = compiler.build_trampoline()?;
+        Some(compiler)
+    }
+
+    /// The address of `extern "C" fn(region: usize, context: *mut Context) -> u32`, which calls
+    /// the region function with the context.
+    pub fn trampoline(&self) -> usize {
+        self.trampoline
+    }
+
+    fn build_trampoline(&mut self) -> Option<usize> {
+        let mut signature = Signature::new(self.isa.default_call_conv());
+        signature.params.extend([AbiParam::new(I64), AbiParam::new(I64)]);
+        signature.returns.push(AbiParam::new(I32));
+        let mut function = Function::with_name_signature(UserFuncName::default(), signature);
+        let mut b = FunctionBuilder::new(&mut function, &mut self.builder);
+        let block = b.create_block();
+        b.append_block_params_for_function_params(block);
+        b.switch_to_block(block);
+        let (region, context) = (b.block_params(block)[0], b.block_params(block)[1]);
+        let region_signature = b.import_signature(region_signature());
+        let call = b.ins().call_indirect(region_signature, region, &[context]);
+        let code = b.inst_results(call)[0];
+        b.ins().return_(&[code]);
+        b.seal_all_blocks();
+        b.finalize(self.isa.frontend_config());
+        self.finish(function)
+    }
+
+    /// Compiles the region starting at `slot`; the address of its function, or `None` if the
+    /// region is not worth it (it leaves at once) or compilation failed.
+    pub fn compile(&mut self, code: &Code, entries: &[AtomicUsize], slot: usize) -> Option<usize> {
+        let region = Region::discover(code, slot);
+        if region.segments[0].instructions() == 0 {
+            return None;
+        }
+        let mut function = Function::with_name_signature(UserFuncName::default(), region_signature());
+        let b = FunctionBuilder::new(&mut function, &mut self.builder);
+        Translator::new(b, code, &region, entries).translate(self.isa.frontend_config());
+        self.finish(function)
+    }
+
+    /// Compiles a built function and installs its code; `None` if it needs relocations (it
+    /// never should: every address it uses is a constant) or compilation failed.
+    fn finish(&mut self, function: Function) -> Option<usize> {
+        self.codegen.clear();
+        self.codegen.func = function;
+        let compiled = self.codegen.compile(&*self.isa, &mut ControlPlane::default()).ok()?;
+        if !compiled.buffer.relocs().is_empty() {
+            return None;
+        }
+        let code = compiled.code_buffer().to_vec();
+        self.memory.install(&code).map(|start| start.as_ptr() as usize)
+    }
+}
+
+/// `fn(context: i64) -> i32` in the `tail` convention: every region function.
+fn region_signature() -> Signature {
+    let mut signature = Signature::new(CallConv::Tail);
+    signature.params.push(AbiParam::new(I64));
+    signature.returns.push(AbiParam::new(I32));
+    signature
+}
+
+/// Flags for loads and stores of the context and the CPU: always valid and aligned.
+fn trusted() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+/// Flags for guest memory: checked before the access, but possibly unaligned.
+fn guest() -> MemFlagsData {
+    MemFlagsData::new().with_notrap()
+}
+
+/// A set of integer registers `x1..x31` as a bit mask.
+#[derive(Clone, Copy, Default)]
+struct Registers(u32);
+
+impl Registers {
+    fn add(&mut self, r: u8) {
+        if (1..32).contains(&r) {
+            self.0 |= 1 << r;
+        }
+    }
+    fn contains(self, r: u8) -> bool {
+        r < 32 && self.0 & (1 << r) != 0
+    }
+    fn iter(self) -> impl Iterator<Item = u8> {
+        (1..32u8).filter(move |&r| self.contains(r))
+    }
+}
+
+/// Whether generated code runs `fast` itself (rather than calling the handler), and if so
+/// whether it writes the integer register `rd`.
+fn native(fast: Fast) -> Option<bool> {
+    use Fast::*;
+    match fast.uncompressed() {
+        Fld | Fsd | Sb | Sh | Sw | Sd | Beq | Bne | Blt | Bge | Bltu | Bgeu => Some(false),
+        Call => None,
+        _ => Some(true),
+    }
+}
+
+/// The integer registers a region reads or writes (loaded on entry), and those it may write
+/// (stored at every exit).
+fn registers_of(code: &Code, region: &Region) -> (Registers, Registers) {
+    let (mut used, mut written) = (Registers::default(), Registers::default());
+    for segment in &region.segments {
+        let transfer = match segment.end {
+            End::Transfer(slot) => Some(slot),
+            _ => None,
+        };
+        for &slot in segment.body.iter().chain(transfer.iter()) {
+            let insn = code.at(slot);
+            used.add(insn.rs1);
+            used.add(insn.rs2);
+            used.add(insn.rd);
+            if native(insn.fast) != Some(false) {
+                written.add(insn.rd);
+            }
+        }
+    }
+    (used, written)
+}
+
+/// Builds the function for one region.
+struct Translator<'a> {
+    b: FunctionBuilder<'a>,
+    code: &'a Code,
+    region: &'a Region,
+    entries: &'a [AtomicUsize],
+    /// The Cranelift block of each segment.
+    blocks: Vec<Block>,
+    /// Integer registers `x1..x31` (index 0 unused: `x0` is the constant 0).
+    x: [Variable; 32],
+    /// The retired-instruction count.
+    instructions: Variable,
+    /// Registers the region may write: stored back at every exit.
+    written: Registers,
+    context: Value,
+    cpu: Value,
+    host_base: Value,
+    region_signature: SigRef,
+    handler_signature: SigRef,
+}
+
+impl<'a> Translator<'a> {
+    /// Starts the function: its entry block loads what the region uses and jumps to the first
+    /// segment.
+    fn new(mut b: FunctionBuilder<'a>, code: &'a Code, region: &'a Region, entries: &'a [AtomicUsize]) -> Self {
+        let (used, written) = registers_of(code, region);
+        let x: [Variable; 32] = std::array::from_fn(|_| b.declare_var(I64));
+        let instructions = b.declare_var(I64);
+        let region_signature = b.import_signature(region_signature());
+        let mut handler = Signature::new(CallConv::SystemV);
+        handler.params.extend([AbiParam::new(I64), AbiParam::new(I64)]);
+        handler.returns.push(AbiParam::new(I32));
+        let handler_signature = b.import_signature(handler);
+        let blocks: Vec<Block> = region.segments.iter().map(|_| b.create_block()).collect();
+
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let context = b.block_params(entry)[0];
+        let cpu = b.ins().load(I64, trusted(), context, context::CPU);
+        let host_base = b.ins().load(I64, trusted(), context, context::HOST_BASE);
+        for r in used.iter() {
+            let value = b.ins().load(I64, trusted(), cpu, layout::x(r));
+            b.def_var(x[r as usize], value);
+        }
+        let count = b.ins().load(I64, trusted(), cpu, layout::INSTRUCTIONS);
+        b.def_var(instructions, count);
+        b.ins().jump(blocks[0], &[]);
+        Translator {
+            b,
+            code,
+            region,
+            entries,
+            blocks,
+            x,
+            instructions,
+            written,
+            context,
+            cpu,
+            host_base,
+            region_signature,
+            handler_signature,
+        }
+    }
+
+    fn translate(mut self, config: TargetFrontendConfig) {
+        for (index, segment) in self.region.segments.iter().enumerate() {
+            self.b.switch_to_block(self.blocks[index]);
+            self.segment(segment);
+        }
+        self.b.seal_all_blocks();
+        self.b.finalize(config);
+    }
+
+    fn segment(&mut self, segment: &Segment) {
+        let count = segment.instructions();
+        if count > 0 {
+            // Charge the whole segment first; if the budget does not cover it, the interpreter
+            // runs what is left of it.
+            let before = self.b.use_var(self.instructions);
+            let after = self.b.ins().iadd_imm_s(before, count as i64);
+            let budget_end = self.b.ins().load(I64, trusted(), self.context, context::BUDGET_END);
+            let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, after, budget_end);
+            let pc = self.code.pc_of(segment.start);
+            self.exit_if(over, exit_code::INTERPRET, pc, 0);
+            self.b.def_var(self.instructions, after);
+        }
+        // The instruction count at index `k` of the segment, relative to the charged count.
+        let uncharged = |k: usize| -(count as i64 - k as i64);
+        for (k, &slot) in segment.body.iter().enumerate() {
+            self.instruction(slot, uncharged(k));
+        }
+        match segment.end {
+            End::Goto(pc) => self.goto(pc),
+            End::Interpret(pc) => self.exit(exit_code::INTERPRET, pc, 0),
+            End::Transfer(slot) => self.transfer(slot),
+        }
+    }
+
+    fn reg(&mut self, r: u8) -> Value {
+        if r == 0 || r >= 32 {
+            self.b.ins().iconst(I64, 0)
+        } else {
+            self.b.use_var(self.x[r as usize])
+        }
+    }
+
+    /// Writes integer register `rd` (writes to `x0`, decoded as the sink, vanish).
+    fn set(&mut self, rd: u8, value: Value) {
+        if (1..32).contains(&rd) {
+            self.b.def_var(self.x[rd as usize], value);
+        }
+    }
+
+    fn constant(&mut self, value: u64) -> Value {
+        self.b.ins().iconst(I64, value as i64)
+    }
+
+    /// Stores `registers` (those of them the region writes) back to the CPU.
+    fn flush(&mut self, registers: Registers) {
+        for r in registers.iter().filter(|&r| self.written.contains(r)) {
+            let value = self.b.use_var(self.x[r as usize]);
+            self.b.ins().store(trusted(), value, self.cpu, layout::x(r));
+        }
+    }
+
+    /// Writes the state back (`pc`, with the instruction count adjusted by `uncharged`) and
+    /// returns `code`.
+    fn exit(&mut self, code: u32, pc: u64, uncharged: i64) {
+        let pc = self.constant(pc);
+        self.exit_to(code, pc, uncharged);
+    }
+
+    fn exit_to(&mut self, code: u32, pc: Value, uncharged: i64) {
+        self.flush(self.written);
+        let count = self.b.use_var(self.instructions);
+        let count = self.b.ins().iadd_imm_s(count, uncharged);
+        self.b.ins().store(trusted(), count, self.cpu, layout::INSTRUCTIONS);
+        self.b.ins().store(trusted(), pc, self.cpu, layout::PC);
+        let code = self.b.ins().iconst(I32, code as i64);
+        self.b.ins().return_(&[code]);
+    }
+
+    /// Leaves with `code` at `pc` when `condition` holds; continues in a new block otherwise.
+    fn exit_if(&mut self, condition: Value, code: u32, pc: u64, uncharged: i64) {
+        let (leave, stay) = (self.b.create_block(), self.b.create_block());
+        self.b.set_cold_block(leave);
+        self.b.ins().brif(condition, leave, &[], stay, &[]);
+        self.b.switch_to_block(leave);
+        self.exit(code, pc, uncharged);
+        self.b.switch_to_block(stay);
+    }
+
+    /// Continues at the static address `pc`: a native jump inside the region, a tail call to
+    /// the region compiled there, or a return to the dispatch loop.
+    fn goto(&mut self, pc: u64) {
+        let slot = self.code.slot(pc);
+        if let Some(segment) = slot.and_then(|slot| self.region.segment_at(slot)) {
+            self.b.ins().jump(self.blocks[segment], &[]);
+            return;
+        }
+        let pc = self.constant(pc);
+        match slot {
+            Some(slot) => {
+                let entry = self.constant(&self.entries[slot] as *const AtomicUsize as u64);
+                self.chain(pc, entry);
+            }
+            None => self.exit_to(exit_code::JUMP, pc, 0),
+        }
+    }
+
+    /// Continues at the address `pc` computed at run time (even, from `jalr`).
+    fn goto_dynamic(&mut self, pc: Value) {
+        let base = self.code.pc_of(0);
+        let offset = self.b.ins().iadd_imm_s(pc, base.wrapping_neg() as i64);
+        let slot = self.b.ins().ushr_imm_s(offset, 1);
+        let inside = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, slot, self.entries.len() as i64);
+        let (lookup, outside) = (self.b.create_block(), self.b.create_block());
+        self.b.ins().brif(inside, lookup, &[], outside, &[]);
+        self.b.switch_to_block(outside);
+        self.exit_to(exit_code::JUMP, pc, 0);
+        self.b.switch_to_block(lookup);
+        let table = self.constant(self.entries.as_ptr() as u64);
+        let offset = self.b.ins().ishl_imm_s(slot, 3);
+        let entry = self.b.ins().iadd(table, offset);
+        self.chain(pc, entry);
+    }
+
+    /// Leaves for `pc`: tail-calls the function whose address is stored at `entry` (a slot of
+    /// the entry table) if there is one, returns to the dispatch loop otherwise.
+    fn chain(&mut self, pc: Value, entry: Value) {
+        // The state is written back either way: the next region loads it afresh.
+        self.flush(self.written);
+        let count = self.b.use_var(self.instructions);
+        self.b.ins().store(trusted(), count, self.cpu, layout::INSTRUCTIONS);
+        self.b.ins().store(trusted(), pc, self.cpu, layout::PC);
+        // A plain load of a word that other threads write atomically: aligned word loads are
+        // atomic on every host Cranelift supports.
+        let function = self.b.ins().load(I64, trusted(), entry, 0);
+        let (call, back) = (self.b.create_block(), self.b.create_block());
+        self.b.ins().brif(function, call, &[], back, &[]);
+        self.b.switch_to_block(call);
+        self.b.ins().return_call_indirect(self.region_signature, function, &[self.context]);
+        self.b.switch_to_block(back);
+        let code = self.b.ins().iconst(I32, exit_code::JUMP as i64);
+        self.b.ins().return_(&[code]);
+    }
+
+    /// The host address of an access of `len` bytes at `x[rs1] + imm`; leaves to the
+    /// interpreter (which reports the fault) if it is outside what the guest may touch.
+    fn address(&mut self, insn: &Insn, pc: u64, len: i64, write: bool, uncharged: i64) -> Value {
+        let (start, span) =
+            if write { (context::WRITE_START, context::WRITE_SPAN) } else { (context::READ_START, context::READ_SPAN) };
+        let base = self.reg(insn.rs1);
+        let addr = self.b.ins().iadd_imm_s(base, insn.imm as i64);
+        let start = self.b.ins().load(I64, trusted(), self.context, start);
+        let span = self.b.ins().load(I64, trusted(), self.context, span);
+        // As in `Memory`: `addr - start` wraps for addresses below `start`; `Jit::enter` made
+        // sure `span >= 8`, so `span - len` does not.
+        let offset = self.b.ins().isub(addr, start);
+        let last = self.b.ins().iadd_imm_s(span, -len);
+        let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThan, offset, last);
+        self.exit_if(outside, exit_code::INTERPRET, pc, uncharged);
+        self.b.ins().iadd(self.host_base, addr)
+    }
+
+    /// One straight-line instruction.
+    fn instruction(&mut self, slot: usize, uncharged: i64) {
+        let insn = *self.code.at(slot);
+        let pc = self.code.pc_of(slot);
+        let (rd, imm) = (insn.rd, insn.imm as i64);
+        use Fast::*;
+        let fast = insn.fast.uncompressed();
+        let value = match fast {
+            Lb | Lh | Lw | Ld | Lbu | Lhu | Lwu => {
+                let len = match fast {
+                    Lb | Lbu => 1,
+                    Lh | Lhu => 2,
+                    Lw | Lwu => 4,
+                    _ => 8,
+                };
+                let at = self.address(&insn, pc, len, false, uncharged);
+                let ins = self.b.ins();
+                match fast {
+                    Lb => ins.sload8(I64, guest(), at, 0),
+                    Lh => ins.sload16(I64, guest(), at, 0),
+                    Lw => ins.sload32(guest(), at, 0),
+                    Lbu => ins.uload8(I64, guest(), at, 0),
+                    Lhu => ins.uload16(I64, guest(), at, 0),
+                    Lwu => ins.uload32(guest(), at, 0),
+                    _ => ins.load(I64, guest(), at, 0),
+                }
+            }
+            Sb | Sh | Sw | Sd => {
+                let len = match fast {
+                    Sb => 1,
+                    Sh => 2,
+                    Sw => 4,
+                    _ => 8,
+                };
+                let value = self.reg(insn.rs2);
+                let at = self.address(&insn, pc, len, true, uncharged);
+                let ins = self.b.ins();
+                match fast {
+                    Sb => ins.istore8(guest(), value, at, 0),
+                    Sh => ins.istore16(guest(), value, at, 0),
+                    Sw => ins.istore32(guest(), value, at, 0),
+                    _ => ins.store(guest(), value, at, 0),
+                };
+                return;
+            }
+            Fld => {
+                let at = self.address(&insn, pc, 8, false, uncharged);
+                let value = self.b.ins().load(I64, guest(), at, 0);
+                self.b.ins().store(trusted(), value, self.cpu, layout::f(insn.rd));
+                return;
+            }
+            Fsd => {
+                let value = self.b.ins().load(I64, trusted(), self.cpu, layout::f(insn.rs2));
+                let at = self.address(&insn, pc, 8, true, uncharged);
+                self.b.ins().store(guest(), value, at, 0);
+                return;
+            }
+            Lui => self.constant(imm as u64),
+            Addi | Slti | Sltiu | Xori | Ori | Andi | Slli | Srli | Srai => {
+                let a = self.reg(insn.rs1);
+                match fast {
+                    Slti => self.flag(IntCC::SignedLessThan, a, imm),
+                    Sltiu => self.flag(IntCC::UnsignedLessThan, a, imm),
+                    Addi => self.b.ins().iadd_imm_s(a, imm),
+                    Xori => self.b.ins().bxor_imm_s(a, imm),
+                    Ori => self.b.ins().bor_imm_s(a, imm),
+                    Andi => self.b.ins().band_imm_s(a, imm),
+                    Slli => self.b.ins().ishl_imm_s(a, imm & 63),
+                    Srli => self.b.ins().ushr_imm_s(a, imm & 63),
+                    _ => self.b.ins().sshr_imm_s(a, imm & 63),
+                }
+            }
+            Addiw | Slliw | Srliw | Sraiw => {
+                let a = self.reg(insn.rs1);
+                let a = self.b.ins().ireduce(I32, a);
+                let ins = self.b.ins();
+                let word = match fast {
+                    Addiw => ins.iadd_imm_s(a, imm),
+                    Slliw => ins.ishl_imm_s(a, imm & 31),
+                    Srliw => ins.ushr_imm_s(a, imm & 31),
+                    _ => ins.sshr_imm_s(a, imm & 31),
+                };
+                self.b.ins().sextend(I64, word)
+            }
+            Add | Sub | Sll | Slt | Sltu | Xor | Srl | Sra | Or | And | Mul | Mulh | Mulhsu | Mulhu | Div | Divu
+            | Rem | Remu => {
+                let (a, b) = (self.reg(insn.rs1), self.reg(insn.rs2));
+                self.binary(fast, I64, a, b)
+            }
+            Addw | Subw | Sllw | Srlw | Sraw | Mulw | Divw | Divuw | Remw | Remuw => {
+                let (a, b) = (self.reg(insn.rs1), self.reg(insn.rs2));
+                let (a, b) = (self.b.ins().ireduce(I32, a), self.b.ins().ireduce(I32, b));
+                let word = self.binary(fast, I32, a, b);
+                self.b.ins().sextend(I64, word)
+            }
+            _ => return self.call_handler(slot, uncharged),
+        };
+        self.set(rd, value);
+    }
+
+    /// `1` if `a <cc> imm`, else `0`.
+    fn flag(&mut self, cc: IntCC, a: Value, imm: i64) -> Value {
+        let flag = self.b.ins().icmp_imm_s(cc, a, imm);
+        self.b.ins().uextend(I64, flag)
+    }
+
+    /// A register-register operation on `ty` (the `*W` forms use `I32` and the plain names).
+    fn binary(&mut self, fast: Fast, ty: Type, a: Value, b: Value) -> Value {
+        use Fast::*;
+        match fast {
+            Add | Addw => self.b.ins().iadd(a, b),
+            Sub | Subw => self.b.ins().isub(a, b),
+            // Cranelift's shifts take the amount modulo the width, as RISC-V's do.
+            Sll | Sllw => self.b.ins().ishl(a, b),
+            Srl | Srlw => self.b.ins().ushr(a, b),
+            Sra | Sraw => self.b.ins().sshr(a, b),
+            Xor => self.b.ins().bxor(a, b),
+            Or => self.b.ins().bor(a, b),
+            And => self.b.ins().band(a, b),
+            Slt => {
+                let flag = self.b.ins().icmp(IntCC::SignedLessThan, a, b);
+                self.b.ins().uextend(I64, flag)
+            }
+            Sltu => {
+                let flag = self.b.ins().icmp(IntCC::UnsignedLessThan, a, b);
+                self.b.ins().uextend(I64, flag)
+            }
+            Mul | Mulw => self.b.ins().imul(a, b),
+            Mulh => self.b.ins().smulhi(a, b),
+            Mulhu => self.b.ins().umulhi(a, b),
+            Mulhsu => {
+                // The unsigned high product, less `b` when `a` is negative.
+                let high = self.b.ins().umulhi(a, b);
+                let sign = self.b.ins().sshr_imm_s(a, 63);
+                let correction = self.b.ins().band(sign, b);
+                self.b.ins().isub(high, correction)
+            }
+            _ => self.division(fast, ty, a, b),
+        }
+    }
+
+    /// RISC-V division and remainder: no traps; division by zero gives all ones (quotient) or
+    /// the dividend (remainder), and signed overflow gives the dividend (quotient) or zero.
+    fn division(&mut self, fast: Fast, ty: Type, a: Value, b: Value) -> Value {
+        use Fast::*;
+        let signed = matches!(fast, Div | Rem | Divw | Remw);
+        let by_zero = self.b.ins().icmp_imm_s(IntCC::Equal, b, 0);
+        let unusable = if signed {
+            let min = if ty == I32 { i32::MIN as i64 } else { i64::MIN };
+            let a_min = self.b.ins().icmp_imm_s(IntCC::Equal, a, min);
+            let b_minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, b, -1);
+            let overflow = self.b.ins().band(a_min, b_minus_one);
+            self.b.ins().bor(by_zero, overflow)
+        } else {
+            by_zero
+        };
+        // Divide by 1 instead in those cases: the quotient of an overflow is then the dividend
+        // and its remainder 0, as specified; division by zero is patched below.
+        let one = self.b.ins().iconst(ty, 1);
+        let divisor = self.b.ins().select(unusable, one, b);
+        match fast {
+            Div | Divw | Divu | Divuw => {
+                let quotient = if signed { self.b.ins().sdiv(a, divisor) } else { self.b.ins().udiv(a, divisor) };
+                let all_ones = self.b.ins().iconst(ty, -1);
+                self.b.ins().select(by_zero, all_ones, quotient)
+            }
+            _ => {
+                let remainder = if signed { self.b.ins().srem(a, divisor) } else { self.b.ins().urem(a, divisor) };
+                self.b.ins().select(by_zero, a, remainder)
+            }
+        }
+    }
+
+    /// Runs an instruction through its interpreter handler.
+    fn call_handler(&mut self, slot: usize, uncharged: i64) {
+        let insn: &'a Insn = self.code.at(slot);
+        let pc = self.code.pc_of(slot);
+        // The handler reads its sources from the CPU, and may write `rd` (an integer destination
+        // is stored by the handler, so what the region holds must be there first).
+        let mut touched = Registers::default();
+        for r in [insn.rs1, insn.rs2, insn.rd] {
+            touched.add(r);
+        }
+        self.flush(touched);
+        let handler = self.constant(run_handler as *const () as u64);
+        let insn_address = self.constant(insn as *const Insn as u64);
+        let call = self.b.ins().call_indirect(self.handler_signature, handler, &[self.context, insn_address]);
+        let code = self.b.inst_results(call)[0];
+        let (leave, stay) = (self.b.create_block(), self.b.create_block());
+        self.b.set_cold_block(leave);
+        self.b.ins().brif(code, leave, &[], stay, &[]);
+        self.b.switch_to_block(leave);
+        self.flush(self.written);
+        let count = self.b.use_var(self.instructions);
+        let count = self.b.ins().iadd_imm_s(count, uncharged);
+        self.b.ins().store(trusted(), count, self.cpu, layout::INSTRUCTIONS);
+        let pc = self.constant(pc);
+        self.b.ins().store(trusted(), pc, self.cpu, layout::PC);
+        self.b.ins().return_(&[code]);
+        self.b.switch_to_block(stay);
+        if (1..32).contains(&insn.rd) {
+            let value = self.b.ins().load(I64, trusted(), self.cpu, layout::x(insn.rd));
+            self.b.def_var(self.x[insn.rd as usize], value);
+        }
+    }
+
+    /// A branch, `jal` or `jalr`, ending a segment.
+    fn transfer(&mut self, slot: usize) {
+        let insn = *self.code.at(slot);
+        let pc = self.code.pc_of(slot);
+        let next = pc.wrapping_add(insn.len());
+        let target = pc.wrapping_add(insn.imm as i64 as u64);
+        use Fast::*;
+        let cc = match insn.fast.uncompressed() {
+            Jal => {
+                let link = self.constant(next);
+                self.set(insn.rd, link);
+                return self.goto(target);
+            }
+            Jalr => {
+                let base = self.reg(insn.rs1);
+                let sum = self.b.ins().iadd_imm_s(base, insn.imm as i64);
+                let target = self.b.ins().band_imm_s(sum, !1);
+                let link = self.constant(next);
+                self.set(insn.rd, link);
+                return self.goto_dynamic(target);
+            }
+            Beq => IntCC::Equal,
+            Bne => IntCC::NotEqual,
+            Blt => IntCC::SignedLessThan,
+            Bge => IntCC::SignedGreaterThanOrEqual,
+            Bltu => IntCC::UnsignedLessThan,
+            _ => IntCC::UnsignedGreaterThanOrEqual,
+        };
+        let (a, b) = (self.reg(insn.rs1), self.reg(insn.rs2));
+        let taken = self.b.ins().icmp(cc, a, b);
+        let (yes, no) = (self.b.create_block(), self.b.create_block());
+        self.b.ins().brif(taken, yes, &[], no, &[]);
+        self.b.switch_to_block(yes);
+        self.goto(target);
+        self.b.switch_to_block(no);
+        self.goto(next);
+    }
+}
