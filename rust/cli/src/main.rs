@@ -16,7 +16,7 @@ usage:
 options:
   --max-instructions N   stop the guest after N instructions (exit status 125)
   --memory MIB           guest memory size (default 256)
-  --compile-after N      compile code to native code once it has run N times (default 64;
+  --compile-after N      compile code to native code once it has run N times (default 256;
                          0 compiles everything first)
   --interpret            never compile: interpret every instruction
 
@@ -132,6 +132,9 @@ fn run(flags: Flags) -> ExitCode {
         eprintln!("instructions: {count}");
         eprintln!("seconds: {seconds:.6}");
         eprintln!("instructions per second: {:.0}", count as f64 / seconds.max(1e-9));
+        let compiled = machine.program().compile_stats();
+        eprintln!("regions compiled: {}", compiled.regions);
+        eprintln!("compile seconds: {:.6}", compiled.time.as_secs_f64());
     }
     match outcome {
         Ok(RunOutcome::Exited(status)) => ExitCode::from(status as u8),

@@ -12,7 +12,7 @@ use thiserror::Error;
 
 use crate::arena::ImageFile;
 use crate::cpu::code::Code;
-use crate::jit::Jit;
+use crate::jit::{CompileStats, Jit};
 
 /// Guest page size.
 pub const PAGE_SIZE: u64 = 4096;
@@ -155,6 +155,12 @@ impl Program {
             image_start: image_start & !(PAGE_SIZE - 1),
             writable_start,
         }))
+    }
+
+    /// How much of the program's code has been compiled to native code so far (by any of its
+    /// machines), and the time that took.
+    pub fn compile_stats(&self) -> CompileStats {
+        self.jit.stats()
     }
 
     /// The program's entry point.

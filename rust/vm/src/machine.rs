@@ -29,7 +29,7 @@ pub const EXIT_ADDRESS: u64 = 0xffff_ffff_ffff_f000;
 
 /// The default of [`Options::compile_after`]: high enough that start-up code, which runs once,
 /// is not compiled, low enough that a loop or a function called every frame soon is.
-pub const DEFAULT_COMPILE_AFTER: u32 = 64;
+pub const DEFAULT_COMPILE_AFTER: u32 = 256;
 
 /// How to build a [`Machine`].
 #[derive(Debug, Clone)]

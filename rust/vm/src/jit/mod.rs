@@ -109,6 +109,15 @@ extern "C" fn run_handler(context: *mut Context, insn: *const Insn) -> u32 {
     }
 }
 
+/// What the JIT has done for one program so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CompileStats {
+    /// Regions compiled to native code.
+    pub regions: u64,
+    /// Time spent compiling them.
+    pub time: std::time::Duration,
+}
+
 /// The compiled code of one program and the counters that decide what to compile.
 pub(crate) struct Jit {
     /// Per 2-byte slot of the decoded code: the address of the native function that starts
@@ -124,7 +133,7 @@ pub(crate) struct Jit {
 
 enum CompilerState {
     NotStarted,
-    Ready(Box<Compiler>),
+    Ready(Box<Compiler>, CompileStats),
     /// This host has no Cranelift back end (or it failed to start): interpret everything.
     Unavailable,
 }
@@ -194,20 +203,35 @@ impl Jit {
             *state = match Compiler::new() {
                 Some(compiler) => {
                     self.trampoline.store(compiler.trampoline(), Ordering::Release);
-                    CompilerState::Ready(Box::new(compiler))
+                    CompilerState::Ready(Box::new(compiler), CompileStats::default())
                 }
                 None => CompilerState::Unavailable,
             };
         }
-        if let CompilerState::Ready(compiler) = &mut *state {
+        if let CompilerState::Ready(compiler, stats) = &mut *state {
+            let started = std::time::Instant::now();
             // A compiler bug must not take the host down: the block just stays interpreted.
-            let compiled =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compiler.compile(code, &self.entries, slot)));
+            let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let has_run = |slot: usize| self.heat[slot].load(Ordering::Relaxed) > 0;
+                compiler.compile(code, &self.entries, slot, has_run)
+            }));
             match compiled {
-                Ok(Some(function)) => self.entries[slot].store(function, Ordering::Release),
+                Ok(Some(function)) => {
+                    self.entries[slot].store(function, Ordering::Release);
+                    stats.regions += 1;
+                    stats.time += started.elapsed();
+                }
                 Ok(None) => {}
                 Err(_) => *state = CompilerState::Unavailable,
             }
+        }
+    }
+
+    /// What has been compiled so far.
+    pub fn stats(&self) -> CompileStats {
+        match &*self.compiler.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) {
+            CompilerState::Ready(_, stats) => *stats,
+            _ => CompileStats::default(),
         }
     }
 

@@ -12,7 +12,7 @@ use crate::cpu::code::Code;
 use crate::cpu::i::Fast;
 
 /// The most segments in one region; jumps to code beyond them leave the region.
-const MAX_SEGMENTS: usize = 64;
+const MAX_SEGMENTS: usize = 32;
 /// The most instructions in one segment; a longer straight run continues in a next segment.
 const MAX_SEGMENT_LEN: usize = 256;
 
@@ -52,8 +52,9 @@ pub(crate) struct Region {
 }
 
 impl Region {
-    /// Collects the region that starts at `entry`, breadth first.
-    pub fn discover(code: &Code, entry: usize) -> Region {
+    /// Collects the region that starts at `entry`, breadth first, following only jumps to code
+    /// that `has_run` (compiling code that never runs costs start-up time for nothing).
+    pub fn discover(code: &Code, entry: usize, has_run: impl Fn(usize) -> bool) -> Region {
         let mut region = Region { segments: Vec::new(), index: HashMap::new() };
         let mut queue = std::collections::VecDeque::from([entry]);
         while let Some(start) = queue.pop_front() {
@@ -61,7 +62,10 @@ impl Region {
                 continue;
             }
             let segment = Segment::scan(code, start);
-            queue.extend(successors(code, &segment).filter_map(|pc| code.slot(pc)));
+            let next = successors(code, &segment).filter_map(|pc| code.slot(pc));
+            // A cut straight run continues where the interpreter never starts a block.
+            let cut = matches!(segment.end, End::Goto(_));
+            queue.extend(next.filter(|&slot| cut || has_run(slot)));
             region.index.insert(start, region.segments.len());
             region.segments.push(segment);
         }

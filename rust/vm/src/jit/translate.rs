@@ -37,7 +37,9 @@ impl Compiler {
     /// A compiler for the host, or `None` if Cranelift has no back end for it.
     pub fn new() -> Option<Compiler> {
         let mut flags = settings::builder();
-        flags.set("opt_level", "speed").ok()?;
+        // Cranelift's mid-end optimisations cost a third of the compile time and gain little on
+        // this code (bench/run: same run times); its register allocator is what pays.
+        flags.set("opt_level", "none").ok()?;
         flags.set("enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" }).ok()?;
         // Cranelift's tail calls (how regions chain) rely on frame pointers.
         flags.set("preserve_frame_pointers", "true").ok()?;
@@ -84,8 +86,14 @@ impl Compiler {
 
     /// Compiles the region starting at `slot`; the address of its function, or `None` if the
     /// region is not worth it (it leaves at once) or compilation failed.
-    pub fn compile(&mut self, code: &Code, entries: &[AtomicUsize], slot: usize) -> Option<usize> {
-        let region = Region::discover(code, slot);
+    pub fn compile(
+        &mut self,
+        code: &Code,
+        entries: &[AtomicUsize],
+        slot: usize,
+        has_run: impl Fn(usize) -> bool,
+    ) -> Option<usize> {
+        let region = Region::discover(code, slot, has_run);
         if region.segments[0].instructions() == 0 {
             return None;
         }
@@ -145,21 +153,9 @@ impl Registers {
     }
 }
 
-/// Whether generated code runs `fast` itself (rather than calling the handler), and if so
-/// whether it writes the integer register `rd`.
-fn native(fast: Fast) -> Option<bool> {
-    use Fast::*;
-    match fast.uncompressed() {
-        Fld | Fsd | Sb | Sh | Sw | Sd | Beq | Bne | Blt | Bge | Bltu | Bgeu => Some(false),
-        Call => None,
-        _ => Some(true),
-    }
-}
-
-/// The integer registers a region reads or writes (loaded on entry), and those it may write
-/// (stored at every exit).
-fn registers_of(code: &Code, region: &Region) -> (Registers, Registers) {
-    let (mut used, mut written) = (Registers::default(), Registers::default());
+/// The integer registers a region reads or writes: loaded on entry.
+fn registers_of(code: &Code, region: &Region) -> Registers {
+    let mut used = Registers::default();
     for segment in &region.segments {
         let transfer = match segment.end {
             End::Transfer(slot) => Some(slot),
@@ -170,12 +166,20 @@ fn registers_of(code: &Code, region: &Region) -> (Registers, Registers) {
             used.add(insn.rs1);
             used.add(insn.rs2);
             used.add(insn.rd);
-            if native(insn.fast) != Some(false) {
-                written.add(insn.rd);
-            }
         }
     }
-    (used, written)
+    used
+}
+
+/// Values every part of a region needs, loaded once on entry.
+struct Limits {
+    budget_end: Value,
+    /// Where the guest may read: addresses `a` with `a - read_start <= read_last` (unsigned).
+    read_start: Value,
+    read_last: Value,
+    /// Where the guest may write, in the same form.
+    write_start: Value,
+    write_last: Value,
 }
 
 /// Builds the function for one region.
@@ -190,11 +194,14 @@ struct Translator<'a> {
     x: [Variable; 32],
     /// The retired-instruction count.
     instructions: Variable,
-    /// Registers the region may write: stored back at every exit.
-    written: Registers,
+    /// Registers written since the last sync point, whose values are only in their variables.
+    /// Sync points store them to the CPU: before every access to guest memory and handler call
+    /// and at the end of every segment. So at every exit, the CPU holds all registers.
+    dirty: Registers,
     context: Value,
     cpu: Value,
     host_base: Value,
+    limits: Limits,
     region_signature: SigRef,
     handler_signature: SigRef,
 }
@@ -203,7 +210,7 @@ impl<'a> Translator<'a> {
     /// Starts the function: its entry block loads what the region uses and jumps to the first
     /// segment.
     fn new(mut b: FunctionBuilder<'a>, code: &'a Code, region: &'a Region, entries: &'a [AtomicUsize]) -> Self {
-        let (used, written) = registers_of(code, region);
+        let used = registers_of(code, region);
         let x: [Variable; 32] = std::array::from_fn(|_| b.declare_var(I64));
         let instructions = b.declare_var(I64);
         let region_signature = b.import_signature(region_signature());
@@ -219,6 +226,19 @@ impl<'a> Translator<'a> {
         let context = b.block_params(entry)[0];
         let cpu = b.ins().load(I64, trusted(), context, context::CPU);
         let host_base = b.ins().load(I64, trusted(), context, context::HOST_BASE);
+        let mut load = |offset| b.ins().load(I64, trusted(), context, offset);
+        let (budget_end, read_start, read_span, write_start, write_span) = (
+            load(context::BUDGET_END),
+            load(context::READ_START),
+            load(context::READ_SPAN),
+            load(context::WRITE_START),
+            load(context::WRITE_SPAN),
+        );
+        // One limit for accesses of every size: `Jit::enter` made sure that `span >= 8`. An
+        // access of fewer bytes in the last 7 of memory leaves to the interpreter, which does it.
+        let read_last = b.ins().iadd_imm_s(read_span, -8);
+        let write_last = b.ins().iadd_imm_s(write_span, -8);
+        let limits = Limits { budget_end, read_start, read_last, write_start, write_last };
         for r in used.iter() {
             let value = b.ins().load(I64, trusted(), cpu, layout::x(r));
             b.def_var(x[r as usize], value);
@@ -234,10 +254,11 @@ impl<'a> Translator<'a> {
             blocks,
             x,
             instructions,
-            written,
+            dirty: Registers::default(),
             context,
             cpu,
             host_base,
+            limits,
             region_signature,
             handler_signature,
         }
@@ -253,14 +274,15 @@ impl<'a> Translator<'a> {
     }
 
     fn segment(&mut self, segment: &Segment) {
+        // Every way into a segment has synced the registers.
+        self.dirty = Registers::default();
         let count = segment.instructions();
         if count > 0 {
             // Charge the whole segment first; if the budget does not cover it, the interpreter
             // runs what is left of it.
             let before = self.b.use_var(self.instructions);
             let after = self.b.ins().iadd_imm_s(before, count as i64);
-            let budget_end = self.b.ins().load(I64, trusted(), self.context, context::BUDGET_END);
-            let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, after, budget_end);
+            let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, after, self.limits.budget_end);
             let pc = self.code.pc_of(segment.start);
             self.exit_if(over, exit_code::INTERPRET, pc, 0);
             self.b.def_var(self.instructions, after);
@@ -271,8 +293,14 @@ impl<'a> Translator<'a> {
             self.instruction(slot, uncharged(k));
         }
         match segment.end {
-            End::Goto(pc) => self.goto(pc),
-            End::Interpret(pc) => self.exit(exit_code::INTERPRET, pc, 0),
+            End::Goto(pc) => {
+                self.sync();
+                self.goto(pc)
+            }
+            End::Interpret(pc) => {
+                self.sync();
+                self.exit(exit_code::INTERPRET, pc, 0)
+            }
             End::Transfer(slot) => self.transfer(slot),
         }
     }
@@ -289,6 +317,7 @@ impl<'a> Translator<'a> {
     fn set(&mut self, rd: u8, value: Value) {
         if (1..32).contains(&rd) {
             self.b.def_var(self.x[rd as usize], value);
+            self.dirty.add(rd);
         }
     }
 
@@ -296,23 +325,22 @@ impl<'a> Translator<'a> {
         self.b.ins().iconst(I64, value as i64)
     }
 
-    /// Stores `registers` (those of them the region writes) back to the CPU.
-    fn flush(&mut self, registers: Registers) {
-        for r in registers.iter().filter(|&r| self.written.contains(r)) {
+    /// A sync point: stores the registers written since the last one to the CPU.
+    fn sync(&mut self) {
+        for r in std::mem::take(&mut self.dirty).iter() {
             let value = self.b.use_var(self.x[r as usize]);
             self.b.ins().store(trusted(), value, self.cpu, layout::x(r));
         }
     }
 
-    /// Writes the state back (`pc`, with the instruction count adjusted by `uncharged`) and
-    /// returns `code`.
+    /// Stores `pc` and the instruction count (adjusted by `uncharged`) and returns `code`. The
+    /// registers are in the CPU already: exits happen only right after sync points.
     fn exit(&mut self, code: u32, pc: u64, uncharged: i64) {
         let pc = self.constant(pc);
         self.exit_to(code, pc, uncharged);
     }
 
     fn exit_to(&mut self, code: u32, pc: Value, uncharged: i64) {
-        self.flush(self.written);
         let count = self.b.use_var(self.instructions);
         let count = self.b.ins().iadd_imm_s(count, uncharged);
         self.b.ins().store(trusted(), count, self.cpu, layout::INSTRUCTIONS);
@@ -369,8 +397,7 @@ impl<'a> Translator<'a> {
     /// Leaves for `pc`: tail-calls the function whose address is stored at `entry` (a slot of
     /// the entry table) if there is one, returns to the dispatch loop otherwise.
     fn chain(&mut self, pc: Value, entry: Value) {
-        // The state is written back either way: the next region loads it afresh.
-        self.flush(self.written);
+        // The state is stored either way: the next region loads it afresh.
         let count = self.b.use_var(self.instructions);
         self.b.ins().store(trusted(), count, self.cpu, layout::INSTRUCTIONS);
         self.b.ins().store(trusted(), pc, self.cpu, layout::PC);
@@ -388,17 +415,18 @@ impl<'a> Translator<'a> {
 
     /// The host address of an access of `len` bytes at `x[rs1] + imm`; leaves to the
     /// interpreter (which reports the fault) if it is outside what the guest may touch.
-    fn address(&mut self, insn: &Insn, pc: u64, len: i64, write: bool, uncharged: i64) -> Value {
-        let (start, span) =
-            if write { (context::WRITE_START, context::WRITE_SPAN) } else { (context::READ_START, context::READ_SPAN) };
+    fn address(&mut self, insn: &Insn, pc: u64, write: bool, uncharged: i64) -> Value {
+        // A fault leaves from here, with the registers in the CPU.
+        self.sync();
+        let (start, last) = match write {
+            true => (self.limits.write_start, self.limits.write_last),
+            false => (self.limits.read_start, self.limits.read_last),
+        };
         let base = self.reg(insn.rs1);
         let addr = self.b.ins().iadd_imm_s(base, insn.imm as i64);
-        let start = self.b.ins().load(I64, trusted(), self.context, start);
-        let span = self.b.ins().load(I64, trusted(), self.context, span);
-        // As in `Memory`: `addr - start` wraps for addresses below `start`; `Jit::enter` made
-        // sure `span >= 8`, so `span - len` does not.
+        // As in `Memory`: `addr - start` wraps for addresses below `start`, so one compare
+        // covers both ends.
         let offset = self.b.ins().isub(addr, start);
-        let last = self.b.ins().iadd_imm_s(span, -len);
         let outside = self.b.ins().icmp(IntCC::UnsignedGreaterThan, offset, last);
         self.exit_if(outside, exit_code::INTERPRET, pc, uncharged);
         self.b.ins().iadd(self.host_base, addr)
@@ -413,13 +441,7 @@ impl<'a> Translator<'a> {
         let fast = insn.fast.uncompressed();
         let value = match fast {
             Lb | Lh | Lw | Ld | Lbu | Lhu | Lwu => {
-                let len = match fast {
-                    Lb | Lbu => 1,
-                    Lh | Lhu => 2,
-                    Lw | Lwu => 4,
-                    _ => 8,
-                };
-                let at = self.address(&insn, pc, len, false, uncharged);
+                let at = self.address(&insn, pc, false, uncharged);
                 let ins = self.b.ins();
                 match fast {
                     Lb => ins.sload8(I64, guest(), at, 0),
@@ -432,14 +454,8 @@ impl<'a> Translator<'a> {
                 }
             }
             Sb | Sh | Sw | Sd => {
-                let len = match fast {
-                    Sb => 1,
-                    Sh => 2,
-                    Sw => 4,
-                    _ => 8,
-                };
                 let value = self.reg(insn.rs2);
-                let at = self.address(&insn, pc, len, true, uncharged);
+                let at = self.address(&insn, pc, true, uncharged);
                 let ins = self.b.ins();
                 match fast {
                     Sb => ins.istore8(guest(), value, at, 0),
@@ -450,14 +466,14 @@ impl<'a> Translator<'a> {
                 return;
             }
             Fld => {
-                let at = self.address(&insn, pc, 8, false, uncharged);
+                let at = self.address(&insn, pc, false, uncharged);
                 let value = self.b.ins().load(I64, guest(), at, 0);
                 self.b.ins().store(trusted(), value, self.cpu, layout::f(insn.rd));
                 return;
             }
             Fsd => {
                 let value = self.b.ins().load(I64, trusted(), self.cpu, layout::f(insn.rs2));
-                let at = self.address(&insn, pc, 8, true, uncharged);
+                let at = self.address(&insn, pc, true, uncharged);
                 self.b.ins().store(guest(), value, at, 0);
                 return;
             }
@@ -581,13 +597,8 @@ impl<'a> Translator<'a> {
     fn call_handler(&mut self, slot: usize, uncharged: i64) {
         let insn: &'a Insn = self.code.at(slot);
         let pc = self.code.pc_of(slot);
-        // The handler reads its sources from the CPU, and may write `rd` (an integer destination
-        // is stored by the handler, so what the region holds must be there first).
-        let mut touched = Registers::default();
-        for r in [insn.rs1, insn.rs2, insn.rd] {
-            touched.add(r);
-        }
-        self.flush(touched);
+        // The handler reads its sources from the CPU, and a trap leaves from here.
+        self.sync();
         let handler = self.constant(run_handler as *const () as u64);
         let insn_address = self.constant(insn as *const Insn as u64);
         let call = self.b.ins().call_indirect(self.handler_signature, handler, &[self.context, insn_address]);
@@ -596,7 +607,6 @@ impl<'a> Translator<'a> {
         self.b.set_cold_block(leave);
         self.b.ins().brif(code, leave, &[], stay, &[]);
         self.b.switch_to_block(leave);
-        self.flush(self.written);
         let count = self.b.use_var(self.instructions);
         let count = self.b.ins().iadd_imm_s(count, uncharged);
         self.b.ins().store(trusted(), count, self.cpu, layout::INSTRUCTIONS);
@@ -621,6 +631,7 @@ impl<'a> Translator<'a> {
             Jal => {
                 let link = self.constant(next);
                 self.set(insn.rd, link);
+                self.sync();
                 return self.goto(target);
             }
             Jalr => {
@@ -629,6 +640,7 @@ impl<'a> Translator<'a> {
                 let target = self.b.ins().band_imm_s(sum, !1);
                 let link = self.constant(next);
                 self.set(insn.rd, link);
+                self.sync();
                 return self.goto_dynamic(target);
             }
             Beq => IntCC::Equal,
@@ -638,6 +650,7 @@ impl<'a> Translator<'a> {
             Bltu => IntCC::UnsignedLessThan,
             _ => IntCC::UnsignedGreaterThanOrEqual,
         };
+        self.sync();
         let (a, b) = (self.reg(insn.rs1), self.reg(insn.rs2));
         let taken = self.b.ins().icmp(cc, a, b);
         let (yes, no) = (self.b.create_block(), self.b.create_block());

@@ -1,0 +1,66 @@
+// The guest side of tests/native_code.rs: loops that the JIT compiles, each run both compiled and
+// interpreted, whose results, instruction counts and faults must be the same.
+#include <stdatomic.h>
+
+#define PUBLIC __attribute__((used, retain, noinline))
+
+static long table[512];
+
+// Integer arithmetic of every kind (M extension included), loads and stores of every width,
+// branches both ways.
+PUBLIC long mix(long n) {
+    unsigned long h = 0x9e3779b97f4a7c15ul;
+    for (long i = 0; i < n; i++) {
+        long slot = (long)(h % 512);
+        table[slot] += (long)h ^ i;
+        unsigned char *bytes = (unsigned char *)&table[(i * 7) & 511];
+        bytes[i & 7] ^= (unsigned char)i;
+        short *halves = (short *)&table[(i * 3) & 511];
+        halves[i & 3] += (short)(h >> 17);
+        int *words = (int *)&table[(i * 5) & 511];
+        words[i & 1] -= (int)(h >> 29);
+        h = h * 6364136223846793005ul + 1442695040888963407ul;
+        long q = (long)h / ((i & 15) - 8);  // divisors from -8 to 7, zero included
+        long r = (long)h % ((i & 7) - 4);
+        unsigned long uq = h / (unsigned long)(i & 3);
+        int w = (int)h / ((int)(i & 31) - 16);
+        h ^= (unsigned long)(q + r + (long)uq + w) + ((h >> 32) * (h & 0xffffffff));
+        if ((long)h < 0) h = ~h;
+    }
+    long sum = 0;
+    for (int i = 0; i < 512; i++) sum = sum * 31 + table[i];
+    return sum;
+}
+
+// Floating point and atomics run through their interpreter handlers inside native code.
+PUBLIC long floats_and_atomics(long n) {
+    static _Atomic long counter;
+    double x = 1.0;
+    for (long i = 0; i < n; i++) {
+        x = x * 1.0000001 + (double)(i & 3);
+        atomic_fetch_add(&counter, i);
+    }
+    return (long)x + atomic_load(&counter);
+}
+
+// Reads `n` longs from `p` on: with a large `n` it runs off the end of memory.
+PUBLIC long walk(const volatile long *p, long n) {
+    long sum = 0;
+    for (long i = 0; i < n; i++) sum += p[i];
+    return sum;
+}
+
+// Atomic adds to `n` longs from `p` on: the fault comes from a handler called by native code.
+PUBLIC long atomic_walk(_Atomic long *p, long n) {
+    for (long i = 0; i < n; i++) atomic_fetch_add(&p[i], 1);
+    return n;
+}
+
+PUBLIC long spin(void) {
+    for (;;) __asm__ volatile("");
+}
+
+// A recursive function: calls and returns chain from one compiled region to another.
+PUBLIC long fib(long n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
+
+int main(void) { return 0; }

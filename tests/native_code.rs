@@ -1,0 +1,105 @@
+//! Native code must behave exactly like the interpreter: every test runs the same calls on a
+//! machine that compiles everything before it runs (`compile_after: Some(0)`) and on one that
+//! only interprets, and compares results, instruction counts and errors. Each also checks that
+//! the compiling machine really ran native code.
+
+mod support;
+
+use rvsandbox_vm::{Arg, Machine, Options};
+
+fn elf() -> Vec<u8> {
+    support::require_toolchain();
+    let src = support::repo_root().join("tests/embedding/native_code.c");
+    let out = support::scratch_dir("native_code").join("native_code");
+    support::compile(support::CC, &["-O2", "-static"], &src, &out, &[]);
+    std::fs::read(out).unwrap()
+}
+
+/// A compiling and an interpreting machine of the program, after `main`.
+fn machines() -> [Machine; 2] {
+    let elf = elf();
+    [Some(0), None].map(|compile_after| {
+        let options = Options { memory_max: 16 << 20, stack_size: 1 << 20, compile_after, ..Options::default() };
+        let mut m = Machine::new(&elf, options, ()).expect("load");
+        m.run(10_000_000).expect("main");
+        m
+    })
+}
+
+/// How a call ended.
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    Returned(u64),
+    OutOfInstructions,
+    /// The error, as its `Debug` text (errors are not comparable).
+    Failed(String),
+}
+
+/// Calls `function` on both machines with an instruction limit, checks that both ended the
+/// same way after the same number of instructions with the same registers, and returns how.
+fn call_both(machines: &mut [Machine; 2], function: &str, args: &[Arg], limit: u64) -> Outcome {
+    let [compiled, interpreted] = machines.each_mut().map(|m| {
+        let address = m.address_of(function).expect("function exists");
+        let before = m.instruction_count();
+        let outcome = match m.setup_call(address, args).and_then(|()| m.simulate(limit)) {
+            Err(error) => Outcome::Failed(format!("{error:?}")),
+            Ok(()) if m.instruction_limit_reached() => Outcome::OutOfInstructions,
+            Ok(()) => Outcome::Returned(m.return_value()),
+        };
+        (outcome, m.instruction_count() - before, m.cpu.pc, m.cpu.registers())
+    });
+    assert_eq!(compiled, interpreted, "{function}: native code and the interpreter disagree");
+    let regions = machines[0].program().compile_stats().regions;
+    assert!(regions > 0, "{function}: nothing was compiled");
+    compiled.0
+}
+
+#[test]
+fn integer_arithmetic_memory_and_branches_agree() {
+    let mut m = machines();
+    for n in [0, 1, 7, 1000, 20_000] {
+        assert!(matches!(call_both(&mut m, "mix", &[Arg::Int(n)], u64::MAX), Outcome::Returned(_)));
+    }
+}
+
+#[test]
+fn handlers_called_from_native_code_agree() {
+    let mut m = machines();
+    assert!(matches!(call_both(&mut m, "floats_and_atomics", &[Arg::Int(5000)], u64::MAX), Outcome::Returned(_)));
+}
+
+#[test]
+fn calls_and_returns_between_regions_agree() {
+    let mut m = machines();
+    assert_eq!(call_both(&mut m, "fib", &[Arg::Int(20)], u64::MAX), Outcome::Returned(6765));
+}
+
+#[test]
+fn the_instruction_limit_stops_native_code_at_the_same_instruction() {
+    let mut m = machines();
+    for limit in [1, 2, 3, 10, 999, 12_345, 1_000_003] {
+        assert_eq!(call_both(&mut m, "spin", &[], limit), Outcome::OutOfInstructions, "limit {limit}");
+        // The interrupted call may be followed by others.
+        assert_eq!(call_both(&mut m, "fib", &[Arg::Int(10)], u64::MAX), Outcome::Returned(55));
+    }
+    // A limit that ends in the middle of a compiled loop's work.
+    for limit in [5_000, 77_777] {
+        assert_eq!(call_both(&mut m, "mix", &[Arg::Int(1_000_000)], limit), Outcome::OutOfInstructions);
+    }
+}
+
+#[test]
+fn faults_in_native_loads_and_in_handlers_are_reported_alike() {
+    let mut m = machines();
+    let near_end = (16 << 20) - 4096;
+    let walked = call_both(&mut m, "walk", &[Arg::Int(near_end), Arg::Int(1 << 20)], u64::MAX);
+    let Outcome::Failed(error) = walked else { panic!("walk off the end: {walked:?}") };
+    assert!(error.contains("addr: 16777216") && error.contains("Read"), "{error}");
+    // Text is read-only: an atomic add to it faults inside the handler.
+    let text = m[0].address_of("spin").unwrap() as i64;
+    let walked = call_both(&mut m, "atomic_walk", &[Arg::Int(text), Arg::Int(10)], u64::MAX);
+    let Outcome::Failed(error) = walked else { panic!("atomic add to text: {walked:?}") };
+    assert!(error.contains("Write"), "{error}");
+    // The machines still work afterwards.
+    assert_eq!(call_both(&mut m, "fib", &[Arg::Int(12)], u64::MAX), Outcome::Returned(144));
+}
