@@ -421,7 +421,8 @@ fn generate(seed: u64, len: usize) -> Case {
 
 // ------------------------------------------------------------------ program text
 
-const DUMP_WORDS: usize = 31 + 32;
+/// x1..x31, f0..f31, then fcsr.
+const DUMP_WORDS: usize = 31 + 32 + 1;
 
 fn program_source(case: &Case, prefix: usize) -> String {
     let mut s = String::new();
@@ -455,6 +456,8 @@ fn program_source(case: &Case, prefix: usize) -> String {
     for i in 0..32 {
         writeln!(s, "    fsd f{i}, {}(x31)", (31 + i) * 8).unwrap();
     }
+    // The accrued exception flags and rounding mode, last.
+    s.push_str("    frcsr x1\n    sd x1, 504(x31)\n");
     writeln!(
         s,
         "    li a0, 1\n    mv a1, x31\n    li a2, {}\n    li a7, 64\n    ecall\n    li a0, 0\n    li a7, 93\n    ecall",
@@ -465,10 +468,10 @@ fn program_source(case: &Case, prefix: usize) -> String {
 }
 
 fn reg_name(i: usize) -> String {
-    if i < 31 {
-        format!("x{}", i + 1)
-    } else {
-        format!("f{}", i - 31)
+    match i {
+        0..=30 => format!("x{}", i + 1),
+        31..=62 => format!("f{}", i - 31),
+        _ => "fcsr".into(),
     }
 }
 
@@ -483,7 +486,9 @@ fn dump_index(name: &str) -> Option<usize> {
 }
 
 fn show_value(i: usize, v: u64) -> String {
-    if i < 31 {
+    if i == 63 {
+        format!("{v:#x} (fflags NV DZ OF UF NX = {:05b})", v & 31)
+    } else if i < 31 {
         format!("{v:#018x} ({})", v as i64)
     } else if v >> 32 == 0xffff_ffff {
         format!("{v:#018x} (f32 {:e}; f64 {:e})", f32::from_bits(v as u32), f64::from_bits(v))

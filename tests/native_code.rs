@@ -69,6 +69,25 @@ fn handlers_called_from_native_code_agree() {
 }
 
 #[test]
+fn native_double_arithmetic_raises_the_same_flags() {
+    let mut m = machines();
+    // Inexact only; then inexact and underflow once the quotient is tiny (and finally zero).
+    assert_eq!(call_both(&mut m, "division_flags", &[Arg::Int(300)], u64::MAX), Outcome::Returned(1000));
+    assert_eq!(call_both(&mut m, "division_flags", &[Arg::Int(2000)], u64::MAX), Outcome::Returned(3001));
+    assert_eq!(call_both(&mut m, "division_flags", &[Arg::Int(0)], u64::MAX), Outcome::Returned(0));
+}
+
+#[test]
+fn other_rounding_modes_are_not_run_with_native_round_to_nearest() {
+    let mut m = machines();
+    let Outcome::Returned(bits) = call_both(&mut m, "rounded_toward_zero", &[Arg::Int(1000)], u64::MAX) else {
+        panic!("rounded_toward_zero failed");
+    };
+    // Rounded toward zero, x = x / 3 + 1 settles just below 1.5; to nearest it reaches 1.5.
+    assert!(f64::from_bits(bits) < 1.5, "{}", f64::from_bits(bits));
+}
+
+#[test]
 fn calls_and_returns_between_regions_agree() {
     let mut m = machines();
     assert_eq!(call_both(&mut m, "fib", &[Arg::Int(20)], u64::MAX), Outcome::Returned(6765));

@@ -1,6 +1,7 @@
 // The guest side of tests/native_code.rs: loops that the JIT compiles, each run both compiled and
 // interpreted, whose results, instruction counts and faults must be the same.
 #include <stdatomic.h>
+#include <string.h>
 
 #define PUBLIC __attribute__((used, retain, noinline))
 
@@ -41,6 +42,30 @@ PUBLIC long floats_and_atomics(long n) {
         atomic_fetch_add(&counter, i);
     }
     return (long)x + atomic_load(&counter);
+}
+
+// Divides by three `n` times; returns the exception flags raised (times 1000) and whether the
+// value reached zero. The flags come from the host when native code divides.
+PUBLIC long division_flags(long n) {
+    volatile double three = 3.0;
+    double x = 1.0;
+    __asm__ volatile("fsflags zero");
+    for (long i = 0; i < n; i++) x = x / three;
+    long flags;
+    __asm__ volatile("frflags %0" : "=r"(flags));
+    return flags * 1000 + (x == 0.0);
+}
+
+// The same arithmetic rounded toward zero: native code must not run it with its round-to-nearest.
+PUBLIC long rounded_toward_zero(long n) {
+    volatile double three = 3.0;
+    double x = 1.0;
+    __asm__ volatile("fsrmi 1");  // round toward zero
+    for (long i = 0; i < n; i++) x = x / three + 1.0;
+    __asm__ volatile("fsrmi 0");  // round to nearest-even
+    long bits;
+    memcpy(&bits, &x, sizeof bits);
+    return bits;
 }
 
 // Reads `n` longs from `p` on: with a large `n` it runs off the end of memory.

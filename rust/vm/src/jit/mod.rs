@@ -20,6 +20,7 @@
 //! entry points as tail calls, so hot code moves from region to region without returning here.
 
 mod executable;
+mod float;
 mod region;
 mod translate;
 
@@ -70,6 +71,11 @@ pub(crate) struct Context {
     write_start: u64,
     write_span: u64,
     budget_end: u64,
+    /// Whether the host's floating-point state is set up for native double arithmetic (a bool):
+    /// the first region that needs it sets it up through [`prepare_floats`].
+    floats: u8,
+    /// The host's floating-point state to restore on leaving, once `floats` is set.
+    host_float_state: u32,
     trap: Option<Trap>,
     panic: Option<Box<dyn Any + Send>>,
 }
@@ -84,6 +90,27 @@ pub(crate) mod context {
     pub const WRITE_START: i32 = offset_of!(Context, write_start) as i32;
     pub const WRITE_SPAN: i32 = offset_of!(Context, write_span) as i32;
     pub const BUDGET_END: i32 = offset_of!(Context, budget_end) as i32;
+    pub const FLOATS: i32 = offset_of!(Context, floats) as i32;
+
+    /// The address of `extern "C" fn(*mut Context) -> u32` that sets up native floating point.
+    pub fn prepare_floats() -> u64 {
+        super::prepare_floats as *const () as u64
+    }
+}
+
+/// Sets up the host's floating-point state for native double arithmetic, for a region that
+/// needs it; returns 0 (and changes nothing) if the guest's rounding mode is not
+/// round-to-nearest-even, which native code assumes.
+extern "C" fn prepare_floats(context: *mut Context) -> u32 {
+    // SAFETY: as in `run_handler`: generated code passes the live context it was entered with,
+    // and `cpu` is only read here, while no other reference to it is in use.
+    let context = unsafe { &mut *context };
+    if (unsafe { (*context.cpu).fcsr } >> 5) & 7 != 0 {
+        return 0;
+    }
+    context.host_float_state = float::enter();
+    context.floats = 1;
+    1
 }
 
 /// Runs the interpreter handler of `insn` for generated code; returns an [`exit_code`].
@@ -96,7 +123,10 @@ extern "C" fn run_handler(context: *mut Context, insn: *const Insn) -> u32 {
     // holds for the duration of the native call and does not use meanwhile; generated code does
     // not touch them while a handler runs.
     let (cpu, memory) = unsafe { (&mut *context.cpu, &mut *context.memory) };
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (insn.handler)(cpu, memory, insn))) {
+    let mut run = move || std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (insn.handler)(cpu, memory, insn)));
+    // Host flags raised by a handler's own arithmetic must not reach the guest's `fflags`.
+    let result = if context.floats != 0 { float::isolated(run) } else { run() };
+    match result {
         Ok(Ok(())) => exit_code::JUMP,
         Ok(Err(trap)) => {
             context.trap = Some(trap);
@@ -253,6 +283,8 @@ impl Jit {
             write_start: raw.write.start,
             write_span: raw.write.span,
             budget_end,
+            floats: 0,
+            host_float_state: 0,
             trap: None,
             panic: None,
         };
@@ -268,6 +300,12 @@ impl Jit {
             let enter: extern "C" fn(usize, *mut Context) -> u32 = std::mem::transmute(trampoline);
             enter(entry, &mut context)
         };
+        if context.floats != 0 {
+            let raised = float::leave(context.host_float_state);
+            // SAFETY: native code has returned; `context.cpu` is the `&mut Cpu` passed in, which
+            // nothing else uses until this function returns.
+            unsafe { (*context.cpu).fcsr |= raised };
+        }
         Some(match code {
             exit_code::JUMP => JitExit::Jump,
             exit_code::INTERPRET => JitExit::Interpret,

@@ -8,8 +8,8 @@
 use std::sync::atomic::AtomicUsize;
 
 use cranelift_codegen::control::ControlPlane;
-use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::types::{I32, I64};
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::types::{F64, I32, I64, I8};
 use cranelift_codegen::ir::{
     AbiParam, Block, Function, InstBuilder, MemFlagsData, SigRef, Signature, Type, UserFuncName, Value,
 };
@@ -18,6 +18,7 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 
 use super::executable::ExecutableMemory;
+use super::float::{self, FloatOp};
 use super::region::{End, Region, Segment};
 use super::{context, exit_code, run_handler};
 use crate::cpu::code::Code;
@@ -40,6 +41,8 @@ impl Compiler {
         // Cranelift's mid-end optimisations cost a third of the compile time and gain little on
         // this code (bench/run: same run times); its register allocator is what pays.
         flags.set("opt_level", "none").ok()?;
+        // RISC-V's canonical NaN is Cranelift's.
+        flags.set("enable_nan_canonicalization", "true").ok()?;
         flags.set("enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" }).ok()?;
         // Cranelift's tail calls (how regions chain) rely on frame pointers.
         flags.set("preserve_frame_pointers", "true").ok()?;
@@ -99,7 +102,7 @@ impl Compiler {
         }
         let mut function = Function::with_name_signature(UserFuncName::default(), region_signature());
         let b = FunctionBuilder::new(&mut function, &mut self.builder);
-        Translator::new(b, code, &region, entries).translate(self.isa.frontend_config());
+        Translator::new(b, code, &region, entries, self.isa.has_native_fma()).translate(self.isa.frontend_config());
         self.finish(function)
     }
 
@@ -153,9 +156,11 @@ impl Registers {
     }
 }
 
-/// The integer registers a region reads or writes: loaded on entry.
-fn registers_of(code: &Code, region: &Region) -> Registers {
+/// The integer registers a region reads or writes (loaded on entry), and whether it runs any
+/// floating-point operation natively.
+fn registers_of(code: &Code, region: &Region) -> (Registers, bool) {
     let mut used = Registers::default();
+    let mut floats = false;
     for segment in &region.segments {
         let transfer = match segment.end {
             End::Transfer(slot) => Some(slot),
@@ -166,9 +171,10 @@ fn registers_of(code: &Code, region: &Region) -> Registers {
             used.add(insn.rs1);
             used.add(insn.rs2);
             used.add(insn.rd);
+            floats |= float::recognise(insn.raw).is_some();
         }
     }
-    used
+    (used, floats)
 }
 
 /// Values every part of a region needs, loaded once on entry.
@@ -202,6 +208,8 @@ struct Translator<'a> {
     cpu: Value,
     host_base: Value,
     limits: Limits,
+    /// Whether the host has a fused multiply-add.
+    fma: bool,
     region_signature: SigRef,
     handler_signature: SigRef,
 }
@@ -209,8 +217,14 @@ struct Translator<'a> {
 impl<'a> Translator<'a> {
     /// Starts the function: its entry block loads what the region uses and jumps to the first
     /// segment.
-    fn new(mut b: FunctionBuilder<'a>, code: &'a Code, region: &'a Region, entries: &'a [AtomicUsize]) -> Self {
-        let used = registers_of(code, region);
+    fn new(
+        mut b: FunctionBuilder<'a>,
+        code: &'a Code,
+        region: &'a Region,
+        entries: &'a [AtomicUsize],
+        fma: bool,
+    ) -> Self {
+        let (used, floats) = registers_of(code, region);
         let x: [Variable; 32] = std::array::from_fn(|_| b.declare_var(I64));
         let instructions = b.declare_var(I64);
         let region_signature = b.import_signature(region_signature());
@@ -245,7 +259,29 @@ impl<'a> Translator<'a> {
         }
         let count = b.ins().load(I64, trusted(), cpu, layout::INSTRUCTIONS);
         b.def_var(instructions, count);
-        b.ins().jump(blocks[0], &[]);
+        if floats {
+            // The first region of an entry that runs floating point sets the host up for it; if
+            // the guest's rounding mode rules native arithmetic out, the interpreter runs this.
+            let ready = b.ins().load(I8, trusted(), context, context::FLOATS);
+            let (prepare, back) = (b.create_block(), b.create_block());
+            b.set_cold_block(prepare);
+            b.set_cold_block(back);
+            b.ins().brif(ready, blocks[0], &[], prepare, &[]);
+            b.switch_to_block(prepare);
+            let mut signature = Signature::new(CallConv::SystemV);
+            signature.params.push(AbiParam::new(I64));
+            signature.returns.push(AbiParam::new(I32));
+            let signature = b.import_signature(signature);
+            let function = b.ins().iconst(I64, context::prepare_floats() as i64);
+            let call = b.ins().call_indirect(signature, function, &[context]);
+            let prepared = b.inst_results(call)[0];
+            b.ins().brif(prepared, blocks[0], &[], back, &[]);
+            b.switch_to_block(back);
+            let code = b.ins().iconst(I32, exit_code::INTERPRET as i64);
+            b.ins().return_(&[code]);
+        } else {
+            b.ins().jump(blocks[0], &[]);
+        }
         Translator {
             b,
             code,
@@ -259,6 +295,7 @@ impl<'a> Translator<'a> {
             cpu,
             host_base,
             limits,
+            fma,
             region_signature,
             handler_signature,
         }
@@ -515,9 +552,90 @@ impl<'a> Translator<'a> {
                 let word = self.binary(fast, I32, a, b);
                 self.b.ins().sextend(I64, word)
             }
-            _ => return self.call_handler(slot, uncharged),
+            _ => match float::recognise(insn.raw) {
+                Some(op) => return self.float(op, slot, uncharged),
+                None => return self.call_handler(slot, uncharged),
+            },
         };
         self.set(rd, value);
+    }
+
+    /// A double-precision operation. Operands are read from and results written to the CPU's
+    /// floating-point registers directly.
+    fn float(&mut self, op: FloatOp, slot: usize, uncharged: i64) {
+        let insn = *self.code.at(slot);
+        let (cpu, double) = (self.cpu, |r: u8| layout::f(r));
+        let bits = match op {
+            FloatOp::BitsToInteger => {
+                let value = self.b.ins().load(I64, trusted(), cpu, double(insn.rs1));
+                return self.set(insn.rd, value);
+            }
+            FloatOp::BitsFromInteger => self.reg(insn.rs1),
+            FloatOp::SignInject { negate, xor } => {
+                let a = self.b.ins().load(I64, trusted(), cpu, double(insn.rs1));
+                let b = self.b.ins().load(I64, trusted(), cpu, double(insn.rs2));
+                let mut sign = self.b.ins().band_imm_s(b, i64::MIN);
+                if negate {
+                    sign = self.b.ins().bxor_imm_s(sign, i64::MIN);
+                }
+                if xor {
+                    sign = self.b.ins().bxor(sign, a);
+                }
+                let sign = self.b.ins().band_imm_s(sign, i64::MIN);
+                let magnitude = self.b.ins().band_imm_s(a, i64::MAX);
+                self.b.ins().bor(magnitude, sign)
+            }
+            FloatOp::FromSigned { word } => {
+                let mut value = self.reg(insn.rs1);
+                if word {
+                    value = self.b.ins().ireduce(I32, value);
+                }
+                let double = self.b.ins().fcvt_from_sint(F64, value);
+                self.b.ins().bitcast(I64, MemFlagsData::new(), double)
+            }
+            FloatOp::MulAdd { .. } if !self.fma => return self.call_handler(slot, uncharged),
+            FloatOp::MulAdd { negate_product, negate_addend } => {
+                // RISC-V raises "invalid" for ∞ × 0 even when the addend is a quiet NaN; hosts
+                // need not, so a NaN addend goes to the handler.
+                self.sync();
+                let c = self.b.ins().load(F64, trusted(), cpu, double(insn.rs3));
+                let is_nan = self.b.ins().fcmp(FloatCC::Unordered, c, c);
+                let (handler, native, join) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+                self.b.set_cold_block(handler);
+                self.b.ins().brif(is_nan, handler, &[], native, &[]);
+                self.b.switch_to_block(handler);
+                self.call_handler(slot, uncharged);
+                self.b.ins().jump(join, &[]);
+                self.b.switch_to_block(native);
+                let mut a = self.b.ins().load(F64, trusted(), cpu, double(insn.rs1));
+                let b = self.b.ins().load(F64, trusted(), cpu, double(insn.rs2));
+                let mut c = c;
+                if negate_product {
+                    a = self.b.ins().fneg(a);
+                }
+                if negate_addend {
+                    c = self.b.ins().fneg(c);
+                }
+                let result = self.b.ins().fma(a, b, c);
+                self.b.ins().store(trusted(), result, cpu, double(insn.rd));
+                self.b.ins().jump(join, &[]);
+                self.b.switch_to_block(join);
+                return;
+            }
+            FloatOp::Add | FloatOp::Sub | FloatOp::Mul | FloatOp::Div | FloatOp::Sqrt => {
+                let a = self.b.ins().load(F64, trusted(), cpu, double(insn.rs1));
+                let b = self.b.ins().load(F64, trusted(), cpu, double(insn.rs2));
+                let result = match op {
+                    FloatOp::Add => self.b.ins().fadd(a, b),
+                    FloatOp::Sub => self.b.ins().fsub(a, b),
+                    FloatOp::Mul => self.b.ins().fmul(a, b),
+                    FloatOp::Div => self.b.ins().fdiv(a, b),
+                    _ => self.b.ins().sqrt(a),
+                };
+                self.b.ins().bitcast(I64, MemFlagsData::new(), result)
+            }
+        };
+        self.b.ins().store(trusted(), bits, cpu, double(insn.rd));
     }
 
     /// `1` if `a <cc> imm`, else `0`.
