@@ -148,10 +148,15 @@ pub struct CompileStats {
     pub time: std::time::Duration,
 }
 
+/// Set in an entry-table word (functions start on page boundaries, so the bit is free) when the
+/// interpreter should not enter the function itself: it is only a target for native jumps.
+pub(crate) const NOT_FROM_INTERPRETER: usize = 1;
+
 /// The compiled code of one program and the counters that decide what to compile.
 pub(crate) struct Jit {
     /// Per 2-byte slot of the decoded code: the address of the native function that starts
-    /// there, or 0. Generated code reads it to chain regions.
+    /// there (possibly tagged with [`NOT_FROM_INTERPRETER`]), or 0. Generated code reads it to
+    /// chain regions.
     entries: Box<[AtomicUsize]>,
     /// Per slot: how many times the interpreter started a block there (`u32::MAX`: never
     /// compile it, it was tried).
@@ -202,7 +207,8 @@ impl Jit {
         }
     }
 
-    /// The native function starting at `slot`, or 0.
+    /// What the entry table holds for `slot`: 0 if nothing was compiled there, a function for
+    /// [`Jit::enter`], or a function tagged [`NOT_FROM_INTERPRETER`].
     #[inline(always)]
     pub fn entry(&self, slot: usize) -> usize {
         self.entries[slot].load(Ordering::Acquire)
@@ -246,8 +252,9 @@ impl Jit {
                 compiler.compile(code, &self.entries, slot, has_run)
             }));
             match compiled {
-                Ok(Some(function)) => {
-                    self.entries[slot].store(function, Ordering::Release);
+                Ok(Some((function, worth_entering))) => {
+                    let tag = if worth_entering { 0 } else { NOT_FROM_INTERPRETER };
+                    self.entries[slot].store(function | tag, Ordering::Release);
                     stats.regions += 1;
                     stats.time += started.elapsed();
                 }
@@ -266,8 +273,12 @@ impl Jit {
     }
 
     /// Runs the native function `entry` (from [`Jit::entry`]) on this machine's state until it
-    /// leaves native code. `None` if native code cannot run on this memory (see below).
+    /// leaves native code. `None` if `entry` is tagged [`NOT_FROM_INTERPRETER`], or native code
+    /// cannot run on this memory (see below).
     pub fn enter(&self, entry: usize, cpu: &mut Cpu, memory: &mut Memory, budget_end: u64) -> Option<JitExit> {
+        if entry & NOT_FROM_INTERPRETER != 0 {
+            return None;
+        }
         let raw = memory.raw_parts();
         // Generated code checks `address - start <= span - len` for accesses of up to 8 bytes,
         // which needs every span to hold 8 bytes (a real machine's memory is whole pages).

@@ -15,6 +15,8 @@ use crate::cpu::i::Fast;
 const MAX_SEGMENTS: usize = 32;
 /// The most instructions in one segment; a longer straight run continues in a next segment.
 const MAX_SEGMENT_LEN: usize = 256;
+/// The fewest instructions a region without loops needs for the interpreter to enter it.
+const MIN_STRAIGHT_LINE: u64 = 32;
 
 /// How a segment ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +72,17 @@ impl Region {
             region.segments.push(segment);
         }
         region
+    }
+
+    /// Whether entering the region from the interpreter pays: it loops (a segment jumps to a
+    /// segment of the region), or runs enough straight-line code. Entering native code costs a
+    /// few nanoseconds, more than interpreting a short function such as a getter.
+    pub fn worth_entering(&self, code: &Code) -> bool {
+        let loops = self.segments.iter().any(|segment| {
+            successors(code, segment).filter_map(|pc| code.slot(pc)).any(|slot| self.index.contains_key(&slot))
+        });
+        let straight: u64 = self.segments.iter().map(Segment::instructions).sum();
+        loops || straight >= MIN_STRAIGHT_LINE
     }
 
     /// The index of the segment starting at `slot`, if the region has one.

@@ -20,7 +20,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use super::executable::ExecutableMemory;
 use super::float::{self, FloatOp};
 use super::region::{End, Region, Segment};
-use super::{context, exit_code, run_handler};
+use super::{context, exit_code, run_handler, NOT_FROM_INTERPRETER};
 use crate::cpu::code::Code;
 use crate::cpu::i::Fast;
 use crate::cpu::{layout, Insn};
@@ -87,15 +87,17 @@ impl Compiler {
         self.finish(function)
     }
 
-    /// Compiles the region starting at `slot`; the address of its function, or `None` if the
-    /// region is not worth it (it leaves at once) or compilation failed.
+    /// Compiles the region starting at `slot`; the address of its function and whether the
+    /// interpreter should enter it (see [`Region::worth_entering`]; other regions still serve
+    /// as targets of jumps from native code). `None` if the region leaves at once, or
+    /// compilation failed.
     pub fn compile(
         &mut self,
         code: &Code,
         entries: &[AtomicUsize],
         slot: usize,
         has_run: impl Fn(usize) -> bool,
-    ) -> Option<usize> {
+    ) -> Option<(usize, bool)> {
         let region = Region::discover(code, slot, has_run);
         if region.segments[0].instructions() == 0 {
             return None;
@@ -103,7 +105,7 @@ impl Compiler {
         let mut function = Function::with_name_signature(UserFuncName::default(), region_signature());
         let b = FunctionBuilder::new(&mut function, &mut self.builder);
         Translator::new(b, code, &region, entries, self.isa.has_native_fma()).translate(self.isa.frontend_config());
-        self.finish(function)
+        Some((self.finish(function)?, region.worth_entering(code)))
     }
 
     /// Compiles a built function and installs its code; `None` if it needs relocations (it
@@ -440,7 +442,8 @@ impl<'a> Translator<'a> {
         self.b.ins().store(trusted(), pc, self.cpu, layout::PC);
         // A plain load of a word that other threads write atomically: aligned word loads are
         // atomic on every host Cranelift supports.
-        let function = self.b.ins().load(I64, trusted(), entry, 0);
+        let tagged = self.b.ins().load(I64, trusted(), entry, 0);
+        let function = self.b.ins().band_imm_s(tagged, !(NOT_FROM_INTERPRETER as i64));
         let (call, back) = (self.b.create_block(), self.b.create_block());
         self.b.ins().brif(function, call, &[], back, &[]);
         self.b.switch_to_block(call);
