@@ -5,7 +5,9 @@
 
 mod support;
 
-use rvsandbox_vm::{Arg, Machine, Options};
+use std::sync::Arc;
+
+use rvsandbox_vm::{Arg, Machine, Options, Program};
 
 fn elf() -> Vec<u8> {
     support::require_toolchain();
@@ -121,4 +123,36 @@ fn faults_in_native_loads_and_in_handlers_are_reported_alike() {
     assert!(error.contains("Write"), "{error}");
     // The machines still work afterwards.
     assert_eq!(call_both(&mut m, "fib", &[Arg::Int(12)], u64::MAX), Outcome::Returned(144));
+}
+
+#[test]
+fn machines_of_one_program_on_several_threads_share_native_code_safely() {
+    let program = Program::parse(&elf()).expect("parse");
+    let options =
+        |compile_after| Options { memory_max: 16 << 20, stack_size: 1 << 20, compile_after, ..Options::default() };
+    let expected = {
+        let mut m = Machine::from_program(program.clone(), options(None), ()).unwrap();
+        m.run(10_000_000).unwrap();
+        [m.vmcall("mix", &[Arg::Int(3000)]).unwrap(), m.vmcall("fib", &[Arg::Int(18)]).unwrap()]
+    };
+    // Every thread compiles and runs the same code at the same time, with a low threshold so
+    // that compiling and running overlap.
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let program = Arc::clone(&program);
+            std::thread::spawn(move || {
+                let mut m = Machine::from_program(program, options(Some(2)), ()).unwrap();
+                m.run(10_000_000).unwrap();
+                (0..20)
+                    .map(|_| [m.vmcall("mix", &[Arg::Int(3000)]).unwrap(), m.vmcall("fib", &[Arg::Int(18)]).unwrap()])
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for thread in threads {
+        for results in thread.join().expect("no thread panicked") {
+            assert_eq!(results, expected);
+        }
+    }
+    assert!(program.compile_stats().regions > 0);
 }

@@ -67,6 +67,24 @@ impl<T> Machine<T> {
     pub fn setup_call(&mut self, addr: u64, args: &[Arg]) -> Result<(), Error> {
         let top =
             if self.call_depth == 0 { self.stack_top } else { self.cpu.reg(reg::SP).saturating_sub(NESTED_STACK_GAP) };
+        // The common case first: up to eight integers, all in registers.
+        if args.len() <= 8 {
+            let mut ints = [0u64; 8];
+            let all_ints = args.iter().zip(&mut ints).all(|(arg, word)| match *arg {
+                Arg::Int(v) => {
+                    *word = v as u64;
+                    true
+                }
+                _ => false,
+            });
+            if all_ints {
+                for (i, &word) in ints[..args.len()].iter().enumerate() {
+                    self.cpu.set_reg(reg::A0 + i as u8, word);
+                }
+                self.enter_at(addr, top & !15);
+                return Ok(());
+            }
+        }
         // First where everything goes: strings and blobs below `top`, and under them the words
         // that do not fit in a0-a7 (floats beyond fa7 travel as integer words, as the RISC-V
         // calling convention says), at the new stack pointer.
@@ -125,10 +143,15 @@ impl<T> Machine<T> {
             }
             ints += 1;
         }
+        self.enter_at(addr, sp);
+        Ok(())
+    }
+
+    /// Points the CPU at `addr` with stack pointer `sp`, returning to the host.
+    fn enter_at(&mut self, addr: u64, sp: u64) {
         self.cpu.set_reg(reg::SP, sp);
         self.cpu.set_reg(reg::RA, EXIT_ADDRESS);
         self.cpu.pc = addr;
-        Ok(())
     }
 
     /// Copies `bytes` (plus a NUL if asked) below `sp`; returns the new, 16-byte aligned `sp`,

@@ -275,10 +275,16 @@ impl Jit {
     /// Runs the native function `entry` (from [`Jit::entry`]) on this machine's state until it
     /// leaves native code. `None` if `entry` is tagged [`NOT_FROM_INTERPRETER`], or native code
     /// cannot run on this memory (see below).
+    #[inline(always)]
     pub fn enter(&self, entry: usize, cpu: &mut Cpu, memory: &mut Memory, budget_end: u64) -> Option<JitExit> {
         if entry & NOT_FROM_INTERPRETER != 0 {
             return None;
         }
+        self.run_native(entry, cpu, memory, budget_end)
+    }
+
+    #[inline(never)]
+    fn run_native(&self, entry: usize, cpu: &mut Cpu, memory: &mut Memory, budget_end: u64) -> Option<JitExit> {
         let raw = memory.raw_parts();
         // Generated code checks `address - start <= span - len` for accesses of up to 8 bytes,
         // which needs every span to hold 8 bytes (a real machine's memory is whole pages).
