@@ -16,7 +16,7 @@ usage:
 options:
   --max-instructions N   stop the guest after N instructions (exit status 125)
   --memory MIB           guest memory size (default 256)
-  --compile-after N      compile code to native code once it has run N times (default 256;
+  --compile-after N      compile code to native code once it has run N times (default 4096;
                          0 compiles everything first)
   --interpret            never compile: interpret every instruction
 

@@ -6,6 +6,12 @@
 //! looking up `pc` again. The layout is shared by every machine running the same program.
 
 use super::{decode::decode, Insn};
+use crate::arena::vec_with_huge_pages;
+
+/// Programs with fewer slots than this are decoded on the calling thread.
+const PARALLEL_DECODE_SLOTS: usize = 1 << 16;
+/// The most threads one program's code is decoded on.
+const MAX_DECODE_THREADS: usize = 4;
 
 /// The decoded form of one executable address range.
 pub(crate) struct Code {
@@ -18,13 +24,44 @@ impl Code {
     pub fn decode(base: u64, bytes: &[u8]) -> Code {
         let halfword = |at: usize| bytes.get(at..at + 2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]) as u32);
         let slots = bytes.len() / 2;
-        let mut insns: Vec<Insn> = (0..slots)
-            .map(|slot| {
+        let decode_slots = |range: std::ops::Range<usize>| -> Vec<Insn> {
+            let mut part = vec_with_huge_pages(range.len());
+            part.extend(range.map(|slot| {
                 let low = halfword(slot * 2);
                 let raw = if low & 3 == 3 { low | halfword(slot * 2 + 2) << 16 } else { low };
                 decode(raw, base + 2 * slot as u64)
-            })
-            .collect();
+            }));
+            part
+        };
+        // Decoding is most of the time it takes to load a large program (a static C++ program
+        // has ~350,000 slots), and slots decode independently: large programs are split
+        // between threads.
+        let threads = if slots < PARALLEL_DECODE_SLOTS {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_DECODE_THREADS))
+        };
+        let chunk = slots.div_ceil(threads.max(1)).max(1);
+        let mut insns: Vec<Insn> = std::thread::scope(|scope| {
+            let others: Vec<_> = (1..threads)
+                .map(|t| {
+                    let range = (t * chunk).min(slots)..((t + 1) * chunk).min(slots);
+                    let part = range.clone();
+                    let worker = std::thread::Builder::new().spawn_scoped(scope, move || decode_slots(part));
+                    (range, worker)
+                })
+                .collect();
+            let mut insns = vec_with_huge_pages(slots);
+            insns.extend(decode_slots(0..chunk.min(slots)));
+            for (range, worker) in others {
+                // A thread the host could not start, or that failed, is done here instead.
+                match worker.map(|worker| worker.join()) {
+                    Ok(Ok(part)) => insns.extend(part),
+                    _ => insns.extend(decode_slots(range)),
+                }
+            }
+            insns
+        });
         for slot in (0..slots).rev() {
             let insn = insns[slot];
             let next = slot + insn.len() as usize / 2;
