@@ -116,8 +116,17 @@ fn faults_in_native_loads_and_in_handlers_are_reported_alike() {
     let walked = call_both(&mut m, "walk", &[Arg::Int(near_end), Arg::Int(1 << 20)], u64::MAX);
     let Outcome::Failed(error) = walked else { panic!("walk off the end: {walked:?}") };
     assert!(error.contains("addr: 16777216") && error.contains("Read"), "{error}");
-    // Text is read-only: an atomic add to it faults inside the handler.
+    // Below the image nothing may be read; text may be read but not written.
+    let walked = call_both(&mut m, "walk", &[Arg::Int(8), Arg::Int(10)], u64::MAX);
+    let Outcome::Failed(error) = walked else { panic!("read of address 8: {walked:?}") };
+    assert!(error.contains("addr: 8,") && error.contains("Read"), "{error}");
     let text = m[0].address_of("spin").unwrap() as i64;
+    let filled = call_both(&mut m, "fill", &[Arg::Int(text), Arg::Int(10)], u64::MAX);
+    let Outcome::Failed(error) = filled else { panic!("write to text: {filled:?}") };
+    assert!(error.contains(&format!("addr: {text},")) && error.contains("Write"), "{error}");
+    // A byte store into the last bytes of memory is allowed (and done by the interpreter).
+    assert_eq!(call_both(&mut m, "fill", &[Arg::Int((16 << 20) - 7), Arg::Int(7)], u64::MAX), Outcome::Returned(7));
+    // Text is read-only: an atomic add to it faults inside the handler.
     let walked = call_both(&mut m, "atomic_walk", &[Arg::Int(text), Arg::Int(10)], u64::MAX);
     let Outcome::Failed(error) = walked else { panic!("atomic add to text: {walked:?}") };
     assert!(error.contains("Write"), "{error}");

@@ -76,6 +76,12 @@ PUBLIC long walk(const volatile long *p, long n) {
     return sum;
 }
 
+// Writes `n` bytes from `p` on, one at a time.
+PUBLIC long fill(volatile char *p, long n) {
+    for (long i = 0; i < n; i++) p[i] = (char)i;
+    return n;
+}
+
 // Atomic adds to `n` longs from `p` on: the fault comes from a handler called by native code.
 PUBLIC long atomic_walk(_Atomic long *p, long n) {
     for (long i = 0; i < n; i++) atomic_fetch_add(&p[i], 1);
