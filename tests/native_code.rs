@@ -103,6 +103,14 @@ fn the_instruction_limit_stops_native_code_at_the_same_instruction() {
         // The interrupted call may be followed by others.
         assert_eq!(call_both(&mut m, "fib", &[Arg::Int(10)], u64::MAX), Outcome::Returned(55));
     }
+    // Near the end of the counter's range the budget saturates; native code must not wrap.
+    for machine in m.iter_mut() {
+        machine.cpu.instructions = u64::MAX - 10;
+    }
+    assert_eq!(call_both(&mut m, "spin", &[], 100), Outcome::OutOfInstructions);
+    for machine in m.iter_mut() {
+        machine.cpu.instructions = 0;
+    }
     // A limit that ends in the middle of a compiled loop's work.
     for limit in [5_000, 77_777] {
         assert_eq!(call_both(&mut m, "mix", &[Arg::Int(1_000_000)], limit), Outcome::OutOfInstructions);

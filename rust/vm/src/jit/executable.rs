@@ -34,6 +34,7 @@ impl ExecutableMemory {
     /// Copies `code` into fresh pages, makes them executable, and returns the address of the
     /// first byte; `None` if the host refuses the memory.
     pub fn install(&mut self, code: &[u8]) -> Option<NonNull<u8>> {
+        // The JIT runs only on x86-64 (see `Compiler::new`), whose pages are 4 KiB: the guest's.
         let page = PAGE_SIZE as usize;
         let size = code.len().max(1).div_ceil(page) * page;
         if self.chunks.last().is_none_or(|chunk| chunk.len - chunk.used < size) {

@@ -33,6 +33,8 @@ use crate::cpu::code::Code;
 use crate::cpu::{Cpu, Insn, Trap};
 use crate::memory::Memory;
 
+use executable::ExecutableMemory;
+pub(crate) use float::with_default_control as with_default_float_control;
 use translate::Compiler;
 
 /// What native code returns when it leaves.
@@ -163,12 +165,21 @@ pub(crate) struct Jit {
     heat: Box<[AtomicU32]>,
     /// The function that enters generated code from Rust, once the compiler exists.
     trampoline: AtomicUsize,
-    compiler: Mutex<CompilerState>,
+    state: Mutex<JitState>,
+}
+
+/// What compiling needs, behind one lock: compiling happens on one thread at a time.
+struct JitState {
+    compiler: CompilerState,
+    /// The generated code. Never freed before the program: entry-table words, and code running
+    /// on other threads, may point into it.
+    memory: ExecutableMemory,
+    stats: CompileStats,
 }
 
 enum CompilerState {
     NotStarted,
-    Ready(Box<Compiler>, CompileStats),
+    Ready(Box<Compiler>),
     /// This host has no Cranelift back end (or it failed to start): interpret everything.
     Unavailable,
 }
@@ -179,20 +190,25 @@ where
     T: ZeroedAtomic,
 {
     let zeros: Box<[T::Plain]> = vec![T::Plain::default(); len].into_boxed_slice();
-    // SAFETY: `T` is an atomic with the same size, alignment and bit validity as `T::Plain`
-    // (guaranteed by the standard library for AtomicUsize/usize and AtomicU32/u32), so the
-    // allocation holds `len` valid `T`s with the layout `Box<[T]>` frees.
+    // SAFETY: `T` has the size, alignment and bit validity of `T::Plain` (the contract of the
+    // unsafe trait `ZeroedAtomic`), so the allocation holds `len` valid `T`s with the layout
+    // `Box<[T]>` frees.
     unsafe { Box::from_raw(Box::into_raw(zeros) as *mut [T]) }
 }
 
 /// Atomics that are plain integers in memory.
-trait ZeroedAtomic {
+///
+/// # Safety
+/// `Self` must have the size, alignment and bit validity of `Self::Plain`.
+unsafe trait ZeroedAtomic {
     type Plain: Default + Clone;
 }
-impl ZeroedAtomic for AtomicUsize {
+// SAFETY: the standard library documents AtomicUsize as having the layout of usize.
+unsafe impl ZeroedAtomic for AtomicUsize {
     type Plain = usize;
 }
-impl ZeroedAtomic for AtomicU32 {
+// SAFETY: the standard library documents AtomicU32 as having the layout of u32.
+unsafe impl ZeroedAtomic for AtomicU32 {
     type Plain = u32;
 }
 
@@ -203,7 +219,11 @@ impl Jit {
             entries: zeroed_atomics(code.slots()),
             heat: zeroed_atomics(code.slots()),
             trampoline: AtomicUsize::new(0),
-            compiler: Mutex::new(CompilerState::NotStarted),
+            state: Mutex::new(JitState {
+                compiler: CompilerState::NotStarted,
+                memory: ExecutableMemory::new(),
+                stats: CompileStats::default(),
+            }),
         }
     }
 
@@ -230,46 +250,47 @@ impl Jit {
 
     /// Compiles the region starting at `slot` (once; later calls do nothing).
     pub fn compile(&self, code: &Code, slot: usize) {
-        let mut state = self.compiler.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut guard = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let state = &mut *guard;
         self.heat[slot].store(u32::MAX, Ordering::Relaxed);
         if self.entry(slot) != 0 {
             return;
         }
-        if matches!(*state, CompilerState::NotStarted) {
-            *state = match Compiler::new() {
-                Some(compiler) => {
+        // A compiler bug must not take the host down: compiling stops, and everything not yet
+        // compiled stays interpreted. (Code already installed stays mapped: `memory` lives as
+        // long as the program.)
+        let memory = &mut state.memory;
+        if matches!(state.compiler, CompilerState::NotStarted) {
+            state.compiler = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Compiler::new(memory))) {
+                Ok(Some(compiler)) => {
                     self.trampoline.store(compiler.trampoline(), Ordering::Release);
-                    CompilerState::Ready(Box::new(compiler), CompileStats::default())
+                    CompilerState::Ready(Box::new(compiler))
                 }
-                None => CompilerState::Unavailable,
+                Ok(None) | Err(_) => CompilerState::Unavailable,
             };
         }
-        if let CompilerState::Ready(compiler, stats) = &mut *state {
+        if let CompilerState::Ready(compiler) = &mut state.compiler {
             let started = std::time::Instant::now();
-            // A compiler bug must not take the host down: the block just stays interpreted.
             let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let has_run = |slot: usize| self.heat[slot].load(Ordering::Relaxed) > 0;
-                compiler.compile(code, &self.entries, slot, has_run)
+                compiler.compile(code, &self.entries, slot, has_run, memory)
             }));
             match compiled {
                 Ok(Some((function, worth_entering))) => {
                     let tag = if worth_entering { 0 } else { NOT_FROM_INTERPRETER };
                     self.entries[slot].store(function | tag, Ordering::Release);
-                    stats.regions += 1;
-                    stats.time += started.elapsed();
+                    state.stats.regions += 1;
+                    state.stats.time += started.elapsed();
                 }
                 Ok(None) => {}
-                Err(_) => *state = CompilerState::Unavailable,
+                Err(_) => state.compiler = CompilerState::Unavailable,
             }
         }
     }
 
     /// What has been compiled so far.
     pub fn stats(&self) -> CompileStats {
-        match &*self.compiler.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) {
-            CompilerState::Ready(_, stats) => *stats,
-            _ => CompileStats::default(),
-        }
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).stats
     }
 
     /// Runs the native function `entry` (from [`Jit::entry`]) on this machine's state until it

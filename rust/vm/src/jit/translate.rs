@@ -30,13 +30,18 @@ pub(crate) struct Compiler {
     isa: OwnedTargetIsa,
     codegen: cranelift_codegen::Context,
     builder: FunctionBuilderContext,
-    memory: ExecutableMemory,
     trampoline: usize,
 }
 
 impl Compiler {
     /// A compiler for the host, or `None` if Cranelift has no back end for it.
-    pub fn new() -> Option<Compiler> {
+    /// A compiler for the host, or `None` if the JIT does not support it (only x86-64 is
+    /// supported: the floating-point flags come from MXCSR, and generated code is never
+    /// checked against other hosts' page sizes and instruction caches).
+    pub fn new(memory: &mut ExecutableMemory) -> Option<Compiler> {
+        if !cfg!(target_arch = "x86_64") {
+            return None;
+        }
         let mut flags = settings::builder();
         // Cranelift's mid-end optimisations cost a third of the compile time and gain little on
         // this code (bench/run: same run times); its register allocator is what pays.
@@ -55,10 +60,9 @@ impl Compiler {
             isa,
             codegen: cranelift_codegen::Context::new(),
             builder: FunctionBuilderContext::new(),
-            memory: ExecutableMemory::new(),
             trampoline: 0,
         };
-        compiler.trampoline = compiler.build_trampoline()?;
+        compiler.trampoline = compiler.build_trampoline(memory)?;
         Some(compiler)
     }
 
@@ -68,7 +72,7 @@ impl Compiler {
         self.trampoline
     }
 
-    fn build_trampoline(&mut self) -> Option<usize> {
+    fn build_trampoline(&mut self, memory: &mut ExecutableMemory) -> Option<usize> {
         let mut signature = Signature::new(self.isa.default_call_conv());
         signature.params.extend([AbiParam::new(I64), AbiParam::new(I64)]);
         signature.returns.push(AbiParam::new(I32));
@@ -84,7 +88,7 @@ impl Compiler {
         b.ins().return_(&[code]);
         b.seal_all_blocks();
         b.finalize(self.isa.frontend_config());
-        self.finish(function)
+        self.finish(function, memory)
     }
 
     /// Compiles the region starting at `slot`; the address of its function and whether the
@@ -97,6 +101,7 @@ impl Compiler {
         entries: &[AtomicUsize],
         slot: usize,
         has_run: impl Fn(usize) -> bool,
+        memory: &mut ExecutableMemory,
     ) -> Option<(usize, bool)> {
         let region = Region::discover(code, slot, has_run);
         if region.segments[0].instructions() == 0 {
@@ -104,13 +109,14 @@ impl Compiler {
         }
         let mut function = Function::with_name_signature(UserFuncName::default(), region_signature());
         let b = FunctionBuilder::new(&mut function, &mut self.builder);
-        Translator::new(b, code, &region, entries, self.isa.has_native_fma()).translate(self.isa.frontend_config());
-        Some((self.finish(function)?, region.worth_entering(code)))
+        let host = Host { fma: self.isa.has_native_fma(), call_conv: self.isa.default_call_conv() };
+        Translator::new(b, code, &region, entries, host).translate(self.isa.frontend_config());
+        Some((self.finish(function, memory)?, region.worth_entering(code)))
     }
 
     /// Compiles a built function and installs its code; `None` if it needs relocations (it
     /// never should: every address it uses is a constant) or compilation failed.
-    fn finish(&mut self, function: Function) -> Option<usize> {
+    fn finish(&mut self, function: Function, memory: &mut ExecutableMemory) -> Option<usize> {
         self.codegen.clear();
         self.codegen.func = function;
         let compiled = self.codegen.compile(&*self.isa, &mut ControlPlane::default()).ok()?;
@@ -118,7 +124,7 @@ impl Compiler {
             return None;
         }
         let code = compiled.code_buffer().to_vec();
-        self.memory.install(&code).map(|start| start.as_ptr() as usize)
+        memory.install(&code).map(|start| start.as_ptr() as usize)
     }
 }
 
@@ -190,6 +196,14 @@ struct Limits {
     write_last: Value,
 }
 
+/// What translation needs to know of the host.
+struct Host {
+    /// Whether it has a fused multiply-add.
+    fma: bool,
+    /// Its C calling convention, which Rust's `extern "C"` helpers use.
+    call_conv: CallConv,
+}
+
 /// Builds the function for one region.
 struct Translator<'a> {
     b: FunctionBuilder<'a>,
@@ -224,13 +238,13 @@ impl<'a> Translator<'a> {
         code: &'a Code,
         region: &'a Region,
         entries: &'a [AtomicUsize],
-        fma: bool,
+        host: Host,
     ) -> Self {
         let (used, floats) = registers_of(code, region);
         let x: [Variable; 32] = std::array::from_fn(|_| b.declare_var(I64));
         let instructions = b.declare_var(I64);
         let region_signature = b.import_signature(region_signature());
-        let mut handler = Signature::new(CallConv::SystemV);
+        let mut handler = Signature::new(host.call_conv);
         handler.params.extend([AbiParam::new(I64), AbiParam::new(I64)]);
         handler.returns.push(AbiParam::new(I32));
         let handler_signature = b.import_signature(handler);
@@ -270,7 +284,7 @@ impl<'a> Translator<'a> {
             b.set_cold_block(back);
             b.ins().brif(ready, blocks[0], &[], prepare, &[]);
             b.switch_to_block(prepare);
-            let mut signature = Signature::new(CallConv::SystemV);
+            let mut signature = Signature::new(host.call_conv);
             signature.params.push(AbiParam::new(I64));
             signature.returns.push(AbiParam::new(I32));
             let signature = b.import_signature(signature);
@@ -297,7 +311,7 @@ impl<'a> Translator<'a> {
             cpu,
             host_base,
             limits,
-            fma,
+            fma: host.fma,
             region_signature,
             handler_signature,
         }
@@ -320,8 +334,10 @@ impl<'a> Translator<'a> {
             // Charge the whole segment first; if the budget does not cover it, the interpreter
             // runs what is left of it.
             let before = self.b.use_var(self.instructions);
+            // `budget_end - before` cannot wrap: native code runs only below the budget's end.
+            let left = self.b.ins().isub(self.limits.budget_end, before);
+            let over = self.b.ins().icmp_imm_u(IntCC::UnsignedLessThan, left, count as i64);
             let after = self.b.ins().iadd_imm_s(before, count as i64);
-            let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, after, self.limits.budget_end);
             let pc = self.code.pc_of(segment.start);
             self.exit_if(over, exit_code::INTERPRET, pc, 0);
             self.b.def_var(self.instructions, after);
