@@ -48,6 +48,18 @@
 //! [`Machine::setup_call`] followed by [`Machine::simulate`] runs a call in slices; after each
 //! slice, [`Machine::stopped`] or [`Machine::instruction_limit_reached`] says why it returned.
 
+//!
+//! ## Native code
+//! Code that has run [`Options::compile_after`] times is compiled to native code (x86-64 hosts),
+//! which behaves exactly like the interpreter: same results, instruction counts, faults and
+//! floating-point flags. [`Program::compile_stats`] tells what was compiled.
+//!
+//! ## The host thread's floating-point environment
+//! Guest floating-point arithmetic assumes the calling thread runs with the default
+//! floating-point control (round to nearest, no flush-to-zero), as Rust programs and Godot do.
+//! Native code sets it up itself; the interpreter does not check it, because reading the
+//! control register on every call cost more (7 ns) than an empty call.
+
 #![warn(missing_docs)]
 
 mod arena;

@@ -181,7 +181,7 @@ impl<T> Machine<T> {
     /// Executes until stopped (`Ok(false)`), out of budget (`Ok(true)`), or an error.
     pub(crate) fn execute(&mut self) -> Result<bool, Error> {
         self.call_depth += 1;
-        let result = crate::jit::with_default_float_control(|| self.execute_inner());
+        let result = self.execute_inner();
         self.call_depth -= 1;
         result
     }

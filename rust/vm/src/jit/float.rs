@@ -79,25 +79,6 @@ pub(crate) fn recognise(raw: u32) -> Option<FloatOp> {
 #[cfg(target_arch = "x86_64")]
 const NATIVE_MXCSR: u32 = 0x1f80;
 
-/// The MXCSR bits that are exception flags rather than control.
-#[cfg(target_arch = "x86_64")]
-const FLAG_BITS: u32 = 0x3f;
-
-/// Runs `f` with the host's floating-point control at its default: round to nearest-even, no
-/// flush-to-zero, exceptions masked. The interpreter's float arithmetic relies on it, and a host
-/// thread (a game engine's, a physics or audio library's) may have changed it.
-#[cfg(target_arch = "x86_64")]
-pub(crate) fn with_default_control<R>(f: impl FnOnce() -> R) -> R {
-    let saved = read_mxcsr();
-    if saved & !FLAG_BITS == NATIVE_MXCSR {
-        return f();
-    }
-    write_mxcsr(NATIVE_MXCSR | (saved & FLAG_BITS));
-    let result = f();
-    write_mxcsr(saved);
-    result
-}
-
 /// Saves the host's floating-point state and sets the one native code runs with.
 #[cfg(target_arch = "x86_64")]
 pub(crate) fn enter() -> u32 {
@@ -159,11 +140,6 @@ pub(crate) fn isolated<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
-#[cfg(not(target_arch = "x86_64"))]
-pub(crate) fn with_default_control<R>(f: impl FnOnce() -> R) -> R {
-    f()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,24 +153,8 @@ mod tests {
         assert_eq!(recognise(0x02b50553), Some(FloatOp::Add)); // fadd.d fa0, fa0, fa1, rne
         assert_eq!(recognise(0x02b51553), None); // fadd.d fa0, fa0, fa1, rtz
         assert_eq!(recognise(0x00b57553), None); // fadd.s
-        assert_eq!(recognise(0xd2257553), Some(FloatOp::FromSigned { word: false })); // fcvt.d.l fa0, a0
-                                                                                      // fmv.d
+                                                 // fcvt.d.l fa0, a0; fmv.d fa0, fa0
+        assert_eq!(recognise(0xd2257553), Some(FloatOp::FromSigned { word: false }));
         assert_eq!(recognise(0x22a50553), Some(FloatOp::SignInject { negate: false, xor: false }));
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[test]
-    fn guest_arithmetic_ignores_the_host_threads_flush_to_zero_and_rounding() {
-        let tiny = f64::MIN_POSITIVE / 4.0; // subnormal
-        let host_control = NATIVE_MXCSR | 0x8000 | 0x0040 | 0x6000; // FTZ, DAZ, round toward zero
-        let saved = read_mxcsr();
-        write_mxcsr(host_control);
-        let under_host = std::hint::black_box(tiny) + std::hint::black_box(tiny);
-        let under_default = with_default_control(|| std::hint::black_box(tiny) + std::hint::black_box(tiny));
-        let host_after = read_mxcsr();
-        write_mxcsr(saved);
-        assert_eq!(under_host, 0.0, "the host setting flushes subnormals");
-        assert_eq!(under_default, tiny * 2.0);
-        assert_eq!(host_after & !FLAG_BITS, host_control, "the host's control is back");
     }
 }

@@ -34,7 +34,6 @@ use crate::cpu::{Cpu, Insn, Trap};
 use crate::memory::Memory;
 
 use executable::ExecutableMemory;
-pub(crate) use float::with_default_control as with_default_float_control;
 use translate::Compiler;
 
 /// What native code returns when it leaves.
