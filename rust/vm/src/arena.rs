@@ -41,6 +41,26 @@ impl ImageFile {
     }
 }
 
+/// Maps `len` bytes of fresh, zeroed, readable and writable memory (committed only as pages are
+/// touched); `None` if the host refuses. The caller owns the mapping and must unmap it.
+pub(crate) fn map_anonymous(len: usize) -> Option<NonNull<u8>> {
+    // SAFETY: a fresh private anonymous mapping; no existing memory is affected.
+    let ptr = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            -1,
+            0,
+        )
+    };
+    if ptr == libc::MAP_FAILED {
+        return None;
+    }
+    NonNull::new(ptr.cast())
+}
+
 /// A zero-initialised, page-aligned block of host memory, unmapped on drop.
 pub(crate) struct Arena {
     ptr: NonNull<u8>,
@@ -61,21 +81,7 @@ impl Arena {
     pub fn new(len: usize, image: Option<&ImageFile>) -> Option<Arena> {
         let page = PAGE_SIZE as usize;
         let mapped_len = len.max(1).div_ceil(page) * page;
-        // SAFETY: a fresh private anonymous mapping; no existing memory is affected.
-        let ptr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                mapped_len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-                -1,
-                0,
-            )
-        };
-        if ptr == libc::MAP_FAILED {
-            return None;
-        }
-        let arena = Arena { ptr: NonNull::new(ptr.cast())?, len, mapped_len };
+        let arena = Arena { ptr: map_anonymous(mapped_len)?, len, mapped_len };
         if image.is_some_and(|image| image.len > mapped_len) {
             return None;
         }

@@ -6,6 +6,7 @@
 
 use std::ptr::NonNull;
 
+use crate::arena::map_anonymous;
 use crate::elf::PAGE_SIZE;
 
 /// Pages reserved at a time; functions larger than this get a reservation of their own.
@@ -60,21 +61,7 @@ impl ExecutableMemory {
 
 impl Chunk {
     fn reserve(len: usize) -> Option<Chunk> {
-        // SAFETY: a fresh private anonymous mapping; no existing memory is affected.
-        let ptr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-                -1,
-                0,
-            )
-        };
-        if ptr == libc::MAP_FAILED {
-            return None;
-        }
-        Some(Chunk { ptr: NonNull::new(ptr.cast())?, len, used: 0 })
+        Some(Chunk { ptr: map_anonymous(len)?, len, used: 0 })
     }
 }
 
