@@ -194,7 +194,7 @@ impl<T> Machine<T> {
         }
         // Everything the interrupted code can observe comes back: registers, pc, fcsr and the
         // LR/SC reservation. Only the instruction count keeps what the nested call used.
-        let saved = self.cpu.clone();
+        let saved = self.cpu.snapshot();
         let (saved_stopped, budget_end) = (self.stopped, self.budget_end);
         let budget = budget_end.saturating_sub(self.cpu.instructions);
         // Cleared so that an exit inside the nested call is visible; put back if none happens.
@@ -202,7 +202,7 @@ impl<T> Machine<T> {
         let result = self.setup_call(addr, args).and_then(|()| self.execute());
         let value = self.cpu.reg(reg::A0);
         let instructions = self.cpu.instructions;
-        self.cpu = saved;
+        self.cpu.resume(&saved);
         self.cpu.instructions = instructions;
         // A guest that exits inside the nested call ends the interrupted run too.
         let exited = self.exit_status.is_some();

@@ -132,6 +132,34 @@ impl Cpu {
     }
 }
 
+/// What a nested call must give back to the code it interrupted: all of [`Cpu`] except the
+/// instruction count (and the write-sink half of the register array).
+pub(crate) struct Snapshot {
+    x: [u64; 32],
+    f: [u64; 32],
+    pc: u64,
+    fcsr: u32,
+    reservation: Option<u64>,
+}
+
+impl Cpu {
+    /// The state a nested call must restore.
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        let mut x = [0; 32];
+        x.copy_from_slice(&self.x[..32]);
+        Snapshot { x, f: self.f, pc: self.pc, fcsr: self.fcsr, reservation: self.reservation }
+    }
+
+    /// Puts back the state of `snapshot`; the instruction count is kept.
+    pub(crate) fn resume(&mut self, snapshot: &Snapshot) {
+        self.x[..32].copy_from_slice(&snapshot.x);
+        self.f = snapshot.f;
+        self.pc = snapshot.pc;
+        self.fcsr = snapshot.fcsr;
+        self.reservation = snapshot.reservation;
+    }
+}
+
 /// Byte offsets of [`Cpu`] fields, for generated code that reads and writes them directly.
 pub(crate) mod layout {
     use super::Cpu;
