@@ -62,7 +62,10 @@ fn corrupted_programs_never_panic() {
     for seed in 1..=cases {
         let bytes = corrupt(&elf, &mut Rng(seed * 0x9e37_79b9));
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            let options = Options { memory_max: 32 << 20, ..Options::default() };
+            // Every fourth case compiles all code before it runs: native code must survive
+            // corrupted programs too.
+            let compile_after = if seed % 4 == 0 { Some(0) } else { Options::default().compile_after };
+            let options = Options { memory_max: 32 << 20, compile_after, ..Options::default() };
             match Machine::new(&bytes, options, ()) {
                 Ok(mut machine) => {
                     machine.set_output(|_, _| {});
