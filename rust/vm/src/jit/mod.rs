@@ -220,7 +220,7 @@ impl Jit {
             trampoline: AtomicUsize::new(0),
             state: Mutex::new(JitState {
                 compiler: CompilerState::NotStarted,
-                memory: ExecutableMemory::new(),
+                memory: ExecutableMemory::new(executable::CODE_LIMIT),
                 stats: CompileStats::default(),
             }),
         }
@@ -267,6 +267,10 @@ impl Jit {
                 }
                 Ok(None) | Err(_) => CompilerState::Unavailable,
             };
+        }
+        if memory.is_full() {
+            // Everything not compiled yet stays interpreted.
+            state.compiler = CompilerState::Unavailable;
         }
         if let CompilerState::Ready(compiler) = &mut state.compiler {
             let started = std::time::Instant::now();
