@@ -68,22 +68,14 @@ impl<T> Machine<T> {
         let top =
             if self.call_depth == 0 { self.stack_top } else { self.cpu.reg(reg::SP).saturating_sub(NESTED_STACK_GAP) };
         // The common case first: up to eight integers, all in registers.
-        if args.len() <= 8 {
-            let mut ints = [0u64; 8];
-            let all_ints = args.iter().zip(&mut ints).all(|(arg, word)| match *arg {
-                Arg::Int(v) => {
-                    *word = v as u64;
-                    true
+        if args.len() <= 8 && args.iter().all(|arg| matches!(arg, Arg::Int(_))) {
+            for (register, arg) in (reg::A0..).zip(args) {
+                if let Arg::Int(value) = *arg {
+                    self.cpu.set_reg(register, value as u64);
                 }
-                _ => false,
-            });
-            if all_ints {
-                for (i, &word) in ints[..args.len()].iter().enumerate() {
-                    self.cpu.set_reg(reg::A0 + i as u8, word);
-                }
-                self.enter_at(addr, top & !15);
-                return Ok(());
             }
+            self.enter_at(addr, top & !15);
+            return Ok(());
         }
         // First where everything goes: strings and blobs below `top`, and under them the words
         // that do not fit in a0-a7 (floats beyond fa7 travel as integer words, as the RISC-V
