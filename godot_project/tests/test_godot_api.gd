@@ -26,6 +26,32 @@ func _sandbox() -> Sandbox:
 	return Sandbox.FromProgram(load(ABI))
 
 
+## The same arithmetic as the guest's hot_loop, with Target.add in place of the host call.
+func _hot_loop(steps: int) -> int:
+	var acc := 0
+	var x := 0.0
+	for i in steps:
+		acc += (i * 7) ^ (acc >> 3)
+		x += float(i & 1023) * 0.5
+		if (i & 63) == 0:
+			acc = acc + i
+	return acc + int(x)
+
+
+func test_compiled_guest_code_calls_into_godot() -> void:
+	var s := _sandbox()
+	var t := Target.new()
+	var regions: int = s.monitor_native_regions
+	# 100,000 steps: the loop is compiled after 4096 and runs natively from then on, leaving
+	# native code for each of its 1,563 calls of t.add.
+	assert_eq(s.vmcallv("hot_loop", t, 100000), _hot_loop(100000))
+	assert_true(s.monitor_native_regions > regions, "the loop was compiled")
+	assert_eq(s.vmcallv("hot_loop", t, 5000), _hot_loop(5000))
+	assert_eq(s.monitor_scoped_references, 0)
+	t.free()
+	s.free()
+
+
 func test_guest_calls_a_gdscript_method() -> void:
 	var s := _sandbox()
 	var t := Target.new()

@@ -71,6 +71,22 @@ PUBLIC Variant call_add(Variant obj, Variant a, Variant b) {
     Variant args[2] = {a, b};
     return call_method(obj, "add", args, 2);
 }
+// A loop long enough to be compiled to native code while it runs: integer and double arithmetic,
+// and a call of obj.add(acc, i) into Godot every 64th step. Returns acc + (int)x.
+PUBLIC Variant hot_loop(Variant obj, Variant step_count) {
+    int64_t steps = step_count.i, acc = 0;
+    double x = 0.0;
+    for (int64_t i = 0; i < steps; i++) {
+        acc += (i * 7) ^ (acc >> 3);
+        x += (double)(i & 1023) * 0.5;
+        if ((i & 63) == 0) {
+            Variant args[2] = {integer(acc), integer(i)};
+            acc = call_method(obj, "add", args, 2).i;
+        }
+    }
+    return integer(acc + (int64_t)x);
+}
+
 // obj.<method>() where method is a String Variant, through VCALL with the name fetched as text.
 PUBLIC Variant vcall_method(Variant self, Variant method, Variant arg) {
     struct { const char *ptr; size_t len; } name{};

@@ -86,6 +86,9 @@ pub struct Sandbox {
     #[allow(dead_code)]
     #[var(get = get_monitor_permanent_references, no_set)]
     monitor_permanent_references: i64,
+    #[allow(dead_code)]
+    #[var(get = get_monitor_native_regions, no_set)]
+    monitor_native_regions: i64,
 
     state: Rc<SandboxState>,
     /// What the guest may reach, shared with the machine's host data.
@@ -117,6 +120,7 @@ impl INode for Sandbox {
             monitor_instructions_executed: 0,
             monitor_scoped_references: 0,
             monitor_permanent_references: 0,
+            monitor_native_regions: 0,
             state,
             restrictions: false,
             rules: Rc::default(),
@@ -347,6 +351,15 @@ impl Sandbox {
     #[func]
     fn get_monitor_instructions_executed(&self) -> i64 {
         self.monitor("get_monitor_instructions_executed", |m| m.instructions)
+    }
+
+    /// Regions of the program compiled to native code so far (by any Sandbox of the program).
+    #[func]
+    fn get_monitor_native_regions(&self) -> i64 {
+        if off_main_thread("get_monitor_native_regions") {
+            return 0;
+        }
+        self.state.program().map_or(0, |program| program.compile_stats().regions as i64)
     }
 
     /// Scoped Variants and objects held for the guest (0 between calls).
