@@ -75,11 +75,7 @@ fn stop(m: &mut Machine<Host>) -> Result<(), HostError> {
 }
 
 fn elf() -> Vec<u8> {
-    support::require_toolchain();
-    let src = support::repo_root().join("tests/embedding/host_api.c");
-    let out = support::scratch_dir("embedding").join("host_api");
-    support::compile(support::CC, &["-O2", "-static"], &src, &out, &[]);
-    std::fs::read(out).unwrap()
+    support::static_c_program("tests/embedding/host_api.c", "embedding")
 }
 
 /// A machine that has run `main`, with its output captured.

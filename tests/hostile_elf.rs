@@ -23,11 +23,7 @@ impl Rng {
 }
 
 fn program() -> Vec<u8> {
-    support::require_toolchain();
-    let src = support::repo_root().join("tests/guests/exit_code.c");
-    let out = support::scratch_dir("hostile").join("exit_code");
-    support::compile(support::CC, &["-O2", "-static"], &src, &out, &[]);
-    std::fs::read(out).unwrap()
+    support::static_c_program("tests/guests/exit_code.c", "hostile")
 }
 
 /// Corrupts the headers (where a loader's decisions come from) more often than the body.

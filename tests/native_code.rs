@@ -10,11 +10,7 @@ use std::sync::Arc;
 use rvsandbox_vm::{Arg, Machine, Options, Program};
 
 fn elf() -> Vec<u8> {
-    support::require_toolchain();
-    let src = support::repo_root().join("tests/embedding/native_code.c");
-    let out = support::scratch_dir("native_code").join("native_code");
-    support::compile(support::CC, &["-O2", "-static"], &src, &out, &[]);
-    std::fs::read(out).unwrap()
+    support::static_c_program("tests/embedding/native_code.c", "native_code")
 }
 
 /// A compiling and an interpreting machine of the program, after `main`.

@@ -71,6 +71,16 @@ pub fn unique_suffix() -> String {
     format!("{}.{}", std::process::id(), UNIQUE.fetch_add(1, Ordering::Relaxed))
 }
 
+/// The bytes of the C program at `source` (relative to the repository root), built with
+/// `CC -O2 -static` into the scratch directory `scratch` (rebuilt only when the source changes).
+pub fn static_c_program(source: &str, scratch: &str) -> Vec<u8> {
+    require_toolchain();
+    let src = repo_root().join(source);
+    let out = scratch_dir(scratch).join(src.file_stem().expect("a file name"));
+    compile(CC, &["-O2", "-static"], &src, &out, &[]);
+    std::fs::read(out).unwrap()
+}
+
 /// Compiles `src` with `compiler` into `out` (`compiler FLAGS src -o out LIBS`), unless `out` is newer
 /// than `src`. Writes to a temporary name and renames, so parallel tests building the same guest do
 /// not race.
