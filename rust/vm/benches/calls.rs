@@ -4,6 +4,11 @@
 //! compiler, then times, per call (median of several rounds of many calls each):
 //! an empty function, a function of four integers, a function that makes one host call, and a
 //! host call that makes a nested call back into the guest (`preempt`).
+//!
+//! `cargo bench -p rvsandbox-vm --bench calls -- --profile NAME` (NAME: `empty`, `four`,
+//! `host` or `nested`) makes only that call, 10,000 times after a warm-up, inside the function
+//! `calls::time`; under `valgrind --tool=callgrind --toggle-collect='calls::time*'` the count
+//! divided by 10,000 is host instructions per call, a steady figure on a noisy machine.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -14,6 +19,8 @@ use rvsandbox_vm::{Arg, HostError, Machine, Options, Program};
 
 const CALLS_PER_ROUND: u32 = 200_000;
 const ROUNDS: usize = 15;
+/// Calls made by `--profile`, in one round.
+const PROFILED_CALLS: u32 = 10_000;
 
 fn host_echo(m: &mut Machine<u64>) -> Result<(), HostError> {
     m.set_result(m.sysarg(0));
@@ -42,19 +49,44 @@ fn build_guest() -> Vec<u8> {
     elf
 }
 
-/// Median nanoseconds per call of `call` over [`ROUNDS`] rounds.
-fn time(mut call: impl FnMut()) -> f64 {
-    let mut rounds: Vec<f64> = (0..ROUNDS)
+/// Median nanoseconds per call of `call` over `rounds` rounds of `calls` calls. Not inlined, so
+/// that callgrind can count what runs inside it.
+#[inline(never)]
+fn time(rounds: usize, calls: u32, mut call: impl FnMut()) -> f64 {
+    let mut samples: Vec<f64> = (0..rounds)
         .map(|_| {
             let start = Instant::now();
-            for _ in 0..CALLS_PER_ROUND {
+            for _ in 0..calls {
                 call();
             }
-            start.elapsed().as_nanos() as f64 / CALLS_PER_ROUND as f64
+            start.elapsed().as_nanos() as f64 / calls as f64
         })
         .collect();
-    rounds.sort_by(f64::total_cmp);
-    rounds[ROUNDS / 2]
+    samples.sort_by(f64::total_cmp);
+    samples[rounds / 2]
+}
+
+/// Prints the median time of `call` as a table row, or, when profiling `short`, only makes the
+/// calls callgrind counts.
+fn measure(
+    m: &mut Machine<u64>,
+    profile: Option<&str>,
+    short: &str,
+    label: &str,
+    mut call: impl FnMut(&mut Machine<u64>) -> Result<u64, rvsandbox_vm::Error>,
+) {
+    let mut call = || _ = black_box(call(m).unwrap());
+    match profile {
+        None => println!("| {label} | {:.1} ns |", time(ROUNDS, CALLS_PER_ROUND, call)),
+        Some(name) if name == short => {
+            // Past the compile threshold first, so that the profile shows the steady state.
+            for _ in 0..PROFILED_CALLS {
+                call();
+            }
+            time(1, PROFILED_CALLS, call);
+        }
+        Some(_) => {}
+    }
 }
 
 /// Private resident memory of this process in KiB (`RssAnon`: pages it owns alone, which is what
@@ -109,14 +141,21 @@ fn main() {
     let (empty, four, one_host_call, nested) =
         (address("empty"), address("four"), address("one_host_call"), address("nested"));
 
-    println!("| what | cost |");
-    println!("|---|---:|");
-    let row = |name: &str, ns: f64| println!("| {name} | {ns:.1} ns |");
-    row("empty function", time(|| _ = black_box(m.vmcall_address(empty, &[]).unwrap())));
-    let args = [Arg::Int(1), Arg::Int(2), Arg::Int(3), Arg::Int(4)];
-    row("four integer arguments", time(|| _ = black_box(m.vmcall_address(four, black_box(&args)).unwrap())));
-    row("one host call", time(|| _ = black_box(m.vmcall_address(one_host_call, &[Arg::Int(7)]).unwrap())));
-    row("host call + nested call (preempt)", time(|| _ = black_box(m.vmcall_address(nested, &[Arg::Int(7)]).unwrap())));
-    row("by name (hash lookup) + empty", time(|| _ = black_box(m.vmcall("empty", &[]).unwrap())));
+    let args: Vec<String> = std::env::args().collect();
+    let profile = args.iter().position(|arg| arg == "--profile").map(|at| args[at + 1].as_str());
+    if profile.is_none() {
+        println!("| what | cost |");
+        println!("|---|---:|");
+    }
+    let m = &mut m;
+    let four_args = [Arg::Int(1), Arg::Int(2), Arg::Int(3), Arg::Int(4)];
+    measure(m, profile, "empty", "empty function", |m| m.vmcall_address(empty, &[]));
+    measure(m, profile, "four", "four integer arguments", |m| m.vmcall_address(four, black_box(&four_args)));
+    measure(m, profile, "host", "one host call", |m| m.vmcall_address(one_host_call, &[Arg::Int(7)]));
+    measure(m, profile, "nested", "host call + nested call (preempt)", |m| m.vmcall_address(nested, &[Arg::Int(7)]));
+    measure(m, profile, "by-name", "by name (hash lookup) + empty", |m| m.vmcall("empty", &[]));
+    if profile.is_some() {
+        return;
+    }
     instances(&elf);
 }

@@ -64,19 +64,36 @@ impl<T> Machine<T> {
     /// Prepares a call to `addr` without running it; continue with [`Machine::simulate`] until
     /// [`Machine::stopped`], then read [`Machine::return_value`]. Inside a system-call handler the
     /// new frame goes below the interrupted one.
+    #[inline]
     pub fn setup_call(&mut self, addr: u64, args: &[Arg]) -> Result<(), Error> {
         let top =
             if self.call_depth == 0 { self.stack_top } else { self.cpu.reg(reg::SP).saturating_sub(NESTED_STACK_GAP) };
-        // The common case first: up to eight integers, all in registers.
-        if args.len() <= 8 && args.iter().all(|arg| matches!(arg, Arg::Int(_))) {
-            for (register, arg) in (reg::A0..).zip(args) {
-                if let Arg::Int(value) = *arg {
-                    self.cpu.set_reg(register, value as u64);
-                }
-            }
+        if self.set_integer_arguments(args) {
             self.enter_at(addr, top & !15);
-            return Ok(());
+            Ok(())
+        } else {
+            self.setup_call_on_stack(addr, top, args)
         }
+    }
+
+    /// The common case, kept small enough to inline: up to eight integers, all in registers.
+    /// Sets them and returns true, or returns false having set nothing that matters (the general
+    /// path sets every argument register again).
+    #[inline(always)]
+    fn set_integer_arguments(&mut self, args: &[Arg]) -> bool {
+        if args.len() > 8 {
+            return false;
+        }
+        for (register, arg) in (reg::A0..).zip(args) {
+            let Arg::Int(value) = *arg else { return false };
+            self.cpu.set_reg(register, value as u64);
+        }
+        true
+    }
+
+    /// [`Machine::setup_call`] for arguments that are not all integers in registers.
+    #[inline(never)]
+    fn setup_call_on_stack(&mut self, addr: u64, top: u64, args: &[Arg]) -> Result<(), Error> {
         // First where everything goes: strings and blobs below `top`, and under them the words
         // that do not fit in a0-a7 (floats beyond fa7 travel as integer words, as the RISC-V
         // calling convention says), at the new stack pointer.

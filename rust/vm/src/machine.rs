@@ -186,40 +186,43 @@ impl<T> Machine<T> {
         result
     }
 
+    /// The dispatch loop and the system calls it stops for, in one function: a call that makes
+    /// a host call runs without leaving it.
+    #[inline(never)]
     fn execute_inner(&mut self) -> Result<bool, Error> {
         self.stopped = false;
         self.limit_reached = false;
         loop {
             let jit = self.options.compile_after.map(|threshold| (&self.program.jit, threshold));
-            let exit = dispatch::run(&mut self.cpu, &mut self.memory, &self.program.code, jit, self.budget_end);
-            let pc = self.cpu.pc;
-            match exit {
-                Exit::Trap(trap @ (Trap::Ecall | Trap::DynCall(_))) => {
-                    let number = match trap {
-                        Trap::DynCall(number) => number as u64,
-                        _ => self.cpu.reg(reg::A7),
-                    };
-                    self.system_call(number)?;
-                    if self.stopped {
-                        return Ok(false);
-                    }
-                }
+            match dispatch::run(&mut self.cpu, &mut self.memory, &self.program.code, jit, self.budget_end) {
+                Exit::Trap(Trap::Ecall) => self.system_call(self.cpu.reg(reg::A7))?,
+                Exit::Trap(Trap::DynCall(number)) => self.system_call(number as u64)?,
                 // The guest handed control back (STOP), or returned to the host's exit address.
                 Exit::Trap(Trap::Stop) => return Ok(self.hand_back()),
-                Exit::OutsideCode if pc == EXIT_ADDRESS => return Ok(self.hand_back()),
-                Exit::OutsideCode => {
-                    let fault = crate::MemoryFault { addr: pc, len: 2, kind: AccessKind::Execute };
-                    return Err(Error::Memory { fault, pc });
-                }
+                Exit::OutsideCode if self.cpu.pc == EXIT_ADDRESS => return Ok(self.hand_back()),
                 Exit::BudgetSpent => return Ok(true),
-                Exit::Trap(Trap::Memory { addr, len, kind }) => {
-                    let fault = crate::MemoryFault { addr, len: len as u64, kind };
-                    return Err(Error::Memory { fault, pc });
-                }
-                Exit::Trap(Trap::IllegalInstruction(raw)) => return Err(Error::IllegalInstruction { raw, pc }),
-                Exit::Trap(Trap::Breakpoint) => return Err(Error::Breakpoint { pc }),
+                exit @ (Exit::OutsideCode | Exit::Trap(_)) => return Err(self.fault(exit)),
+            }
+            if self.stopped {
+                return Ok(false);
             }
         }
+    }
+
+    /// The error for an exit from the dispatch loop that ends the execution with a fault. Kept
+    /// out of line: building errors in the loop's function costs every call instructions.
+    #[inline(never)]
+    #[cold]
+    fn fault(&self, exit: Exit) -> Error {
+        let pc = self.cpu.pc;
+        let (addr, len, kind) = match exit {
+            Exit::Trap(Trap::IllegalInstruction(raw)) => return Error::IllegalInstruction { raw, pc },
+            Exit::Trap(Trap::Breakpoint) => return Error::Breakpoint { pc },
+            Exit::Trap(Trap::Memory { addr, len, kind }) => (addr, len as u64, kind),
+            // Execution ran outside the code (system calls and returns to the host never get here).
+            _ => (pc, 2, AccessKind::Execute),
+        };
+        Error::Memory { fault: crate::MemoryFault { addr, len, kind }, pc }
     }
 
     /// Ends the current execution as a stop; returns the "budget spent" answer (no).

@@ -24,6 +24,7 @@ pub(crate) enum Exit {
 ///
 /// A block's straight-line instructions run without `cpu.pc` being written (handlers do not read
 /// it); it is set only for the instruction that ends the block, which moves it on.
+#[inline(always)]
 pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Jit, u32)>, budget_end: u64) -> Exit {
     // Set when native code hands one block to the interpreter (see `JitExit::Interpret`).
     let mut interpret_next = false;

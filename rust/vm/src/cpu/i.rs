@@ -3,7 +3,7 @@
 use super::d::{fld, fsd};
 use super::fields::Word;
 use super::m::{div, divu, divuw, divw, mul, mulh, mulhsu, mulhu, mulw, rem, remu, remuw, remw};
-use super::{Cpu, Handler, Insn, Op, Trap};
+use super::{Cpu, Handler, Insn, Op, Trap, SINK};
 use crate::memory::Memory;
 
 /// Sign-extends the low 32 bits (the `*W` instructions' result rule).
@@ -135,7 +135,10 @@ pub(crate) fn jal(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
 
 pub(crate) fn jalr(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
     let target = cpu.reg(i.rs1).wrapping_add(i.imm as i64 as u64) & !1;
-    cpu.write(i.rd, i.next_pc(cpu));
+    // Most are returns, which link nothing (`rd` is `x0`).
+    if i.rd != SINK {
+        cpu.write(i.rd, i.next_pc(cpu));
+    }
     cpu.pc = target;
     Ok(())
 }
@@ -284,6 +287,8 @@ fast_ops! {
     Divuw, DivuwC => divuw,
     Remw, RemwC => remw,
     Remuw, RemuwC => remuw,
+    // Every host call starts with one (RV64I has no compressed form either).
+    Ecall, EcallC => ecall,
 }
 
 /// Picks the handler for an ALU instruction, replacing it with `nop` when it writes `x0`
@@ -400,7 +405,7 @@ pub(crate) fn decode(w: Word, pc: u64) -> Option<Insn> {
         }
         // FENCE and FENCE.I: one hart, and code is never written after decoding.
         0x0f if f3 <= 1 => Insn::int(nop, 0, 0, 0, 0),
-        0x73 if w.0 == 0x0000_0073 => Insn::int(ecall, 0, 0, 0, 0).ending_block(),
+        0x73 if w.0 == 0x0000_0073 => Insn::int_op(op::ecall, 0, 0, 0, 0).ending_block(),
         0x73 if w.0 == 0x0010_0073 => Insn::int(ebreak, 0, 0, 0, 0).ending_block(),
         // STOP (a custom SYSTEM encoding) and WFI both hand control back to the host.
         0x73 if w.0 == 0x7ff0_0073 || w.0 == 0x1050_0073 => Insn::int(stop, 0, 0, 0, 0).ending_block(),
