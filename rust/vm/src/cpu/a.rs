@@ -9,9 +9,9 @@ use crate::memory::Memory;
 macro_rules! amo {
     ($name:ident: $ty:ty, $read:ident, $write:ident, |$old:ident, $src:ident| $new:expr) => {
         fn $name(cpu: &mut Cpu, mem: &mut Memory, i: &Insn) -> Result<(), Trap> {
-            let addr = cpu.reg(i.rs1);
+            let addr = cpu.operand(i.rs1);
             let $old = mem.$read(addr)? as $ty;
-            let $src = cpu.reg(i.rs2) as $ty;
+            let $src = cpu.operand(i.rs2) as $ty;
             mem.$write(addr, $new as _)?;
             cpu.write(i.rd, $old as i64 as u64);
             Ok(())
@@ -43,7 +43,7 @@ amo_both_widths! {
 macro_rules! lr_sc {
     ($lr:ident, $sc:ident: $ty:ty, $read:ident, $write:ident) => {
         fn $lr(cpu: &mut Cpu, mem: &mut Memory, i: &Insn) -> Result<(), Trap> {
-            let addr = cpu.reg(i.rs1);
+            let addr = cpu.operand(i.rs1);
             let value = mem.$read(addr)? as $ty as i64 as u64;
             cpu.reservation = Some(addr);
             cpu.write(i.rd, value);
@@ -51,10 +51,10 @@ macro_rules! lr_sc {
         }
 
         fn $sc(cpu: &mut Cpu, mem: &mut Memory, i: &Insn) -> Result<(), Trap> {
-            let addr = cpu.reg(i.rs1);
+            let addr = cpu.operand(i.rs1);
             let held = cpu.reservation.take() == Some(addr);
             if held {
-                mem.$write(addr, cpu.reg(i.rs2) as _)?;
+                mem.$write(addr, cpu.operand(i.rs2) as _)?;
             }
             cpu.write(i.rd, !held as u64);
             Ok(())

@@ -44,7 +44,7 @@ fn csr_access(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
     let csr = i.imm as u32;
     let illegal = Trap::IllegalInstruction(i.raw);
     let old = read(cpu, csr).ok_or(illegal)?;
-    let source = if i.rs3 & 4 != 0 { i.rs1 as u64 } else { cpu.reg(i.rs1) };
+    let source = if i.rs3 & 4 != 0 { i.rs1 as u64 } else { cpu.operand(i.rs1) };
     let new = match i.rs3 & 3 {
         1 => Some(source),
         // Set and clear with a zero source do not write (so reading a read-only CSR is legal).

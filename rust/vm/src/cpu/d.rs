@@ -44,7 +44,7 @@ impl Fp for f64 {
 
 /// FLD (and C.FLD, C.FLDSP): `f[rd] = mem[x[rs1] + imm]`.
 pub(crate) fn fld(cpu: &mut Cpu, mem: &mut Memory, i: &Insn) -> Result<(), Trap> {
-    let addr = cpu.reg(i.rs1).wrapping_add(i.imm as i64 as u64);
+    let addr = cpu.operand(i.rs1).wrapping_add(i.imm as i64 as u64);
     let value = mem.read_u64(addr)?;
     cpu.set_freg(i.rd, value);
     Ok(())
@@ -52,7 +52,7 @@ pub(crate) fn fld(cpu: &mut Cpu, mem: &mut Memory, i: &Insn) -> Result<(), Trap>
 
 /// FSD (and C.FSD, C.FSDSP): `mem[x[rs1] + imm] = f[rs2]`.
 pub(crate) fn fsd(cpu: &mut Cpu, mem: &mut Memory, i: &Insn) -> Result<(), Trap> {
-    let addr = cpu.reg(i.rs1).wrapping_add(i.imm as i64 as u64);
+    let addr = cpu.operand(i.rs1).wrapping_add(i.imm as i64 as u64);
     mem.write_u64(addr, cpu.freg(i.rs2))?;
     Ok(())
 }
@@ -65,7 +65,7 @@ pub(crate) fn fmv_x_d(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Tra
 
 /// FMV.D.X: `f[rd] = x[rs1]`.
 pub(crate) fn fmv_d_x(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
-    cpu.set_freg(i.rd, cpu.reg(i.rs1));
+    cpu.set_freg(i.rd, cpu.operand(i.rs1));
     Ok(())
 }
 

@@ -55,16 +55,18 @@ pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Ji
         }
         let count = (code.at(first).block_len as u64).min(left);
         let mut slot = first;
-        for done in 0..count - 1 {
+        let mut straight = count - 1;
+        while straight != 0 {
             match i::execute(cpu, mem, code.at(slot)) {
                 Ok(slots) => slot += slots,
                 Err(trap) => {
                     // Only instructions that end blocks complete with a trap; this one faulted.
-                    cpu.instructions += done;
+                    cpu.instructions += count - 1 - straight;
                     cpu.pc = code.pc_of(slot);
                     return Exit::Trap(trap);
                 }
             }
+            straight -= 1;
         }
         let last = code.at(slot);
         cpu.pc = code.pc_of(slot);

@@ -52,7 +52,7 @@ impl Fp for f32 {
 
 /// FLW: `f[rd] = box(mem[x[rs1] + imm])`.
 pub(crate) fn flw(cpu: &mut Cpu, mem: &mut Memory, i: &Insn) -> Result<(), Trap> {
-    let addr = cpu.reg(i.rs1).wrapping_add(i.imm as i64 as u64);
+    let addr = cpu.operand(i.rs1).wrapping_add(i.imm as i64 as u64);
     let value = mem.read_u32(addr)?;
     cpu.set_freg(i.rd, BOX | value as u64);
     Ok(())
@@ -60,7 +60,7 @@ pub(crate) fn flw(cpu: &mut Cpu, mem: &mut Memory, i: &Insn) -> Result<(), Trap>
 
 /// FSW: `mem[x[rs1] + imm] = low 32 bits of f[rs2]` (no NaN-box check: bits move unchanged).
 pub(crate) fn fsw(cpu: &mut Cpu, mem: &mut Memory, i: &Insn) -> Result<(), Trap> {
-    let addr = cpu.reg(i.rs1).wrapping_add(i.imm as i64 as u64);
+    let addr = cpu.operand(i.rs1).wrapping_add(i.imm as i64 as u64);
     mem.write_u32(addr, cpu.freg(i.rs2) as u32)?;
     Ok(())
 }
@@ -73,7 +73,7 @@ pub(crate) fn fmv_x_w(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Tra
 
 /// FMV.W.X: `f[rd] = box(low 32 bits of x[rs1])`.
 pub(crate) fn fmv_w_x(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
-    cpu.set_freg(i.rd, BOX | (cpu.reg(i.rs1) as u32) as u64);
+    cpu.set_freg(i.rd, BOX | (cpu.operand(i.rs1) as u32) as u64);
     Ok(())
 }
 

@@ -714,10 +714,10 @@ float_op! {
     fsgnjx => |cpu, i| { let (a, b) = sources::<F>(cpu, i); with_sign(a, a.to_raw() ^ b.to_raw()) };
     fmin => |cpu, i| { let (a, b) = sources::<F>(cpu, i); min_max(a, b, false) };
     fmax => |cpu, i| { let (a, b) = sources::<F>(cpu, i); min_max(a, b, true) };
-    fcvt_f_w => |cpu, i| from_int((cpu.reg(i.rs1) as i32).into(), rounding(cpu, i)?);
-    fcvt_f_wu => |cpu, i| from_int((cpu.reg(i.rs1) as u32).into(), rounding(cpu, i)?);
-    fcvt_f_l => |cpu, i| from_int((cpu.reg(i.rs1) as i64).into(), rounding(cpu, i)?);
-    fcvt_f_lu => |cpu, i| from_int(cpu.reg(i.rs1).into(), rounding(cpu, i)?);
+    fcvt_f_w => |cpu, i| from_int((cpu.operand(i.rs1) as i32).into(), rounding(cpu, i)?);
+    fcvt_f_wu => |cpu, i| from_int((cpu.operand(i.rs1) as u32).into(), rounding(cpu, i)?);
+    fcvt_f_l => |cpu, i| from_int((cpu.operand(i.rs1) as i64).into(), rounding(cpu, i)?);
+    fcvt_f_lu => |cpu, i| from_int(cpu.operand(i.rs1).into(), rounding(cpu, i)?);
 }
 
 /// `x[rd] = f[rs1]` converted to an integer in `lo..=hi`, then `$extend`ed to 64 bits.

@@ -69,7 +69,7 @@ pub(crate) fn nop(_: &mut Cpu, _: &mut Memory, _: &Insn) -> Result<(), Trap> {
 macro_rules! load {
     ($($name:ident => $read:ident as $ty:ty;)*) => {$(
         pub(crate) fn $name(cpu: &mut Cpu, mem: &mut Memory, i: &Insn) -> Result<(), Trap> {
-            let addr = cpu.reg(i.rs1).wrapping_add(i.imm as i64 as u64);
+            let addr = cpu.operand(i.rs1).wrapping_add(i.imm as i64 as u64);
             let value = mem.$read(addr)? as $ty;
             cpu.write(i.rd, value as i64 as u64);
             Ok(())
@@ -91,8 +91,8 @@ load! {
 macro_rules! store {
     ($($name:ident => $write:ident as $ty:ty;)*) => {$(
         pub(crate) fn $name(cpu: &mut Cpu, mem: &mut Memory, i: &Insn) -> Result<(), Trap> {
-            let addr = cpu.reg(i.rs1).wrapping_add(i.imm as i64 as u64);
-            mem.$write(addr, cpu.reg(i.rs2) as $ty)?;
+            let addr = cpu.operand(i.rs1).wrapping_add(i.imm as i64 as u64);
+            mem.$write(addr, cpu.operand(i.rs2) as $ty)?;
             Ok(())
         }
     )*};
@@ -109,8 +109,8 @@ store! {
 macro_rules! branch {
     ($($name:ident => |$a:ident, $b:ident| $cond:expr;)*) => {$(
         pub(crate) fn $name(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
-            let $a = cpu.reg(i.rs1);
-            let $b = cpu.reg(i.rs2);
+            let $a = cpu.operand(i.rs1);
+            let $b = cpu.operand(i.rs2);
             cpu.pc = if $cond { cpu.pc.wrapping_add(i.imm as i64 as u64) } else { i.next_pc(cpu) };
             Ok(())
         }
@@ -134,7 +134,7 @@ pub(crate) fn jal(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
 }
 
 pub(crate) fn jalr(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
-    let target = cpu.reg(i.rs1).wrapping_add(i.imm as i64 as u64) & !1;
+    let target = cpu.operand(i.rs1).wrapping_add(i.imm as i64 as u64) & !1;
     // Most are returns, which link nothing (`rd` is `x0`).
     if i.rd != SINK {
         cpu.write(i.rd, i.next_pc(cpu));
