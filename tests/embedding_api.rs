@@ -167,6 +167,15 @@ fn function_references_are_called_back_through_preempt() {
 }
 
 #[test]
+fn a_nested_call_gives_every_register_back_to_the_code_it_interrupted() {
+    let (mut m, _) = machine();
+    m.vmcall("register_clobber_callback", &[]).unwrap();
+    // The callback overwrites every register it can and the rounding mode, against the calling
+    // convention; the interrupted function finds its values, and its rounding mode, unchanged.
+    assert_eq!(m.vmcall("registers_survive_nested_call", &[Arg::Int(21)]).unwrap(), 21);
+}
+
+#[test]
 fn a_handler_can_stop_the_machine() {
     let (mut m, _) = machine();
     m.vmcall("stop_early", &[]).unwrap();

@@ -111,6 +111,50 @@ PUBLIC long call_through_host(long x) {
     return s0_before == s0_after ? r + 1 : -1;
 }
 
+// A callback that breaks the calling convention on purpose: it overwrites every integer
+// register but ra, sp, gp and tp, every floating-point register, and the rounding mode.
+__asm__(".globl clobber_everything\n"
+        "clobber_everything:\n"
+        "  li t0, -1\n  li t1, -1\n  li t2, -1\n  li t3, -1\n  li t4, -1\n  li t5, -1\n  li t6, -1\n"
+        "  li s0, -1\n  li s1, -1\n  li s2, -1\n  li s3, -1\n  li s4, -1\n  li s5, -1\n"
+        "  li s6, -1\n  li s7, -1\n  li s8, -1\n  li s9, -1\n  li s10, -1\n  li s11, -1\n"
+        "  li a1, -1\n  li a2, -1\n  li a3, -1\n  li a4, -1\n  li a5, -1\n  li a6, -1\n  li a7, -1\n"
+        "  fmv.d.x f0, t0\n  fmv.d.x f1, t0\n  fmv.d.x f2, t0\n  fmv.d.x f3, t0\n"
+        "  fmv.d.x f4, t0\n  fmv.d.x f5, t0\n  fmv.d.x f6, t0\n  fmv.d.x f7, t0\n"
+        "  fmv.d.x f8, t0\n  fmv.d.x f9, t0\n  fmv.d.x f10, t0\n  fmv.d.x f11, t0\n"
+        "  fmv.d.x f12, t0\n  fmv.d.x f13, t0\n  fmv.d.x f14, t0\n  fmv.d.x f15, t0\n"
+        "  fmv.d.x f16, t0\n  fmv.d.x f17, t0\n  fmv.d.x f18, t0\n  fmv.d.x f19, t0\n"
+        "  fmv.d.x f20, t0\n  fmv.d.x f21, t0\n  fmv.d.x f22, t0\n  fmv.d.x f23, t0\n"
+        "  fmv.d.x f24, t0\n  fmv.d.x f25, t0\n  fmv.d.x f26, t0\n  fmv.d.x f27, t0\n"
+        "  fmv.d.x f28, t0\n  fmv.d.x f29, t0\n  fmv.d.x f30, t0\n  fmv.d.x f31, t0\n"
+        "  fsrmi 1\n"
+        "  ret\n");
+long clobber_everything(long x);
+PUBLIC long register_clobber_callback(void) { return host_call(501, (long)&clobber_everything, 0); }
+
+// Holds values in caller-saved and callee-saved registers, integer and floating point, across
+// host call 502, which runs the registered callback nested. Returns the call's result if every
+// value (and the rounding mode) survived, -1 if one did not.
+PUBLIC long registers_survive_nested_call(long x) {
+    register long r0 __asm__("a0") = x;
+    register long r1 __asm__("a1") = 0;
+    register long a7 __asm__("a7") = 502;
+    register long t4 __asm__("t4") = 777;
+    register long s3 __asm__("s3") = 12345;
+    register long a5 __asm__("a5") = 99;
+    register double ft3 __asm__("ft3") = 2.5;
+    register double fs1 __asm__("fs1") = 1.5;
+    register double fa2 __asm__("fa2") = -8.0;
+    __asm__ volatile("ecall"
+                     : "+r"(r0), "+r"(t4), "+r"(s3), "+r"(a5), "+f"(ft3), "+f"(fs1), "+f"(fa2)
+                     : "r"(r1), "r"(a7)
+                     : "memory");
+    long rounding;
+    __asm__ volatile("frrm %0" : "=r"(rounding));
+    int kept = t4 == 777 && s3 == 12345 && a5 == 99 && ft3 == 2.5 && fs1 == 1.5 && fa2 == -8.0;
+    return kept && rounding == 0 ? r0 : -1;
+}
+
 // Host call 503 stops the machine.
 PUBLIC long stop_early(void) { host_call(503, 0, 0); return 99; }
 
