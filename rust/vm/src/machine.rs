@@ -215,14 +215,16 @@ impl<T> Machine<T> {
     #[cold]
     fn fault(&self, exit: Exit) -> Error {
         let pc = self.cpu.pc;
-        let (addr, len, kind) = match exit {
+        // Execution ran outside the code (system calls and returns to the host never get here).
+        let outside_code = crate::MemoryFault { addr: pc, len: 2, kind: AccessKind::Execute };
+        let fault = match exit {
             Exit::Trap(Trap::IllegalInstruction(raw)) => return Error::IllegalInstruction { raw, pc },
             Exit::Trap(Trap::Breakpoint) => return Error::Breakpoint { pc },
-            Exit::Trap(Trap::Memory { addr, len, kind }) => (addr, len as u64, kind),
-            // Execution ran outside the code (system calls and returns to the host never get here).
-            _ => (pc, 2, AccessKind::Execute),
+            // Every memory trap comes from an access that recorded its fault.
+            Exit::Trap(Trap::Memory) => self.memory.last_fault().unwrap_or(outside_code),
+            _ => outside_code,
         };
-        Error::Memory { fault: crate::MemoryFault { addr, len, kind }, pc }
+        Error::Memory { fault, pc }
     }
 
     /// Ends the current execution as a stop; returns the "budget spent" answer (no).

@@ -12,6 +12,8 @@
 //! checked here: only the executable segments are decoded (see `cpu::code`), so a jump anywhere else
 //! is an execute fault by construction.
 
+use std::cell::Cell;
+
 use thiserror::Error;
 
 use crate::arena::{Arena, ImageFile};
@@ -55,6 +57,9 @@ pub struct Memory {
     bytes: Arena,
     readable: Region,
     writable: Region,
+    /// The last access that faulted. A faulting guest instruction reports only that it faulted
+    /// (so that a handler's result fits in one register); the machine reads the details here.
+    last_fault: Cell<Option<MemoryFault>>,
 }
 
 /// The addresses `[start, start + span)` an access kind may touch (up to the end of the arena).
@@ -86,6 +91,7 @@ impl Memory {
             bytes: Arena::new(size as usize, None).expect("test memory"),
             readable: Region::from(0, size),
             writable: Region::from(0, size),
+            last_fault: Cell::new(None),
         }
     }
 
@@ -100,7 +106,12 @@ impl Memory {
                 bytes.get_mut(start..)?.get_mut(..segment.data.len())?.copy_from_slice(&segment.data);
             }
         }
-        Some(Memory { bytes, readable: Region::from(0, size), writable: Region::from(0, size) })
+        Some(Memory {
+            bytes,
+            readable: Region::from(0, size),
+            writable: Region::from(0, size),
+            last_fault: Cell::new(None),
+        })
     }
 
     /// Sets the two boundaries: nothing below `readable_start` can be read, nothing below
@@ -135,8 +146,20 @@ impl Memory {
         if addr.wrapping_sub(start) <= span.wrapping_sub(len) && len <= span {
             Ok(addr as usize)
         } else {
-            Err(MemoryFault { addr, len, kind })
+            Err(self.fault(MemoryFault { addr, len, kind }))
         }
+    }
+
+    /// Records `fault` as the last one and returns it.
+    #[cold]
+    fn fault(&self, fault: MemoryFault) -> MemoryFault {
+        self.last_fault.set(Some(fault));
+        fault
+    }
+
+    /// The last access that faulted, if any has.
+    pub(crate) fn last_fault(&self) -> Option<MemoryFault> {
+        self.last_fault.get()
     }
 
     /// Reads `N` bytes at `addr`. (The loads of every guest instruction come here.)
@@ -220,7 +243,7 @@ impl Memory {
         let window = &self.bytes[at..at + (self.bytes.len() - at).min(max_len.saturating_add(1) as usize)];
         match window.iter().position(|&b| b == 0) {
             Some(len) => Ok(&window[..len]),
-            None => Err(MemoryFault { addr, len: window.len() as u64, kind: AccessKind::Read }),
+            None => Err(self.fault(MemoryFault { addr, len: window.len() as u64, kind: AccessKind::Read })),
         }
     }
 

@@ -43,7 +43,7 @@ pub(crate) mod i;
 pub(crate) mod m;
 pub(crate) mod zb;
 
-use crate::memory::{AccessKind, Memory, MemoryFault};
+use crate::memory::{Memory, MemoryFault};
 
 /// Register index that instructions whose destination is `x0` write to, so `x0` stays zero without
 /// a check on every write.
@@ -187,9 +187,10 @@ pub(crate) mod layout {
 /// Why an instruction did not complete normally.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Trap {
-    /// A load, store or fetch outside allowed memory. (The fields of a [`MemoryFault`], packed so
-    /// that a handler's `Result` fits in two registers; accesses are at most 8 bytes.)
-    Memory { addr: u64, len: u8, kind: AccessKind },
+    /// A load or store outside allowed memory. What was accessed is [`Memory::last_fault`]: kept
+    /// there, it leaves a handler's `Result` eight bytes, which returns in one register (with
+    /// the fault's fields it took 16, which return through memory).
+    Memory,
     /// An encoding this hart does not implement.
     IllegalInstruction(u32),
     /// An `ecall`: the machine runs the system call in `a7`.
@@ -212,8 +213,9 @@ impl Trap {
 }
 
 impl From<MemoryFault> for Trap {
-    fn from(fault: MemoryFault) -> Self {
-        Trap::Memory { addr: fault.addr, len: fault.len.min(u8::MAX as u64) as u8, kind: fault.kind }
+    /// The fault itself is in [`Memory::last_fault`], which made it.
+    fn from(_: MemoryFault) -> Self {
+        Trap::Memory
     }
 }
 
