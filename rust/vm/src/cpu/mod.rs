@@ -55,8 +55,11 @@ pub const REGISTER_NAMES: [&str; 32] = [
     "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 ];
 
-/// Architectural state of one hart.
+/// Architectural state of one hart. Cache-line aligned, like the snapshot a nested call takes: it
+/// copies the registers out and back, and how those copies fall on cache lines moved the preempt
+/// benchmark between 28 and 43 ns from one build to the next.
 #[derive(Clone)]
+#[repr(align(64))]
 pub struct Cpu {
     /// Integer registers; index 32 is the write sink for `x0` and is never read. The array has
     /// an entry for every `u8`, so that decoded register numbers index it without a bounds check
@@ -141,6 +144,7 @@ impl Cpu {
 
 /// What a nested call must give back to the code it interrupted: all of [`Cpu`] except the
 /// instruction count (and the write-sink half of the register array).
+#[repr(align(64))]
 pub(crate) struct Snapshot {
     x: [u64; 32],
     f: [u64; 32],
