@@ -143,7 +143,8 @@ impl Cpu {
 }
 
 /// What a nested call must give back to the code it interrupted: all of [`Cpu`] except the
-/// instruction count (and the write-sink half of the register array).
+/// instruction count (and the register array's entries past `x31`, which only the `x0` write
+/// sink uses).
 #[repr(align(64))]
 pub(crate) struct Snapshot {
     x: [u64; 32],
