@@ -1,11 +1,13 @@
-//! Differential instruction fuzzer: random straight-line RV64GC (+Zba/Zbb/Zbs) sequences run under
+//! Differential instruction fuzzer: random RV64GC (+Zba/Zbb/Zbs) sequences run under
 //! `rvsandbox run` (interpreted, and compiled to native code) and `qemu-riscv64`; the final integer
-//! and float registers must match bit for bit.
+//! and float registers, and a scratch buffer in memory, must match bit for bit.
 //!
 //! Each case is a generated assembler file: `_start` loads all registers from seeded values, runs the
-//! sequence, stores x1..x31 and f0..f31 (raw bits) to memory, writes them to stdout (syscall 64) and
-//! exits (syscall 93). No loads/stores to random addresses, no branches, no CSRs: x31 is reserved
-//! as the dump base and never touched by the sequence.
+//! sequence, stores x1..x31 and f0..f31 (raw bits) to memory, writes them and the scratch buffer to
+//! stdout (syscall 64) and exits (syscall 93). x31 points into the scratch buffer and is never
+//! written by the sequence: loads and stores address the buffer through it, never a random address.
+//! Control flow only goes forward (branches and jumps, direct and through a register), except in
+//! counted loops, so every program ends. No CSRs beyond the final `frcsr`.
 //!
 //! On a mismatch the case is shrunk to the shortest failing prefix; the report names the seed, the
 //! culprit instruction, its operand values before it ran, and the differing registers.
@@ -33,9 +35,10 @@ const DEFAULT_SEED: u64 = 0x5EED_0000;
 const MAX_REPORTED_FAILURES: usize = 3;
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 const MARCH: &str = "-march=rv64gc_zba_zbb_zbs";
-/// Both ways `rvsandbox` runs guest code: the interpreter, and native code (compiled before the
-/// first run, so that the single pass through each case is native).
-const EXECUTION_MODES: &[&[&str]] = &[&["--interpret"], &["--compile-after", "0"]];
+/// The ways `rvsandbox` runs guest code: the interpreter; native code compiled before the first
+/// run, so that the single pass through each case is native; and native code compiled once a
+/// block has run twice, so that loops move from the interpreter into native code part-way.
+const EXECUTION_MODES: &[&[&str]] = &[&["--interpret"], &["--compile-after", "0"], &["--compile-after", "2"]];
 
 // ------------------------------------------------------------------ PRNG
 
@@ -176,7 +179,7 @@ fn interesting_freg(rng: &mut Rng) -> u64 {
 
 // ------------------------------------------------------------------ instruction generation
 
-/// The sequence may read x0..x30 and write x1..x30 (x0 occasionally); x31 is the dump base.
+/// The sequence may read x0..x30 and write x1..x30 (x0 occasionally); x31 is the scratch base.
 fn xs(rng: &mut Rng) -> String {
     format!("x{}", rng.below(31))
 }
@@ -380,10 +383,95 @@ fn gen_compressed(rng: &mut Rng) -> String {
     }
 }
 
+/// Bytes of the scratch buffer; x31 points at its middle, so every 12-bit offset that
+/// [`gen_memory`] picks stays inside.
+const SCRATCH_BYTES: usize = 512;
+
+fn gen_memory(rng: &mut Rng) -> String {
+    let (op, size, dest) = rng.pick(&[
+        ("ld", 8, 'x'),
+        ("lw", 4, 'x'),
+        ("lwu", 4, 'x'),
+        ("lh", 2, 'x'),
+        ("lhu", 2, 'x'),
+        ("lb", 1, 'x'),
+        ("lbu", 1, 'x'),
+        ("sd", 8, 's'),
+        ("sw", 4, 's'),
+        ("sh", 2, 's'),
+        ("sb", 1, 's'),
+        ("fld", 8, 'f'),
+        ("flw", 4, 'f'),
+        ("fsd", 8, 'g'),
+        ("fsw", 4, 'g'),
+    ]);
+    let half = (SCRATCH_BYTES / 2) as i64;
+    // Mostly aligned to the access size, sometimes not (both machines allow misaligned access).
+    let mut offset = rng.range(-half, half - 8);
+    if rng.percent(90) {
+        offset &= -(size as i64);
+    }
+    let register = match dest {
+        'x' => xd(rng),
+        's' => xs(rng),
+        _ => fr(rng),
+    };
+    format!("{op} {register}, {offset}(x31)")
+}
+
+/// The label of sequence entry `i` (entries past a prefix all label the dump that follows it).
+fn label(i: usize) -> String {
+    format!(".Lentry{i}")
+}
+
+/// A forward transfer of control from entry `at` of `len` to a later entry (or the dump).
+fn gen_forward_jump(rng: &mut Rng, at: usize, len: usize) -> String {
+    let mut target = |most_entries_ahead: u64| label((at + 1 + rng.below(most_entries_ahead) as usize).min(len));
+    // Entries are at most 40 bytes long; compressed branches reach 256 bytes.
+    let (near, far) = (target(5), target(12));
+    match rng.below(10) {
+        0..=4 => {
+            let op = rng.pick(&["beq", "bne", "blt", "bge", "bltu", "bgeu"]);
+            format!("{op} {}, {}, {far}", xs(rng), xs(rng))
+        }
+        5 => format!("{} {}, {near}", rng.pick(&["c.beqz", "c.bnez"]), xc(rng)),
+        6 => format!("c.j {far}"),
+        7 => format!("jal {}, {far}", xd(rng)),
+        // Through a register, as a call through a function pointer would.
+        _ => {
+            let via = xnz(rng);
+            format!("lla {via}, {far}\n    jalr {}, 0({via})", xd(rng))
+        }
+    }
+}
+
+/// A loop that runs a few straight-line instructions 1-5 times, counting down in x30 (which the
+/// body does not write).
+fn gen_loop(rng: &mut Rng, at: usize) -> String {
+    let mut text = format!("li x30, {}\n.Lloop{at}:", 1 + rng.below(5));
+    for _ in 0..1 + rng.below(6) {
+        let insn = loop {
+            let insn = match rng.below(4) {
+                0 => gen_memory(rng),
+                1 => gen_float(rng),
+                _ => gen_int(rng),
+            };
+            let writes_counter = insn.split([' ', ',']).nth(1) == Some("x30");
+            if !writes_counter {
+                break insn;
+            }
+        };
+        text.push_str(&format!("\n    {insn}"));
+    }
+    text.push_str(&format!("\n    addi x30, x30, -1\n    bnez x30, .Lloop{at}"));
+    text
+}
+
 struct Case {
     seed: u64,
     init_x: [u64; 31], // index 1..=30 used (x1..x30); [0] unused
     init_f: [u64; 32],
+    init_scratch: Vec<u64>,
     instrs: Vec<String>,
 }
 
@@ -397,32 +485,44 @@ fn generate(seed: u64, len: usize) -> Case {
     for v in init_f.iter_mut() {
         *v = interesting_freg(&mut rng);
     }
-    // The seed picks a flavour so every seed reproduces on its own: int-, float-, compressed-heavy, mixed.
-    let (int_w, float_w, _c_w) = match seed % 4 {
-        0 => (70, 15, 15),
-        1 => (20, 70, 10),
-        2 => (40, 20, 40),
-        _ => (40, 40, 20),
+    let init_scratch = (0..SCRATCH_BYTES / 8).map(|_| interesting_int(&mut rng)).collect();
+    // The seed picks a flavour so every seed reproduces on its own: int-, float-, compressed-heavy,
+    // mixed, and memory with control flow. Weights in percent: integer, float, compressed,
+    // memory, forward jumps; loops take the rest.
+    let weights: [u64; 5] = match seed % 5 {
+        0 => [70, 15, 15, 0, 0],
+        1 => [20, 70, 10, 0, 0],
+        2 => [40, 20, 40, 0, 0],
+        3 => [40, 40, 20, 0, 0],
+        _ => [30, 10, 10, 25, 20],
     };
     let instrs = (0..len)
-        .map(|_| {
-            let r = rng.below(100);
-            if r < int_w {
-                gen_int(&mut rng)
-            } else if r < int_w + float_w {
-                gen_float(&mut rng)
-            } else {
-                gen_compressed(&mut rng)
+        .map(|at| {
+            let mut r = rng.below(100);
+            let mut kind = 0;
+            while kind < weights.len() && r >= weights[kind] {
+                r -= weights[kind];
+                kind += 1;
+            }
+            match kind {
+                0 => gen_int(&mut rng),
+                1 => gen_float(&mut rng),
+                2 => gen_compressed(&mut rng),
+                3 => gen_memory(&mut rng),
+                4 => gen_forward_jump(&mut rng, at, len),
+                _ => gen_loop(&mut rng, at),
             }
         })
         .collect();
-    Case { seed, init_x, init_f, instrs }
+    Case { seed, init_x, init_f, init_scratch, instrs }
 }
 
 // ------------------------------------------------------------------ program text
 
 /// x1..x31, f0..f31, then fcsr.
-const DUMP_WORDS: usize = 31 + 32 + 1;
+const REGISTER_WORDS: usize = 31 + 32 + 1;
+/// The registers, then the scratch buffer.
+const DUMP_WORDS: usize = REGISTER_WORDS + SCRATCH_BYTES / 8;
 
 fn program_source(case: &Case, prefix: usize) -> String {
     let mut s = String::new();
@@ -436,7 +536,11 @@ fn program_source(case: &Case, prefix: usize) -> String {
     for v in &case.init_f {
         writeln!(s, "    .dword {v:#018x}").unwrap();
     }
-    writeln!(s, "    .section .bss\n    .balign 8\ndump:\n    .zero {}", DUMP_WORDS * 8).unwrap();
+    // The scratch buffer follows the register dump, so that one `write` sends both.
+    writeln!(s, "    .balign 8\ndump:\n    .zero {}\nscratch:", REGISTER_WORDS * 8).unwrap();
+    for v in &case.init_scratch {
+        writeln!(s, "    .dword {v:#018x}").unwrap();
+    }
     s.push_str("    .section .text\n    .globl _start\n_start:\n    lla x31, init_f\n");
     for i in 0..32 {
         writeln!(s, "    fld f{i}, {}(x31)", i * 8).unwrap();
@@ -445,9 +549,14 @@ fn program_source(case: &Case, prefix: usize) -> String {
     for i in 1..=30 {
         writeln!(s, "    ld x{i}, {}(x31)", (i - 1) * 8).unwrap();
     }
+    writeln!(s, "    lla x31, scratch + {}", SCRATCH_BYTES / 2).unwrap();
     s.push_str("    # ---- sequence\n");
-    for ins in &case.instrs[..prefix] {
-        writeln!(s, "    {ins}").unwrap();
+    for (i, ins) in case.instrs[..prefix].iter().enumerate() {
+        writeln!(s, "{}:\n    {ins}", label(i)).unwrap();
+    }
+    // Jumps past the prefix land on the dump.
+    for i in prefix..=case.instrs.len() {
+        writeln!(s, "{}:", label(i)).unwrap();
     }
     s.push_str("    # ---- dump\n    lla x31, dump\n");
     for i in 1..=31 {
@@ -471,7 +580,8 @@ fn reg_name(i: usize) -> String {
     match i {
         0..=30 => format!("x{}", i + 1),
         31..=62 => format!("f{}", i - 31),
-        _ => "fcsr".into(),
+        63 => "fcsr".into(),
+        _ => format!("scratch word at {}(x31)", 8 * (i - REGISTER_WORDS) as i64 - (SCRATCH_BYTES / 2) as i64),
     }
 }
 
@@ -486,14 +596,14 @@ fn dump_index(name: &str) -> Option<usize> {
 }
 
 fn show_value(i: usize, v: u64) -> String {
-    if i == 63 {
-        format!("{v:#x} (fflags NV DZ OF UF NX = {:05b})", v & 31)
-    } else if i < 31 {
-        format!("{v:#018x} ({})", v as i64)
-    } else if v >> 32 == 0xffff_ffff {
-        format!("{v:#018x} (f32 {:e}; f64 {:e})", f32::from_bits(v as u32), f64::from_bits(v))
-    } else {
-        format!("{v:#018x} (f64 {:e})", f64::from_bits(v))
+    match i {
+        63 => format!("{v:#x} (fflags NV DZ OF UF NX = {:05b})", v & 31),
+        31..=62 if v >> 32 == 0xffff_ffff => {
+            format!("{v:#018x} (f32 {:e}; f64 {:e})", f32::from_bits(v as u32), f64::from_bits(v))
+        }
+        31..=62 => format!("{v:#018x} (f64 {:e})", f64::from_bits(v)),
+        // Integer registers and scratch words.
+        _ => format!("{v:#018x} ({})", v as i64),
     }
 }
 
@@ -707,8 +817,8 @@ fn fuzz_generator_is_deterministic_and_assembles() {
     assert_eq!(a.instrs, b.instrs);
     assert_eq!(a.init_f, b.init_f);
     let dir = scratch_dir(&format!("fuzz-gen-{}", unique_suffix()));
-    // Four seeds cover the four flavours.
-    for seed in 0..4u64 {
+    // Five seeds cover the five flavours.
+    for seed in 0..5u64 {
         let case = generate(seed, 2000);
         let src = dir.join(format!("gen-{seed}.S"));
         std::fs::write(&src, program_source(&case, case.instrs.len())).unwrap();

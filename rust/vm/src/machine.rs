@@ -49,7 +49,10 @@ pub struct Options {
     pub call_instruction_limit: u64,
     /// Compile a block of guest code to native code once the interpreter has started it this
     /// many times (`None`: only interpret). Native code behaves exactly as the interpreter does,
-    /// faults, budgets and all; it is shared by all machines of a program.
+    /// faults, budgets and all; it is shared by all machines of a program. `Some(0)` compiles
+    /// every block before it first runs and always enters the native code, however short (other
+    /// thresholds leave short straight-line code to the interpreter, which runs it faster than a
+    /// trip into native code): it is for tests that compare native code with the interpreter.
     pub compile_after: Option<u32>,
 }
 

@@ -55,7 +55,7 @@ pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Ji
                     None => {}
                 }
             } else if jit.heat_up(first, threshold) {
-                jit.compile(code, first);
+                jit.compile(code, first, threshold == 0);
                 continue;
             }
         }

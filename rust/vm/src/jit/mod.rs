@@ -247,9 +247,12 @@ impl Jit {
         count + 1 >= threshold
     }
 
-    /// Compiles the region starting at `slot` (once; later calls do nothing).
+    /// Compiles the region starting at `slot` (once; later calls do nothing). With `enter_always`,
+    /// the interpreter enters the region even if it is too short to pay (see
+    /// [`region::Region::worth_entering`]): a machine that compiles everything before it runs
+    /// (`compile_after: Some(0)`, for tests) then runs everything natively.
     #[cold]
-    pub fn compile(&self, code: &Code, slot: usize) {
+    pub fn compile(&self, code: &Code, slot: usize, enter_always: bool) {
         let mut guard = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let state = &mut *guard;
         self.heat[slot].store(u32::MAX, Ordering::Relaxed);
@@ -281,7 +284,7 @@ impl Jit {
             }));
             match compiled {
                 Ok(Some((function, worth_entering))) => {
-                    let tag = if worth_entering { 0 } else { NOT_FROM_INTERPRETER };
+                    let tag = if worth_entering || enter_always { 0 } else { NOT_FROM_INTERPRETER };
                     self.entries[slot].store(function | tag, Ordering::Release);
                     state.stats.regions += 1;
                     state.stats.time += started.elapsed();
