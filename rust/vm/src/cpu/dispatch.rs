@@ -3,7 +3,7 @@
 
 use super::code::Code;
 use super::{i, Cpu, Trap};
-use crate::jit::{Jit, JitExit};
+use crate::jit::{Jit, JitExit, Visit};
 use crate::memory::Memory;
 
 /// Why [`run`] returned.
@@ -32,31 +32,37 @@ pub(crate) enum Exit {
 /// (`Machine::fault`), so the loop carries no error values.
 #[inline(always)]
 pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Jit, u32)>, budget_end: u64) -> Exit {
-    // Set when native code hands one block to the interpreter (see `JitExit::Interpret`).
-    let mut interpret_next = false;
     loop {
-        let Some(first) = code.slot(cpu.pc) else {
+        let Some(mut first) = code.slot(cpu.pc) else {
             return Exit::OutsideCode;
         };
-        let left = budget_end.saturating_sub(cpu.instructions);
+        let mut left = budget_end.saturating_sub(cpu.instructions);
         if left == 0 {
             return Exit::BudgetSpent;
         }
-        if let Some((jit, threshold)) = jit.filter(|_| !std::mem::take(&mut interpret_next)) {
-            let entry = jit.entry(first);
-            if entry != 0 {
-                match jit.enter(entry, cpu, mem, budget_end) {
-                    Some(JitExit::Jump) => continue,
-                    Some(JitExit::Interpret) => {
-                        interpret_next = true;
-                        continue;
-                    }
-                    Some(JitExit::Trap(trap)) => return Exit::Trap(trap),
-                    None => {}
+        if let Some((jit, threshold)) = jit {
+            match jit.visit(first, threshold) {
+                Visit::Interpret => {}
+                Visit::Compile => {
+                    jit.compile(code, first, threshold == 0);
+                    continue;
                 }
-            } else if jit.heat_up(first, threshold) {
-                jit.compile(code, first, threshold == 0);
-                continue;
+                Visit::Enter(entry) => match jit.enter(entry, cpu, mem, budget_end) {
+                    Some(JitExit::Jump) => continue,
+                    Some(JitExit::Trap(trap)) => return Exit::Trap(trap),
+                    // Native code handed the block at `pc` to the interpreter, or could not run:
+                    // that block is interpreted, without entering native code again first.
+                    Some(JitExit::Interpret) | None => {
+                        let Some(slot) = code.slot(cpu.pc) else {
+                            return Exit::OutsideCode;
+                        };
+                        left = budget_end.saturating_sub(cpu.instructions);
+                        if left == 0 {
+                            return Exit::BudgetSpent;
+                        }
+                        first = slot;
+                    }
+                },
             }
         }
         let count = (code.at(first).block_len as u64).min(left);

@@ -153,14 +153,34 @@ pub struct CompileStats {
 /// interpreter should not enter the function itself: it is only a target for native jumps.
 pub(crate) const NOT_FROM_INTERPRETER: usize = 1;
 
+/// What [`Jit::heat`] holds for a slot once it is decided: below these, a count.
+mod slot_state {
+    /// The interpreter enters the native function in the entry table.
+    pub const ENTER: u32 = u32::MAX - 1;
+    /// The interpreter runs the block itself from now on: it was compiled into a region too
+    /// short to enter, or compiling it was tried and failed.
+    pub const INTERPRET: u32 = u32::MAX;
+}
+
+/// What the dispatch loop does with a block it is about to run (see [`Jit::visit`]).
+pub(crate) enum Visit {
+    /// Interpret it.
+    Interpret,
+    /// Enter this native function with [`Jit::enter`].
+    Enter(usize),
+    /// It is hot: compile it with [`Jit::compile`], then look again.
+    Compile,
+}
+
 /// The compiled code of one program and the counters that decide what to compile.
 pub(crate) struct Jit {
     /// Per 2-byte slot of the decoded code: the address of the native function that starts
     /// there (possibly tagged with [`NOT_FROM_INTERPRETER`]), or 0. Generated code reads it to
     /// chain regions.
     entries: Box<[AtomicUsize]>,
-    /// Per slot: how many times the interpreter started a block there (`u32::MAX`: never
-    /// compile it, it was tried).
+    /// Per slot: how many times the interpreter started a block there, or, once that is decided,
+    /// whether it enters native code there (a [`slot_state`]). One load tells the dispatch loop
+    /// what to do.
     heat: Box<[AtomicU32]>,
     /// The function that enters generated code from Rust, once the compiler exists.
     trampoline: AtomicUsize,
@@ -226,25 +246,29 @@ impl Jit {
         }
     }
 
-    /// What the entry table holds for `slot`: 0 if nothing was compiled there, a function for
-    /// [`Jit::enter`], or a function tagged [`NOT_FROM_INTERPRETER`].
-    #[inline(always)]
-    pub fn entry(&self, slot: usize) -> usize {
+    /// What the entry table holds for `slot`: 0 if nothing was compiled there, or a function,
+    /// possibly tagged [`NOT_FROM_INTERPRETER`].
+    fn entry(&self, slot: usize) -> usize {
         self.entries[slot].load(Ordering::Acquire)
     }
 
-    /// Counts one interpreted start of the block at `slot`; true when it has now run
-    /// `threshold` times (and should be compiled).
+    /// Decides what to do with the block at `slot`, counting one interpreted start of it if it
+    /// is not decided yet: it becomes hot once it has been started `threshold` times.
     #[inline(always)]
-    pub fn heat_up(&self, slot: usize, threshold: u32) -> bool {
+    pub fn visit(&self, slot: usize, threshold: u32) -> Visit {
         let heat = &self.heat[slot];
-        // Not a read-modify-write: a count lost to a race between threads only delays compiling.
-        let count = heat.load(Ordering::Relaxed);
-        if count == u32::MAX {
-            return false;
+        // Acquire: `compile` stores the entry before it publishes `ENTER`.
+        match heat.load(Ordering::Acquire) {
+            slot_state::INTERPRET => Visit::Interpret,
+            slot_state::ENTER => Visit::Enter(self.entries[slot].load(Ordering::Relaxed)),
+            count if count + 1 >= threshold.min(slot_state::ENTER) => Visit::Compile,
+            count => {
+                // Not a read-modify-write: a count lost to a race between threads only delays
+                // compiling (and a decision overwritten by a stale count is made again).
+                heat.store(count + 1, Ordering::Relaxed);
+                Visit::Interpret
+            }
         }
-        heat.store(count + 1, Ordering::Relaxed);
-        count + 1 >= threshold
     }
 
     /// Compiles the region starting at `slot` (once; later calls do nothing). With `enter_always`,
@@ -255,9 +279,17 @@ impl Jit {
     pub fn compile(&self, code: &Code, slot: usize, enter_always: bool) {
         let mut guard = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let state = &mut *guard;
-        self.heat[slot].store(u32::MAX, Ordering::Relaxed);
-        if self.entry(slot) != 0 {
-            return;
+        // Publishes what the interpreter does at this slot from now on: enter the function in
+        // the entry table if there is one it may enter, otherwise interpret the block.
+        let decide = |entry: usize| {
+            let enter = entry != 0 && entry & NOT_FROM_INTERPRETER == 0;
+            let decision = if enter { slot_state::ENTER } else { slot_state::INTERPRET };
+            self.heat[slot].store(decision, Ordering::Release);
+        };
+        let compiled = self.entry(slot);
+        if compiled != 0 {
+            // Compiled before (the decision was lost to a stale count from another thread).
+            return decide(compiled);
         }
         // A compiler bug must not take the host down: compiling stops, and everything not yet
         // compiled stays interpreted. (Code already installed stays mapped: `memory` lives as
@@ -293,6 +325,7 @@ impl Jit {
                 Err(_) => state.compiler = CompilerState::Unavailable,
             }
         }
+        decide(self.entry(slot));
     }
 
     /// What has been compiled so far.
@@ -300,19 +333,11 @@ impl Jit {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).stats
     }
 
-    /// Runs the native function `entry` (from [`Jit::entry`]) on this machine's state until it
-    /// leaves native code. `None` if `entry` is tagged [`NOT_FROM_INTERPRETER`], or native code
-    /// cannot run on this memory (see below).
-    #[inline(always)]
-    pub fn enter(&self, entry: usize, cpu: &mut Cpu, memory: &mut Memory, budget_end: u64) -> Option<JitExit> {
-        if entry & NOT_FROM_INTERPRETER != 0 {
-            return None;
-        }
-        self.run_native(entry, cpu, memory, budget_end)
-    }
-
+    /// Runs the native function `entry` (from [`Visit::Enter`]) on this machine's state until it
+    /// leaves native code. `None` if native code cannot run on this memory (see below).
     #[inline(never)]
-    fn run_native(&self, entry: usize, cpu: &mut Cpu, memory: &mut Memory, budget_end: u64) -> Option<JitExit> {
+    pub fn enter(&self, entry: usize, cpu: &mut Cpu, memory: &mut Memory, budget_end: u64) -> Option<JitExit> {
+        debug_assert_eq!(entry & NOT_FROM_INTERPRETER, 0, "the interpreter enters only untagged functions");
         let raw = memory.raw_parts();
         // Generated code checks `address - start <= span - len` for accesses of up to 8 bytes,
         // which needs every span to hold 8 bytes (a real machine's memory is whole pages).
