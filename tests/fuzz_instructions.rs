@@ -9,6 +9,12 @@
 //! Control flow only goes forward (branches and jumps, direct and through a register), except in
 //! counted loops, so every program ends. No CSRs beyond the final `frcsr`.
 //!
+//! One flavour of programs (a sixth of the seeds) also accesses memory around the edges of what
+//! the guest may touch: the end of guest memory, the start of the image, read-only code, address
+//! 0 and addresses that wrap. qemu's process has other memory around those edges, so for these
+//! programs the interpreter is the reference: native code must end the same way, with the same
+//! registers or the same fault (address, kind and `pc`).
+//!
 //! On a mismatch the case is shrunk to the shortest failing prefix; the report names the seed, the
 //! culprit instruction, its operand values before it ran, and the differing registers.
 //!
@@ -35,7 +41,8 @@ const DEFAULT_SEED: u64 = 0x5EED_0000;
 const MAX_REPORTED_FAILURES: usize = 3;
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 const MARCH: &str = "-march=rv64gc_zba_zbb_zbs";
-/// The ways `rvsandbox` runs guest code: the interpreter; native code compiled before the first
+/// The ways `rvsandbox` runs guest code (the interpreter first: it is the fault flavour's
+/// reference): the interpreter; native code compiled before the first
 /// run, so that the single pass through each case is native; and native code compiled once a
 /// block has run twice, so that loops move from the interpreter into native code part-way.
 const EXECUTION_MODES: &[&[&str]] = &[&["--interpret"], &["--compile-after", "0"], &["--compile-after", "2"]];
@@ -387,36 +394,70 @@ fn gen_compressed(rng: &mut Rng) -> String {
 /// [`gen_memory`] picks stays inside.
 const SCRATCH_BYTES: usize = 512;
 
+/// Loads and stores: mnemonic, access size, and what the register operand is (`x`: integer
+/// destination, `s`: integer source, `f`: float destination, `g`: float source).
+const MEMORY_OPS: &[(&str, u64, char)] = &[
+    ("ld", 8, 'x'),
+    ("lw", 4, 'x'),
+    ("lwu", 4, 'x'),
+    ("lh", 2, 'x'),
+    ("lhu", 2, 'x'),
+    ("lb", 1, 'x'),
+    ("lbu", 1, 'x'),
+    ("sd", 8, 's'),
+    ("sw", 4, 's'),
+    ("sh", 2, 's'),
+    ("sb", 1, 's'),
+    ("fld", 8, 'f'),
+    ("flw", 4, 'f'),
+    ("fsd", 8, 'g'),
+    ("fsw", 4, 'g'),
+];
+
+/// The register operand of a memory access.
+fn memory_register(rng: &mut Rng, kind: char) -> String {
+    match kind {
+        'x' => xd(rng),
+        's' => xs(rng),
+        _ => fr(rng),
+    }
+}
+
 fn gen_memory(rng: &mut Rng) -> String {
-    let (op, size, dest) = rng.pick(&[
-        ("ld", 8, 'x'),
-        ("lw", 4, 'x'),
-        ("lwu", 4, 'x'),
-        ("lh", 2, 'x'),
-        ("lhu", 2, 'x'),
-        ("lb", 1, 'x'),
-        ("lbu", 1, 'x'),
-        ("sd", 8, 's'),
-        ("sw", 4, 's'),
-        ("sh", 2, 's'),
-        ("sb", 1, 's'),
-        ("fld", 8, 'f'),
-        ("flw", 4, 'f'),
-        ("fsd", 8, 'g'),
-        ("fsw", 4, 'g'),
-    ]);
+    let (op, size, kind) = rng.pick(MEMORY_OPS);
     let half = (SCRATCH_BYTES / 2) as i64;
     // Mostly aligned to the access size, sometimes not (both machines allow misaligned access).
     let mut offset = rng.range(-half, half - 8);
     if rng.percent(90) {
         offset &= -(size as i64);
     }
-    let register = match dest {
-        'x' => xd(rng),
-        's' => xs(rng),
-        _ => fr(rng),
-    };
-    format!("{op} {register}, {offset}(x31)")
+    format!("{op} {}, {offset}(x31)", memory_register(rng, kind))
+}
+
+/// Guest memory in the fault flavour (`rvsandbox run --memory`), so that its end is known.
+const FAULT_FLAVOUR_MEMORY_MIB: u64 = 16;
+
+/// Whether the seed's programs access memory around the edges (see the module doc).
+fn fault_flavour(seed: u64) -> bool {
+    seed % 6 == 5
+}
+
+/// An access near an edge of what the guest may touch, through x29: mostly one that straddles
+/// it or ends or starts right at it.
+fn gen_edge_access(rng: &mut Rng) -> String {
+    let memory_end = format!("li x29, {:#x}", FAULT_FLAVOUR_MEMORY_MIB << 20);
+    let base = rng.pick(&[
+        memory_end.as_str(),
+        "lla x29, __ehdr_start",
+        "lla x29, _start",
+        "lla x29, init_x",
+        "li x29, 0",
+        "li x29, -16",
+    ]);
+    let (op, size, kind) = rng.pick(MEMORY_OPS);
+    let size = size as i64;
+    let offset = if rng.percent(80) { rng.range(-size - 2, 2) } else { rng.range(-24, 24) };
+    format!("{base}\n    {op} {}, {offset}(x29)", memory_register(rng, kind))
 }
 
 /// The label of sequence entry `i` (entries past a prefix all label the dump that follows it).
@@ -487,14 +528,16 @@ fn generate(seed: u64, len: usize) -> Case {
     }
     let init_scratch = (0..SCRATCH_BYTES / 8).map(|_| interesting_int(&mut rng)).collect();
     // The seed picks a flavour so every seed reproduces on its own: int-, float-, compressed-heavy,
-    // mixed, and memory with control flow. Weights in percent: integer, float, compressed,
-    // memory, forward jumps; loops take the rest.
-    let weights: [u64; 5] = match seed % 5 {
-        0 => [70, 15, 15, 0, 0],
-        1 => [20, 70, 10, 0, 0],
-        2 => [40, 20, 40, 0, 0],
-        3 => [40, 40, 20, 0, 0],
-        _ => [30, 10, 10, 25, 20],
+    // mixed, memory with control flow, and that with accesses at the edges. Weights in percent:
+    // integer, float, compressed, memory, forward jumps, edge accesses; loops take the rest.
+    let weights: [u64; 6] = match seed % 6 {
+        0 => [70, 15, 15, 0, 0, 0],
+        1 => [20, 70, 10, 0, 0, 0],
+        2 => [40, 20, 40, 0, 0, 0],
+        3 => [40, 40, 20, 0, 0, 0],
+        4 => [30, 10, 10, 25, 20, 0],
+        // A program ends at its first fault: edge accesses are rare.
+        _ => [30, 10, 10, 25, 19, 1],
     };
     let instrs = (0..len)
         .map(|at| {
@@ -510,6 +553,7 @@ fn generate(seed: u64, len: usize) -> Case {
                 2 => gen_compressed(&mut rng),
                 3 => gen_memory(&mut rng),
                 4 => gen_forward_jump(&mut rng, at, len),
+                5 => gen_edge_access(&mut rng),
                 _ => gen_loop(&mut rng, at),
             }
         })
@@ -609,14 +653,17 @@ fn show_value(i: usize, v: u64) -> String {
 
 // ------------------------------------------------------------------ running
 
+/// How a run ended: with the dumped registers and scratch buffer, or not.
+#[derive(PartialEq)]
 enum Outcome {
     Regs(Vec<u64>),
+    /// The exit status and what the runner printed on stderr (for rvsandbox, the fault).
     Failed(String),
 }
 
 impl Outcome {
     fn same(&self, other: &Outcome) -> bool {
-        matches!((self, other), (Outcome::Regs(a), Outcome::Regs(b)) if a == b)
+        self == other
     }
 }
 
@@ -636,8 +683,18 @@ fn outcome(r: &RunResult) -> Outcome {
 
 struct Runs {
     source: PathBuf,
-    qemu: Outcome,
+    /// What the program must do: qemu's run, or the interpreter's in the fault flavour.
+    reference: Outcome,
     ours: Outcome,
+}
+
+/// What [`Runs::reference`] comes from, for messages.
+fn reference_name(case: &Case) -> &'static str {
+    if fault_flavour(case.seed) {
+        "the interpreter"
+    } else {
+        "qemu"
+    }
 }
 
 fn run_prefix(dir: &Path, case: &Case, prefix: usize) -> Runs {
@@ -647,22 +704,36 @@ fn run_prefix(dir: &Path, case: &Case, prefix: usize) -> Runs {
     std::fs::write(&source, program_source(case, prefix)).unwrap();
     let _ = std::fs::remove_file(&exe);
     compile(CC, &[MARCH, "-mabi=lp64d", "-nostdlib", "-static", "-Wl,--no-relax"], &source, &exe, &[]);
-    let qemu = run(Command::new(QEMU).arg(&exe), RUN_TIMEOUT);
-    let qemu = outcome(&qemu);
-    if let Outcome::Failed(why) = &qemu {
-        panic!("fuzz harness bug: qemu did not run {} cleanly: {why}\n(seed {:#x})", source.display(), case.seed);
-    }
-    // The first mode that differs from qemu, or the last one.
+    let faults = fault_flavour(case.seed);
+    let memory = FAULT_FLAVOUR_MEMORY_MIB.to_string();
+    let ours_in = |mode: &[&str]| {
+        let mut command = Command::new(rvsandbox());
+        command.arg("run").args(mode);
+        if faults {
+            command.args(["--memory", &memory]);
+        }
+        outcome(&run(command.arg(&exe), RUN_TIMEOUT))
+    };
+    let (reference, modes) = if faults {
+        (ours_in(EXECUTION_MODES[0]), &EXECUTION_MODES[1..])
+    } else {
+        let qemu = outcome(&run(Command::new(QEMU).arg(&exe), RUN_TIMEOUT));
+        if let Outcome::Failed(why) = &qemu {
+            panic!("fuzz harness bug: qemu did not run {} cleanly: {why}\n(seed {:#x})", source.display(), case.seed);
+        }
+        (qemu, EXECUTION_MODES)
+    };
+    // The first mode that differs from the reference, or the last one.
     let mut ours = None;
-    for mode in EXECUTION_MODES {
-        let outcome = outcome(&run(Command::new(rvsandbox()).arg("run").args(*mode).arg(&exe), RUN_TIMEOUT));
-        let differs = !qemu.same(&outcome);
+    for mode in modes {
+        let outcome = ours_in(mode);
+        let differs = !reference.same(&outcome);
         ours = Some(outcome);
         if differs {
             break;
         }
     }
-    Runs { source, qemu, ours: ours.expect("at least one mode") }
+    Runs { source, reference, ours: ours.expect("at least one mode") }
 }
 
 fn cleanup(r: &Runs) {
@@ -676,16 +747,17 @@ fn report(dir: &Path, case: &Case, full: Runs) -> String {
     let (mut lo, mut hi) = (0usize, case.instrs.len());
     let base = run_prefix(dir, case, 0);
     let mut msg = format!(
-        "seed {:#x} ({} instructions) differs between rvsandbox and qemu\n  reproduce: RVSANDBOX_FUZZ_SEED={:#x} RVSANDBOX_FUZZ_CASES=1 RVSANDBOX_FUZZ_LEN={} cargo test -p rvsandbox-cli --test fuzz_instructions\n  full program: {}\n",
+        "seed {:#x} ({} instructions): rvsandbox differs from {}\n  reproduce: RVSANDBOX_FUZZ_SEED={:#x} RVSANDBOX_FUZZ_CASES=1 RVSANDBOX_FUZZ_LEN={} cargo test -p rvsandbox-cli --test fuzz_instructions\n  full program: {}\n",
         case.seed,
         case.instrs.len(),
+        reference_name(case),
         case.seed,
         case.instrs.len(),
         full.source.display()
     );
-    if !base.qemu.same(&base.ours) {
+    if !base.reference.same(&base.ours) {
         msg.push_str("  even the empty sequence differs: loading registers with fld/ld and dumping them with sd/fsd + write/exit is broken\n");
-        msg.push_str(&describe_diff(&base.qemu, &base.ours));
+        msg.push_str(&describe_diff(case, &base.reference, &base.ours));
         return msg;
     }
     cleanup(&base);
@@ -694,7 +766,7 @@ fn report(dir: &Path, case: &Case, full: Runs) -> String {
     while hi - lo > 1 {
         let mid = (lo + hi) / 2;
         let r = run_prefix(dir, case, mid);
-        if r.qemu.same(&r.ours) {
+        if r.reference.same(&r.ours) {
             lo = mid;
             lo_runs = r;
         } else {
@@ -705,7 +777,7 @@ fn report(dir: &Path, case: &Case, full: Runs) -> String {
     let culprit = &case.instrs[hi - 1];
     writeln!(msg, "  shortest failing prefix: {hi} instructions ({})", hi_runs.source.display()).unwrap();
     writeln!(msg, "  culprit (instruction #{}): {culprit}", hi - 1).unwrap();
-    if let Outcome::Regs(before) = &lo_runs.qemu {
+    if let Outcome::Regs(before) = &lo_runs.reference {
         let mut seen = Vec::new();
         for op in culprit.split(|c: char| c == ',' || c.is_whitespace()).skip(1) {
             if let Some(i) = dump_index(op.trim()) {
@@ -716,7 +788,7 @@ fn report(dir: &Path, case: &Case, full: Runs) -> String {
             }
         }
     }
-    msg.push_str(&describe_diff(&hi_runs.qemu, &hi_runs.ours));
+    msg.push_str(&describe_diff(case, &hi_runs.reference, &hi_runs.ours));
     let from = hi.saturating_sub(8);
     writeln!(msg, "  sequence up to the culprit (from #{from}):").unwrap();
     for (i, ins) in case.instrs[from..hi].iter().enumerate() {
@@ -725,15 +797,16 @@ fn report(dir: &Path, case: &Case, full: Runs) -> String {
     msg
 }
 
-fn describe_diff(qemu: &Outcome, ours: &Outcome) -> String {
+fn describe_diff(case: &Case, reference: &Outcome, ours: &Outcome) -> String {
+    let name = reference_name(case);
     let mut s = String::new();
-    match (qemu, ours) {
+    match (reference, ours) {
         (Outcome::Regs(q), Outcome::Regs(o)) => {
             for i in 0..DUMP_WORDS {
                 if q[i] != o[i] {
                     writeln!(
                         s,
-                        "    {:>4}: qemu {}\n          rvsandbox {}",
+                        "    {:>4}: {name} {}\n          rvsandbox {}",
                         reg_name(i),
                         show_value(i, q[i]),
                         show_value(i, o[i])
@@ -742,8 +815,14 @@ fn describe_diff(qemu: &Outcome, ours: &Outcome) -> String {
                 }
             }
         }
-        (_, Outcome::Failed(why)) => writeln!(s, "    rvsandbox: {why}").unwrap(),
-        (Outcome::Failed(why), _) => writeln!(s, "    qemu: {why}").unwrap(),
+        (reference, ours) => {
+            for (who, outcome) in [(name, reference), ("rvsandbox", ours)] {
+                match outcome {
+                    Outcome::Failed(why) => writeln!(s, "    {who}: {why}").unwrap(),
+                    Outcome::Regs(_) => writeln!(s, "    {who}: ran to the end").unwrap(),
+                }
+            }
+        }
     }
     s
 }
@@ -782,7 +861,7 @@ fn fuzz_instructions_against_qemu() {
                 }
                 let case = generate(seed0.wrapping_add(i as u64), len);
                 let runs = run_prefix(&dir, &case, len);
-                if runs.qemu.same(&runs.ours) {
+                if runs.reference.same(&runs.ours) {
                     cleanup(&runs);
                 } else {
                     let text = report(&dir, &case, runs);
@@ -817,8 +896,8 @@ fn fuzz_generator_is_deterministic_and_assembles() {
     assert_eq!(a.instrs, b.instrs);
     assert_eq!(a.init_f, b.init_f);
     let dir = scratch_dir(&format!("fuzz-gen-{}", unique_suffix()));
-    // Five seeds cover the five flavours.
-    for seed in 0..5u64 {
+    // Six seeds cover the six flavours.
+    for seed in 0..6u64 {
         let case = generate(seed, 2000);
         let src = dir.join(format!("gen-{seed}.S"));
         std::fs::write(&src, program_source(&case, case.instrs.len())).unwrap();

@@ -138,6 +138,34 @@ fn faults_in_native_loads_and_in_handlers_are_reported_alike() {
     assert_eq!(call_both(&mut m, "fib", &[Arg::Int(12)], u64::MAX), Outcome::Returned(144));
 }
 
+/// Every access size at each edge of what the guest may touch (the end of memory, the start of
+/// the image, the start of writable memory): accesses that reach up to an edge work, accesses
+/// that cross it fault, in native code exactly as in the interpreter.
+#[test]
+fn accesses_across_the_edges_of_memory_fault_in_native_code_too() {
+    let mut m = machines();
+    let memory = &m[0].memory;
+    let end = memory.size() as i64;
+    let writable = memory.writable_start() as i64;
+    let readable = (0..end).step_by(4096).find(|&page| memory.read_u8(page as u64).is_ok()).expect("an image");
+    // Which functions, and where their accesses may go: from `edge` on, or up to it.
+    let integer = [("load_sized", [1, 2, 4, 8]), ("store_sized", [1, 2, 4, 8])];
+    let float = [("load_float_sized", [4, 8]), ("store_float_sized", [4, 8])];
+    let functions = integer.iter().flat_map(|(f, sizes)| sizes.map(|size| (*f, size)));
+    let functions = functions.chain(float.iter().flat_map(|(f, sizes)| sizes.map(|size| (*f, size))));
+    for (function, size) in functions {
+        let start = if function.starts_with("load") { readable } else { writable };
+        for (edge, edge_is_start) in [(end, false), (start, true)] {
+            for addr in edge - size - 1..=edge + 1 {
+                let allowed = if edge_is_start { addr >= edge } else { addr + size <= edge };
+                let outcome = call_both(&mut m, function, &[Arg::Int(addr), Arg::Int(size)], u64::MAX);
+                let faulted = matches!(outcome, Outcome::Failed(_));
+                assert_eq!(faulted, !allowed, "{function}({addr:#x}, {size}): {outcome:?}");
+            }
+        }
+    }
+}
+
 #[test]
 fn machines_of_one_program_on_several_threads_share_native_code_safely() {
     let program = Program::parse(&elf()).expect("parse");

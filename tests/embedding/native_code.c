@@ -88,6 +88,39 @@ PUBLIC long atomic_walk(_Atomic long *p, long n) {
     return n;
 }
 
+// One access of `size` bytes (1, 2, 4 or 8) at `addr`, whatever its alignment: a load returns
+// what it read, a store the size.
+PUBLIC long load_sized(long addr, long size) {
+    switch (size) {
+    case 1: return *(volatile unsigned char *)addr;
+    case 2: return *(volatile unsigned short *)addr;
+    case 4: return *(volatile unsigned int *)addr;
+    default: return *(volatile long *)addr;
+    }
+}
+
+PUBLIC long store_sized(long addr, long size) {
+    switch (size) {
+    case 1: *(volatile unsigned char *)addr = 0x5a; break;
+    case 2: *(volatile unsigned short *)addr = 0x5a5a; break;
+    case 4: *(volatile unsigned int *)addr = 0x5a5a5a5a; break;
+    default: *(volatile long *)addr = 0x5a5a5a5a5a5a5a5a; break;
+    }
+    return size;
+}
+
+// The same through the floating-point registers (fld/flw, fsd/fsw); 4 or 8 bytes.
+PUBLIC long load_float_sized(long addr, long size) {
+    if (size == 4) return (long)*(volatile float *)addr;
+    return (long)*(volatile double *)addr;
+}
+
+PUBLIC long store_float_sized(long addr, long size) {
+    if (size == 4) *(volatile float *)addr = 1.5f;
+    else *(volatile double *)addr = 1.5;
+    return size;
+}
+
 PUBLIC long spin(void) {
     for (;;) __asm__ volatile("");
 }
