@@ -136,6 +136,17 @@ func test_calls_from_other_threads_are_refused() -> void:
 	s.free()
 
 
+func test_an_unknown_or_empty_builtin_method_is_one_error() -> void:
+	# Only the sandbox's error: asking Godot through a Callable logged one of its own too.
+	var s := Sandbox.FromProgram(load("res://tests/guests/abi.elf"))
+	expect_error("STRING has no method 'no_such_method'")
+	assert_null(s.vmcallv("vcall_method", "ab", "no_such_method", null))
+	expect_error("ARRAY has no method ''")
+	assert_null(s.vmcallv("vcall_method", [1], "", null))
+	assert_eq(s.vmcallv("vcall_method", "ab", "to_upper", null), "AB", "the next call works")
+	s.free()
+
+
 func test_builtin_methods_and_operators_cannot_build_unbounded_values() -> void:
 	var s := Sandbox.FromProgram(load("res://tests/guests/abi.elf"))
 	expect_error("repeat(100000000) would build more than 16777216 elements")

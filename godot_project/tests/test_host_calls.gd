@@ -221,3 +221,13 @@ func test_guest_properties_cannot_shadow_the_node_s_own() -> void:
 	s.name = "StillMine"
 	assert_eq(String(s.name), "StillMine")
 	s.free()
+
+
+func test_an_object_the_guest_cannot_be_given_is_not_left_behind() -> void:
+	var s := _sandbox()
+	s.references_max = 1
+	var orphans := Performance.get_monitor(Performance.OBJECT_ORPHAN_NODE_COUNT)
+	expect_error("maximum number of scoped objects reached (1)")
+	assert_null(s.vmcall("create_two_nodes"))
+	assert_eq(Performance.get_monitor(Performance.OBJECT_ORPHAN_NODE_COUNT), orphans, "no orphan node left")
+	s.free()

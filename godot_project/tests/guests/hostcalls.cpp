@@ -169,6 +169,14 @@ PUBLIC Variant create_node(Variant kind) {
     return make(OBJECT, handle);
 }
 
+// NODE_CREATE twice in one call, the first node freed through OBJ_CALLP in between: with
+// references_max at 1 the guest cannot be given the second.
+PUBLIC Variant create_two_nodes() {
+    long first = sys(HC_NODE_CREATE, 1, 0, 0, L(""), 0);
+    sys(ECALL_OBJ_CALLP, first, L("free"), 4, 0, 0, 0, 0);
+    return make(OBJECT, sys(HC_NODE_CREATE, 1, 0, 0, L(""), 0));
+}
+
 int main() {
     set_exit_address();
     fast_exit();

@@ -98,9 +98,11 @@ pub fn install(m: &mut Vm) {
     }
 }
 
-/// The name of a system call, for error messages.
+/// The name of a system call, for error messages: a Godot host call's own, or the family of
+/// the emulator core's (480-499 are the guest library's native libc functions).
 pub fn name(number: u64) -> &'static str {
-    TABLE.iter().find(|e| e.0 as u64 == number).map_or("Linux", |e| e.1)
+    let core = if (480..500).contains(&number) { "native libc" } else { "Linux" };
+    TABLE.iter().find(|e| e.0 as u64 == number).map_or(core, |e| e.1)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -244,7 +244,17 @@ pub fn node_create(m: &mut Vm) -> HostResult {
             node.set_name(&name);
         }
     }
-    let handle = m.data.refs.object_handle(&created)?;
-    m.set_result(handle);
-    Ok(())
+    match m.data.refs.object_handle(&created) {
+        Ok(handle) => {
+            m.set_result(handle);
+            Ok(())
+        }
+        Err(error) => {
+            // Nobody else has the object: left alone, a Node would never be freed.
+            if let Err(object) = created.try_cast::<RefCounted>() {
+                object.free();
+            }
+            Err(error.into())
+        }
+    }
 }

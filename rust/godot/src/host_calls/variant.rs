@@ -4,6 +4,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use godot::obj::EngineEnum;
 use godot::prelude::*;
+use godot::sys;
 
 use super::{
     check_size, indexed, object, read_str, read_variant, read_variants, refused, write_variant, HostResult,
@@ -38,12 +39,21 @@ fn check_sizing_arguments(target: &Variant, method: &str, args: &[Variant]) -> R
     Ok(())
 }
 
+/// Whether `target` has the builtin method `name`. Asked through the interface's
+/// `variant_has_method`, which gdext does not wrap: building a `Callable` to ask makes Godot log
+/// an error of its own for an empty or unknown name, and guests choose names.
+fn has_builtin_method(target: &Variant, name: &StringName) -> bool {
+    // SAFETY: `variant_has_method` takes a Variant and a StringName and only reads them; both
+    // pointers come from references that outlive the call.
+    unsafe { sys::interface_fn!(variant_has_method)(target.var_sys(), name.string_sys()) != 0 }
+}
+
 /// Calls `method` on a builtin (non-object) Variant in place; `Err` if it has no such method,
 /// the call fails, or its result is larger than a guest may build.
 pub fn call_builtin(target: &mut Variant, method: &str, args: &[Variant]) -> Result<Variant, String> {
     check_sizing_arguments(target, method, args)?;
     let name = StringName::from(method);
-    if !Callable::from_variant_method(target, &name).is_valid() {
+    if !has_builtin_method(target, &name) {
         return Err(format!("{:?} has no method '{method}'", target.get_type()));
     }
     // `Variant::call` works on the Variant in place (mutating methods change `target`) and
