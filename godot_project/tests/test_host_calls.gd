@@ -231,3 +231,12 @@ func test_an_object_the_guest_cannot_be_given_is_not_left_behind() -> void:
 	assert_null(s.vmcall("create_two_nodes"))
 	assert_eq(Performance.get_monitor(Performance.OBJECT_ORPHAN_NODE_COUNT), orphans, "no orphan node left")
 	s.free()
+
+
+func test_a_guest_that_frees_its_own_sandbox() -> void:
+	# The node goes away in the middle of its own vmcall: the call ends with an error, and
+	# nothing touches the freed node.
+	var s := _sandbox()
+	expect_error("the Sandbox node no longer exists")
+	assert_null(s.vmcall("free_self"))
+	assert_true(not is_instance_valid(s), "the guest freed it")

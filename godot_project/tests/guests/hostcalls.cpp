@@ -177,6 +177,14 @@ PUBLIC Variant create_two_nodes() {
     return make(OBJECT, sys(HC_NODE_CREATE, 1, 0, 0, L(""), 0));
 }
 
+// Frees the Sandbox node running this call (its own "." through GET_NODE, then OBJ_CALLP
+// "free"), then makes one more host call.
+PUBLIC Variant free_self() {
+    long self = sys(ECALL_GET_NODE, 0, L("."), 1);
+    sys(ECALL_OBJ_CALLP, self, L("free"), 4, 0, 0, 0, 0);
+    return make(OBJECT, sys(ECALL_GET_NODE, 0, L("."), 1));
+}
+
 int main() {
     set_exit_address();
     fast_exit();
