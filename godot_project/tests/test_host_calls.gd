@@ -240,3 +240,19 @@ func test_a_guest_that_frees_its_own_sandbox() -> void:
 	expect_error("the Sandbox node no longer exists")
 	assert_null(s.vmcall("free_self"))
 	assert_true(not is_instance_valid(s), "the guest freed it")
+
+
+func test_a_handle_kept_past_its_object_is_refused() -> void:
+	var s := _sandbox()
+	var t := Target.new()
+	t.name = "Short"
+	s.vmcallv("keep_object", t)
+	assert_eq(s.vmcallv("kept_name"), &"Short", "usable while the object lives")
+	t.free()
+	expect_error("no longer exists")
+	assert_null(s.vmcallv("kept_name"), "refused once it is freed")
+	var other := Target.new()
+	other.name = "Other"
+	assert_null(s.vmcallv("kept_name"), "a new object does not answer to the old handle")
+	other.free()
+	s.free()
