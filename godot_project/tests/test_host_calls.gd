@@ -178,6 +178,7 @@ func test_a_string_cannot_double_without_bound() -> void:
 func test_host_work_on_guest_chosen_sizes_is_billed() -> void:
 	var s := _sandbox()
 	s.execution_timeout = 1  # 2^20 instructions per call
+	s.host_memory_max = 1024  # room for the Array: the budget is what stops it
 	assert_eq(s.vmcallv("big_array", 1000), 1000)
 	# Filling 16 M elements is charged to the guest's budget.
 	expect_error("execution timeout")
@@ -256,3 +257,23 @@ func test_a_handle_kept_past_its_object_is_refused() -> void:
 	assert_null(s.vmcallv("kept_name"), "a new object does not answer to the old handle")
 	other.free()
 	s.free()
+
+
+func test_host_calls_build_at_most_host_memory_max_per_call() -> void:
+	var s := _sandbox()
+	assert_eq(s.host_memory_max, 256, "the default, MiB")
+	# 4096 Strings of 1 MiB read from one guest text would take 16 GiB as UTF-32: refused
+	# after the first 64 (256 MiB), before the host runs out of memory.
+	expect_error("host calls would build more than host_memory_max (256 MiB) in one call")
+	assert_null(s.vmcallv("many_long_strings", 4096, 1 << 20))
+	var strings: PackedStringArray = s.vmcallv("many_long_strings", 10, 1000)
+	assert_eq(strings.size(), 10, "small requests still work")
+	# Eight Arrays of 2 million elements (48 MiB each) are more than 256 MiB in one call...
+	assert_null(s.vmcallv("many_arrays", 8, 2_000_000))
+	# ...but four are not, and each call has its own allowance.
+	assert_eq(s.vmcallv("many_arrays", 4, 2_000_000), 8_000_000)
+	assert_eq(s.vmcallv("many_arrays", 4, 2_000_000), 8_000_000)
+	s.host_memory_max = 1024
+	assert_eq(s.vmcallv("many_arrays", 8, 2_000_000), 16_000_000, "a larger allowance")
+	s.free()
+

@@ -185,6 +185,32 @@ PUBLIC Variant free_self() {
     return make(OBJECT, sys(ECALL_GET_NODE, 0, L("."), 1));
 }
 
+// VSTORE of a PackedStringArray of `count` (at most 4096) {ptr, len} elements that all point
+// at one text of `len` (at most 1 MiB) bytes.
+static char long_text[1 << 20];
+PUBLIC Variant many_long_strings(Variant count, Variant len) {
+    struct Pair {
+        const char *ptr;
+        size_t len;
+    };
+    static Pair pairs[4096];
+    int64_t n = count.i < 4096 ? count.i : 4096;
+    for (int64_t i = 0; i < n; i++) pairs[i] = {long_text, (size_t)(len.i < (1 << 20) ? len.i : 1 << 20)};
+    uint32_t index = 0x7fffffff;  // no Variant yet: VSTORE makes a new one
+    sys(ECALL_VSTORE, L(&index), PACKED_STRING_ARRAY, L(pairs), n | (1L << 31));
+    return make(PACKED_STRING_ARRAY, index);
+}
+// ARRAY_OPS CREATE of `count` Arrays of `size` elements each; returns their total size.
+PUBLIC Variant many_arrays(Variant count, Variant size) {
+    int64_t total = 0;
+    for (int64_t i = 0; i < count.i; i++) {
+        Variant out = nil();
+        sys(ECALL_ARRAY_OPS, 0, size.i, 0, L(&out));
+        total += sys(ECALL_ARRAY_SIZE, L((uint32_t)out.i));
+    }
+    return integer(total);
+}
+
 int main() {
     set_exit_address();
     fast_exit();

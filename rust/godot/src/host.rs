@@ -112,10 +112,33 @@ pub struct Host {
     /// Guest global slots holding a RefCounted object kept alive for them (VSTORE_GLOBAL,
     /// OBJ_RETAIN), by slot address.
     pub retained: HashMap<u64, Variant>,
+    /// What host calls have built for the guest in the current call.
+    pub host_memory: HostMemory,
+}
+
+/// Host memory that host calls build for the guest (Strings, Arrays, Dictionaries, packed
+/// arrays): at most `Sandbox.host_memory_max` per call, so that no guest makes the game run out
+/// of memory with values that guest memory does not hold (see `host_calls::hold`).
+pub struct HostMemory {
+    /// The allowance of one call (and of `main()`), in bytes.
+    pub max: u64,
+    /// What host calls have built in the current call, in bytes.
+    pub used: u64,
+}
+
+impl HostMemory {
+    pub fn new(max: u64) -> HostMemory {
+        HostMemory { max, used: 0 }
+    }
+
+    /// Starts a call (not a nested one: those share their caller's allowance).
+    pub fn start_call(&mut self) {
+        self.used = 0;
+    }
 }
 
 impl Host {
-    pub fn new(node: InstanceId, references_max: usize, frame_base: u64) -> Host {
+    pub fn new(node: InstanceId, references_max: usize, host_memory_max: u64, frame_base: u64) -> Host {
         let restrictions = crate::restrictions::of(node);
         Host {
             node,
@@ -133,6 +156,7 @@ impl Host {
             malloc: None,
             free: None,
             retained: HashMap::new(),
+            host_memory: HostMemory::new(host_memory_max),
         }
     }
 

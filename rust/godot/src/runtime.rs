@@ -44,6 +44,8 @@ pub struct Settings {
     /// Instructions per call (and for `main`); 0 = practically unlimited.
     pub budget: u64,
     pub references_max: usize,
+    /// What host calls may build for the guest in one call, in bytes.
+    pub host_memory_max: u64,
     pub node: InstanceId,
 }
 
@@ -89,7 +91,7 @@ pub fn instantiate(program: Arc<Program>, settings: &Settings) -> Result<Box<Vm>
     };
     // Saturating: a memory too small for the stack is refused by `Machine::from_program`.
     let stack_bottom = memory_max.saturating_sub(STACK_SIZE.div_ceil(PAGE_SIZE) * PAGE_SIZE);
-    let host = Host::new(settings.node, settings.references_max, stack_bottom);
+    let host = Host::new(settings.node, settings.references_max, settings.host_memory_max, stack_bottom);
     let mut m = Machine::from_program(program, options, host).map_err(|e| LoadFailure::Invalid(e.to_string()))?;
     let output = m.data.output.clone();
     m.set_output(move |fd, bytes| output.borrow_mut().write(fd, bytes));
@@ -175,6 +177,7 @@ fn call_at_level(
             m.preempt(addr, &all).map(|_| false)
         }
     } else {
+        m.data.host_memory.start_call();
         run_top_level(m, addr, laid_out.registers(), laid_out.stack_slots(), budget)
     };
     m.data.depth -= 1;

@@ -31,6 +31,8 @@ const DEFAULT_MEMORY_MAX: i64 = 32;
 const DEFAULT_EXECUTION_TIMEOUT: i64 = 8000;
 /// Default `references_max` (godot-sandbox's `MAX_REFS`).
 const DEFAULT_REFERENCES_MAX: i64 = 100;
+/// Default `host_memory_max`, MiB: room for an Array of ten million elements.
+const DEFAULT_HOST_MEMORY_MAX: i64 = 256;
 /// godot-sandbox's project setting for the default argument convention.
 const UNBOXED_SETTING: &str = "editor/script/unboxed_types_for_sandbox_arguments";
 
@@ -52,6 +54,11 @@ pub struct Sandbox {
     #[export]
     #[var(set = set_references_max)]
     references_max: i64,
+    /// What host calls may build for the guest in one call (Arrays, Strings, Dictionaries,
+    /// packed arrays), in MiB; beyond it the call fails.
+    #[export]
+    #[var(set = set_host_memory_max)]
+    host_memory_max: i64,
     /// `vmcall` passes arguments in registers by type ("native types") instead of as Variants.
     #[export]
     #[var(set = set_unboxed_arguments)]
@@ -112,6 +119,7 @@ impl INode for Sandbox {
             memory_max: DEFAULT_MEMORY_MAX,
             execution_timeout: DEFAULT_EXECUTION_TIMEOUT,
             references_max: DEFAULT_REFERENCES_MAX,
+            host_memory_max: DEFAULT_HOST_MEMORY_MAX,
             unboxed_arguments: unboxed,
             program: None,
             monitor_calls_made: 0,
@@ -411,6 +419,17 @@ impl Sandbox {
         let _ = self.state.with_machine(self.base().instance_id(), |m| m.data.refs.max_refs = limit);
     }
 
+    #[func]
+    fn set_host_memory_max(&mut self, mib: i64) {
+        if off_main_thread("set_host_memory_max") {
+            return;
+        }
+        self.host_memory_max = mib.clamp(1, 65536);
+        let bytes = mib_to_bytes(self.host_memory_max);
+        // Applies to the loaded program too, from its next call.
+        let _ = self.state.with_machine(self.base().instance_id(), |m| m.data.host_memory.max = bytes);
+    }
+
     // -- Restrictions (godot-sandbox's API; see restrictions.rs) ---------------------------
 
     #[func]
@@ -603,6 +622,7 @@ impl Sandbox {
             memory_max_mib: self.memory_max as u64,
             budget: self.budget(),
             references_max: self.references_max as usize,
+            host_memory_max: mib_to_bytes(self.host_memory_max),
             node: self.base().instance_id(),
         };
         if let Err(e) = self.state.load(program, &settings) {
@@ -626,6 +646,11 @@ impl Sandbox {
         let convention = convention.unwrap_or(state.convention());
         state.call(node, target, args, convention, state.budget())
     }
+}
+
+/// A MiB count (already clamped to 1..=65536) in bytes.
+fn mib_to_bytes(mib: i64) -> u64 {
+    (mib as u64) << 20
 }
 
 /// Instructions per call for an `execution_timeout` (units of 2^20; 0 or less: unlimited).

@@ -9,7 +9,7 @@ use rvsandbox_vm::HostError;
 
 use super::containers::write_std_vector;
 use super::variant::call_builtin;
-use super::{indexed, read_variant, refused, write_variant, HostResult, MAX_ELEMENTS};
+use super::{hold, indexed, read_variant, refused, write_variant, HostResult, MAX_ELEMENTS, VARIANT_BYTES};
 use crate::abi::GuestVariant;
 use crate::runtime::Vm;
 
@@ -29,9 +29,6 @@ mod op {
     pub const FETCH_TO_VECTOR: u64 = 11;
     pub const HAS: u64 = 12;
 }
-
-/// Host bytes per Array element, for billing host work to the guest (`Machine::charge_bytes`).
-const VARIANT_BYTES: u64 = 24;
 
 /// The Array at `index` (its Variant, to call methods on, and a typed view).
 fn array(m: &Vm, index: i32) -> Result<(Variant, AnyArray), HostError> {
@@ -64,6 +61,7 @@ pub fn array_ops(m: &mut Vm) -> HostResult {
             return Err(refused(format!("Array::create: invalid size {size}")));
         }
         m.charge_bytes(VARIANT_BYTES * size as u64);
+        hold(m, VARIANT_BYTES * size as u64)?;
         let mut array = VarArray::new();
         array.resize(size as usize, &Variant::nil());
         let new_index = m.data.refs.add(array.to_variant())?;
@@ -71,6 +69,7 @@ pub fn array_ops(m: &mut Vm) -> HostResult {
         return Ok(());
     }
     let (mut target, view) = array(m, index)?;
+    let size_before = view.len() as u64;
     let read_only_op = matches!(operation, op::FETCH_TO_VECTOR | op::HAS);
     if view.is_read_only() && !read_only_op {
         return Err(refused("Array::operation: the array is read-only"));
@@ -83,6 +82,9 @@ pub fn array_ops(m: &mut Vm) -> HostResult {
                 op::PUSH_FRONT => "push_front",
                 _ => "erase",
             };
+            if operation != op::ERASE {
+                hold(m, VARIANT_BYTES)?;
+            }
             mutate(&mut target, method, &[value])?;
         }
         op::POP_AT | op::POP_BACK | op::POP_FRONT => {
@@ -102,6 +104,7 @@ pub fn array_ops(m: &mut Vm) -> HostResult {
         op::INSERT => {
             check_index(&view, int_arg, true)?;
             let value = read_variant(m, vptr)?;
+            hold(m, VARIANT_BYTES)?;
             mutate(&mut target, "insert", &[int_arg.to_variant(), value])?;
         }
         op::RESIZE => {
@@ -109,6 +112,7 @@ pub fn array_ops(m: &mut Vm) -> HostResult {
                 return Err(refused(format!("Array::resize: invalid size {int_arg}")));
             }
             m.charge_bytes(VARIANT_BYTES * int_arg as u64);
+            hold(m, VARIANT_BYTES * (int_arg as u64).saturating_sub(size_before))?;
             mutate(&mut target, "resize", &[int_arg.to_variant()])?;
         }
         op::CLEAR => {

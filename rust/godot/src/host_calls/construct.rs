@@ -2,7 +2,7 @@
 
 use godot::prelude::*;
 
-use super::{expression, read_variant, read_variants, refused, write_variant, HostResult};
+use super::{expression, hold_value, read_variant, read_variants, refused, write_variant, HostResult};
 use crate::abi::args::MAX_ARGUMENTS;
 use crate::abi::variant::variant_type;
 use crate::runtime::Vm;
@@ -31,6 +31,7 @@ pub fn vconstruct(m: &mut Vm) -> HostResult {
     }
     let args = read_variants(m, args_addr, argc as u64)?;
     let value = expression::call(&type_name(ty), &args)?;
+    hold_value(m, &value)?;
     write_variant(m, result, &value)
 }
 
@@ -46,5 +47,6 @@ pub fn packed_array_ops(m: &mut Vm) -> HostResult {
         return Err(refused(format!("PACKED_ARRAY_OPS: the source is a {:?}, not an Array", array.get_type())));
     }
     let value = expression::call(&type_name(ty), &[array])?;
+    hold_value(m, &value)?;
     write_variant(m, result, &value)
 }

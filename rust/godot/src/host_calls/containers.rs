@@ -8,7 +8,7 @@
 use godot::prelude::*;
 use rvsandbox_vm::{Arg, HostError};
 
-use super::{indexed, read_str, refused, HostResult, MAX_ELEMENTS};
+use super::{element_bytes, hold, host_bytes, indexed, read_str, refused, HostResult, MAX_ELEMENTS};
 use crate::abi::variant::variant_type;
 use crate::abi::GuestVariant;
 use crate::runtime::Vm;
@@ -39,9 +39,14 @@ fn guest_free(m: &mut Vm, ptr: u64) -> Result<(), HostError> {
     Ok(())
 }
 
+/// Where the characters of the guest `std::string` at `addr` are, and how many.
+fn std_string_parts(m: &Vm, addr: u64) -> Result<(u64, u64), HostError> {
+    Ok((m.memory.read_u64(addr)?, m.memory.read_u64(addr + 8)?))
+}
+
 /// Bytes of a guest `std::string` at `addr`.
 fn read_std_string(m: &Vm, addr: u64) -> Result<Vec<u8>, HostError> {
-    let (ptr, len) = (m.memory.read_u64(addr)?, m.memory.read_u64(addr + 8)?);
+    let (ptr, len) = std_string_parts(m, addr)?;
     Ok(read_str(m, ptr, len)?.into_bytes())
 }
 
@@ -127,6 +132,11 @@ enum Packed {
     V3,
     V4,
     Color,
+}
+
+/// The bytes of one element of the packed array type `ty` (`None` for other types).
+pub fn packed_element_bytes(ty: VariantType) -> Option<u64> {
+    packed_kind(ty).map(Packed::element_size)
 }
 
 fn packed_kind(ty: VariantType) -> Option<Packed> {
@@ -249,22 +259,30 @@ fn read_utf32(m: &Vm, ptr: u64, count: u64) -> Result<String, HostError> {
 }
 
 /// The strings of a guest `std::vector<std::string>` (or of {ptr, len} pairs).
-fn read_string_vector(m: &Vm, addr: u64, pairs: bool) -> Result<PackedStringArray, HostError> {
+fn read_string_vector(m: &mut Vm, addr: u64, pairs: bool) -> Result<PackedStringArray, HostError> {
     let (begin, len) = read_std_vector(m, addr)?;
     let stride = if pairs { 16 } else { STD_STRING_SIZE };
-    let count = len / stride;
+    read_strings(m, begin, len / stride, pairs)
+}
+
+/// `count` strings from `begin` on, each a {ptr, len} pair or a `std::string`. Each is counted
+/// against the call's host memory before it is read: the guest may point every element at the
+/// same long text.
+fn read_strings(m: &mut Vm, begin: u64, count: u64, pairs: bool) -> Result<PackedStringArray, HostError> {
     if count > MAX_ELEMENTS {
         return Err(refused("too many strings"));
     }
+    let stride = if pairs { 16 } else { STD_STRING_SIZE };
     let mut out = PackedStringArray::new();
     for i in 0..count {
         let element = begin + stride * i;
-        let text = if pairs {
-            read_str(m, m.memory.read_u64(element)?, m.memory.read_u64(element + 8)?)?
+        let (ptr, len) = if pairs {
+            (m.memory.read_u64(element)?, m.memory.read_u64(element + 8)?)
         } else {
-            String::from_utf8_lossy(&read_std_string(m, element)?).into_owned()
+            std_string_parts(m, element)?
         };
-        out.push(&GString::from(&text));
+        hold(m, element_bytes(VariantType::PACKED_STRING_ARRAY) + element_bytes(VariantType::STRING) * len)?;
+        out.push(&GString::from(&read_str(m, ptr, len)?));
     }
     Ok(out)
 }
@@ -286,7 +304,9 @@ pub fn vcreate(m: &mut Vm) -> HostResult {
                 3 => read_utf32(m, m.memory.read_u64(data)?, m.memory.read_u64(data + 8)?)?,
                 other => return Err(refused(format!("VCREATE: invalid string method {other}"))),
             };
-            string_of_type(ty, &text)
+            let value = string_of_type(ty, &text);
+            hold(m, host_bytes(&value))?;
+            value
         }
         VariantType::ARRAY => {
             let mut array = VarArray::new();
@@ -302,6 +322,7 @@ pub fn vcreate(m: &mut Vm) -> HostResult {
             if count > MAX_ELEMENTS {
                 return Err(refused("VCREATE: too many array elements"));
             }
+            hold(m, element_bytes(VariantType::ARRAY) * count)?;
             for i in 0..count {
                 array.push(&super::read_variant(m, begin + 24 * i)?);
             }
@@ -312,6 +333,7 @@ pub fn vcreate(m: &mut Vm) -> HostResult {
             if !count.is_multiple_of(2) || count > 1024 || (data == 0 && count > 0) {
                 return Err(refused(format!("VCREATE: invalid Dictionary element count {method}")));
             }
+            hold(m, element_bytes(VariantType::DICTIONARY) * count / 2)?;
             let mut dict = VarDictionary::new();
             for pair in super::read_variants(m, data, count)?.chunks_exact(2) {
                 dict.set(&pair[0], &pair[1]);
@@ -336,6 +358,7 @@ pub fn vcreate(m: &mut Vm) -> HostResult {
             if len / kind.element_size() > MAX_ELEMENTS {
                 return Err(refused("VCREATE: too many elements"));
             }
+            hold(m, len)?;
             let bytes = if len == 0 { Vec::new() } else { m.memory.view(begin, len)?.to_vec() };
             packed_from_bytes(kind, &bytes)
         }
@@ -398,28 +421,14 @@ pub fn vstore(m: &mut Vm) -> HostResult {
     let ty = variant_type(ty_number).ok_or_else(|| refused(format!("VSTORE: invalid type {ty_number}")))?;
     let value = if ty == VariantType::PACKED_STRING_ARRAY {
         let pairs = count & (1 << 31) != 0;
-        let count = count & !(1 << 31);
-        if count > MAX_ELEMENTS {
-            return Err(refused("VSTORE: too many elements"));
-        }
-        let stride = if pairs { 16 } else { STD_STRING_SIZE };
-        let mut out = PackedStringArray::new();
-        for i in 0..count {
-            let element = data + stride * i;
-            let text = if pairs {
-                read_str(m, m.memory.read_u64(element)?, m.memory.read_u64(element + 8)?)?
-            } else {
-                String::from_utf8_lossy(&read_std_string(m, element)?).into_owned()
-            };
-            out.push(&GString::from(&text));
-        }
-        out.to_variant()
+        read_strings(m, data, count & !(1 << 31), pairs)?.to_variant()
     } else {
         let kind = packed_kind(ty).ok_or_else(|| refused(format!("VSTORE: {ty:?} is not a packed array type")))?;
         if count > MAX_ELEMENTS {
             return Err(refused("VSTORE: too many elements"));
         }
         let len = count * kind.element_size();
+        hold(m, len)?;
         let bytes = if len == 0 { Vec::new() } else { m.memory.view(data, len)?.to_vec() };
         packed_from_bytes(kind, &bytes)
     };

@@ -5,7 +5,7 @@ use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
 use super::variant::call_builtin;
-use super::{indexed, read_variant, refused, write_variant, HostResult};
+use super::{hold, host_bytes, indexed, read_variant, refused, write_variant, HostResult};
 use crate::runtime::Vm;
 
 /// Dictionary_Op sub-operations.
@@ -41,6 +41,7 @@ pub fn dictionary_ops(m: &mut Vm) -> HostResult {
     if mutates && call(&mut dict, "is_read_only", &[])?.to::<bool>() {
         return Err(refused("Dictionary::operation: the dictionary is read-only"));
     }
+    let bytes_before = host_bytes(&dict);
     match operation {
         op::GET => {
             let key = read_variant(m, a2)?;
@@ -94,5 +95,6 @@ pub fn dictionary_ops(m: &mut Vm) -> HostResult {
         }
         other => return Err(refused(format!("invalid Dictionary operation {other}"))),
     }
-    Ok(())
+    // What the operation added (SET and GET_OR_ADD one entry, MERGE up to another Dictionary).
+    hold(m, host_bytes(&dict).saturating_sub(bytes_before))
 }

@@ -111,25 +111,77 @@ pub fn name(number: u64) -> &'static str {
 /// The most bytes of guest text a host call reads at once.
 const MAX_STRING: u64 = 4 << 20;
 
+/// The size of a Godot Variant, in bytes.
+pub const VARIANT_BYTES: u64 = 24;
+
 /// The most elements (or characters) of any container or string a guest may have the host build,
 /// so that no guest can exhaust the host's memory through host calls.
 pub const MAX_ELEMENTS: u64 = 1 << 24;
 
-/// Refuses `value` if it is a string or container over [`MAX_ELEMENTS`] (checked on results of
-/// operations whose output size the guest controls: builtin methods and operators).
-pub fn check_size(value: &Variant) -> Result<(), HostError> {
+/// The characters of a string or the elements of a container; `None` for other values.
+fn length(value: &Variant) -> Option<u64> {
     let ty = value.get_type();
-    let length_method = match ty {
+    let method = match ty {
         VariantType::STRING | VariantType::STRING_NAME => "length",
         VariantType::ARRAY | VariantType::DICTIONARY => "size",
         _ if ty.ord() >= VariantType::PACKED_BYTE_ARRAY.ord() => "size",
-        _ => return Ok(()),
+        _ => return None,
     };
-    let size = value.call(length_method, &[]).try_to::<i64>().unwrap_or(0);
-    if size as u64 > MAX_ELEMENTS {
-        return Err(refused(format!("a {ty:?} of {size} elements is too large (at most {MAX_ELEMENTS})")));
+    Some(value.call(method, &[]).try_to::<i64>().unwrap_or(0).max(0) as u64)
+}
+
+/// Refuses `value` if it is a string or container over [`MAX_ELEMENTS`] (checked on results of
+/// operations whose output size the guest controls: builtin methods and operators).
+pub fn check_size(value: &Variant) -> Result<(), HostError> {
+    match length(value) {
+        Some(size) if size > MAX_ELEMENTS => {
+            Err(refused(format!("a {:?} of {size} elements is too large (at most {MAX_ELEMENTS})", value.get_type())))
+        }
+        _ => Ok(()),
     }
+}
+
+/// Host memory one element of a container of type `ty` takes, by Godot's layouts: a UTF-32
+/// character, a 24-byte Variant, a Dictionary entry (key, value and links), a packed element.
+pub fn element_bytes(ty: VariantType) -> u64 {
+    match ty {
+        VariantType::STRING | VariantType::STRING_NAME => 4,
+        VariantType::ARRAY => VARIANT_BYTES,
+        VariantType::DICTIONARY => 3 * VARIANT_BYTES,
+        // The String itself; its characters are counted where they are read.
+        VariantType::PACKED_STRING_ARRAY => 16,
+        ty => containers::packed_element_bytes(ty).unwrap_or(0),
+    }
+}
+
+/// Host memory `value`'s characters or elements take; 0 for values held inline.
+pub fn host_bytes(value: &Variant) -> u64 {
+    length(value).map_or(0, |n| n.saturating_mul(element_bytes(value.get_type())))
+}
+
+/// Counts `bytes` of host memory that a host call builds for the guest against the call's
+/// `host_memory_max`, and refuses the host call that would pass it. Called before building
+/// wherever the size is known first, so that a refused request never allocates. What one call
+/// builds is released when it ends, unless the guest makes it permanent (VCLONE) or stores it
+/// in an object.
+pub fn hold(m: &mut Vm, bytes: u64) -> HostResult {
+    let memory = &mut m.data.host_memory;
+    let used = memory.used.saturating_add(bytes);
+    if used > memory.max {
+        return Err(refused(format!(
+            "host calls would build more than host_memory_max ({} MiB) in one call",
+            memory.max >> 20
+        )));
+    }
+    memory.used = used;
     Ok(())
+}
+
+/// [`hold`] for a value already built (the result of a builtin method, operator or
+/// constructor), after checking it against [`MAX_ELEMENTS`].
+pub fn hold_value(m: &mut Vm, value: &Variant) -> HostResult {
+    check_size(value)?;
+    hold(m, host_bytes(value))
 }
 
 pub fn refused(message: impl Into<String>) -> HostError {

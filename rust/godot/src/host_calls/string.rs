@@ -6,7 +6,7 @@ use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
 use super::containers::{guest_malloc, write_std_string, write_utf32};
-use super::{indexed, read_str, read_variant, refused, HostResult, MAX_ELEMENTS};
+use super::{element_bytes, hold, indexed, read_str, read_variant, refused, HostResult, MAX_ELEMENTS};
 use crate::runtime::Vm;
 
 /// String_Op sub-operations.
@@ -27,13 +27,16 @@ fn string_at_index(m: &Vm, index: i32) -> Result<(GString, VariantType), HostErr
     }
 }
 
-/// Stores `text` at `index`, keeping the type `ty`; the host's copy is billed to the guest.
-fn store(m: &mut Vm, index: i32, text: &GString, ty: VariantType) -> Result<(), HostError> {
+/// Stores `text` at `index` in place of `replaced`, keeping the type `ty`; the host's copy is
+/// billed to the guest, and what it adds to the String counts against the call's host memory.
+fn store(m: &mut Vm, index: i32, replaced: &GString, text: &GString, ty: VariantType) -> Result<(), HostError> {
     // Each append may double a String for a few guest instructions: bounded like any container.
     if text.len() as u64 > MAX_ELEMENTS {
         return Err(refused(format!("String of {} characters is too long (at most {MAX_ELEMENTS})", text.len())));
     }
-    m.charge_bytes(4 * text.len() as u64);
+    let character = element_bytes(VariantType::STRING);
+    m.charge_bytes(character * text.len() as u64);
+    hold(m, character * text.len().saturating_sub(replaced.len()) as u64)?;
     let value = match ty {
         VariantType::STRING_NAME => StringName::from(text).to_variant(),
         VariantType::NODE_PATH => NodePath::from(text).to_variant(),
@@ -44,8 +47,9 @@ fn store(m: &mut Vm, index: i32, text: &GString, ty: VariantType) -> Result<(), 
 
 /// 525 STRING_CREATE: a0/a1 = UTF-8 text. a0 = index of a new String.
 pub fn string_create(m: &mut Vm) -> HostResult {
-    let text = read_str(m, m.sysarg(0), m.sysarg(1))?;
-    let index = m.data.refs.add(GString::from(&text).to_variant())?;
+    let text = GString::from(&read_str(m, m.sysarg(0), m.sysarg(1))?);
+    hold(m, element_bytes(VariantType::STRING) * text.len() as u64)?;
+    let index = m.data.refs.add(text.to_variant())?;
     m.set_result(index as u32 as u64);
     Ok(())
 }
@@ -59,7 +63,7 @@ pub fn string_ops(m: &mut Vm) -> HostResult {
         op::APPEND => {
             let other = read_variant(m, ptr)?.stringify();
             let joined = GString::from(&format!("{text}{other}"));
-            store(m, index, &joined, ty)?;
+            store(m, index, &text, &joined, ty)?;
         }
         op::TO_STD_STRING => {
             let utf8 = text.to_string();
@@ -123,5 +127,5 @@ pub fn string_append(m: &mut Vm) -> HostResult {
     let index = m.sysarg(0) as u32 as i32;
     let suffix = read_str(m, m.sysarg(1), m.sysarg(2))?;
     let (text, ty) = string_at_index(m, index)?;
-    store(m, index, &GString::from(&format!("{text}{suffix}")), ty)
+    store(m, index, &text, &GString::from(&format!("{text}{suffix}")), ty)
 }

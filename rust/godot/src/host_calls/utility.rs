@@ -9,7 +9,7 @@
 use godot::prelude::*;
 
 use super::variant::call_builtin;
-use super::{expression, read_variants, refused, write_variant, HostResult};
+use super::{expression, hold_value, read_variants, refused, write_variant, HostResult};
 use crate::runtime::Vm;
 
 const STR: u64 = 0;
@@ -113,7 +113,9 @@ pub fn utility(m: &mut Vm) -> HostResult {
                 return Err(refused(format!("str: too many arguments ({count})")));
             }
             let text: String = read_variants(m, args, count)?.iter().map(|v| v.stringify().to_string()).collect();
-            write_variant(m, result, &GString::from(&text).to_variant())
+            let value = GString::from(&text).to_variant();
+            hold_value(m, &value)?;
+            write_variant(m, result, &value)
         }
         RANDI | RANDI_RANGE | NEAREST_PO2 => {
             let args: Vec<Variant> = match op {
@@ -167,6 +169,7 @@ fn variant_op(
     }
     let args = read_variants(m, args_addr, count)?;
     let value = f(&args)?;
+    hold_value(m, &value)?;
     write_variant(m, result, &value)
 }
 

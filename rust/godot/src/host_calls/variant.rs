@@ -7,8 +7,8 @@ use godot::prelude::*;
 use godot::sys;
 
 use super::{
-    check_size, indexed, object, read_str, read_variant, read_variants, refused, write_variant, HostResult,
-    MAX_ELEMENTS,
+    check_size, hold, hold_value, host_bytes, indexed, object, read_str, read_variant, read_variants, refused,
+    write_variant, HostResult, MAX_ELEMENTS,
 };
 use crate::abi::args::MAX_ARGUMENTS;
 use crate::abi::variant::is_inline;
@@ -94,7 +94,9 @@ pub fn vcall(m: &mut Vm) -> HostResult {
         call_object(m, obj, &method, &args)?
     } else if is_inline(ty) {
         let mut temporary = this.to_variant(&m.data.refs)?;
-        call_builtin(&mut temporary, &method, &args).map_err(refused)?
+        let value = call_builtin(&mut temporary, &method, &args).map_err(refused)?;
+        hold_value(m, &value)?;
+        value
     } else {
         // In place on the host Variant: clone (cheap, shared), call, store back (for
         // copy-on-write types such as packed arrays).
@@ -107,7 +109,12 @@ pub fn vcall(m: &mut Vm) -> HostResult {
             let callable = target.to::<Callable>();
             with_reentry(m, || callable.callv(&args.iter().cloned().collect::<VarArray>()))
         } else {
-            call_builtin(&mut target, &method, &args).map_err(refused)?
+            // Mutating methods (`append_array`, `resize`...) grow `target` in place.
+            let bytes_before = host_bytes(&target);
+            let value = call_builtin(&mut target, &method, &args).map_err(refused)?;
+            hold(m, host_bytes(&target).saturating_sub(bytes_before))?;
+            hold_value(m, &value)?;
+            value
         };
         m.data.refs.set(index, target)?;
         value
@@ -132,7 +139,7 @@ pub fn veval(m: &mut Vm) -> HostResult {
     let (value, valid) = match a.evaluate(&b, op) {
         // Operators can double a string or array per call (`a + a`): bounded like everything else.
         Some(v) => {
-            check_size(&v)?;
+            hold_value(m, &v)?;
             (v, true)
         }
         None if op == VariantOperator::EQUAL => (false.to_variant(), true),
@@ -190,7 +197,10 @@ pub fn vclone(m: &mut Vm) -> HostResult {
     // keeps a typed Array or Dictionary typed (as an untyped one it would not convert).
     let mut value = value;
     let copy = match value.get_type() {
-        VariantType::ARRAY | VariantType::DICTIONARY => call_builtin(&mut value, "duplicate", &[]).map_err(refused)?,
+        VariantType::ARRAY | VariantType::DICTIONARY => {
+            hold(m, host_bytes(&value))?;
+            call_builtin(&mut value, "duplicate", &[]).map_err(refused)?
+        }
         _ => value,
     };
     let index = m.data.refs.add(copy)?;
