@@ -7,7 +7,8 @@
 //! stdout (syscall 64) and exits (syscall 93). x31 points into the scratch buffer and is never
 //! written by the sequence: loads and stores address the buffer through it, never a random address.
 //! Control flow only goes forward (branches and jumps, direct and through a register), except in
-//! counted loops, so every program ends. No CSRs beyond the final `frcsr`.
+//! counted loops, so every program ends. The only CSR accesses are `fsrmi` (a new dynamic
+//! rounding mode, any of the five) and the final `frcsr`.
 //!
 //! One flavour of programs (a sixth of the seeds) also accesses memory around the edges of what
 //! the guest may touch: the end of guest memory, the start of the image, read-only code, address
@@ -288,9 +289,9 @@ fn gen_int(rng: &mut Rng) -> String {
     }
 }
 
-/// Arithmetic rounding: dynamic (frm is RNE) or static RNE.
+/// Arithmetic rounding: the dynamic mode (whatever the last `fsrmi` set) or any static one.
 fn arith_rm(rng: &mut Rng) -> &'static str {
-    rng.pick(&["", "", ", rne", ", dyn"])
+    rng.pick(&["", "", ", rne", ", dyn", ", rtz", ", rdn", ", rup", ", rmm"])
 }
 /// Conversions use every static mode (and dynamic).
 fn cvt_rm(rng: &mut Rng) -> &'static str {
@@ -299,6 +300,11 @@ fn cvt_rm(rng: &mut Rng) -> &'static str {
 
 fn gen_float(rng: &mut Rng) -> String {
     let fmt = if rng.percent(50) { "s" } else { "d" };
+    // A new dynamic rounding mode now and then (native code runs only round-to-nearest-even
+    // natively, and must notice the change).
+    if rng.percent(4) {
+        return format!("fsrmi {}", rng.below(5));
+    }
     match rng.below(24) {
         0..=4 => {
             let op = rng.pick(&["fadd", "fsub", "fmul", "fdiv"]);
