@@ -5,7 +5,8 @@
 //! Each case is a generated assembler file: `_start` loads all registers from seeded values, runs the
 //! sequence, stores x1..x31 and f0..f31 (raw bits) to memory, writes them and the scratch buffer to
 //! stdout (syscall 64) and exits (syscall 93). x31 points into the scratch buffer and is never
-//! written by the sequence: loads and stores address the buffer through it, never a random address.
+//! written by the sequence: loads, stores and atomics (AMOs, and LR/SC pairs) address the buffer
+//! through it, never a random address.
 //! Control flow only goes forward (branches and jumps, direct and through a register), except in
 //! counted loops, so every program ends. The only CSR accesses are `fsrmi` (a new dynamic
 //! rounding mode, any of the five) and the final `frcsr`.
@@ -430,6 +431,9 @@ fn memory_register(rng: &mut Rng, kind: char) -> String {
 }
 
 fn gen_memory(rng: &mut Rng) -> String {
+    if rng.percent(20) {
+        return gen_atomic(rng);
+    }
     let (op, size, kind) = rng.pick(MEMORY_OPS);
     let half = (SCRATCH_BYTES / 2) as i64;
     // Mostly aligned to the access size, sometimes not (both machines allow misaligned access).
@@ -438,6 +442,34 @@ fn gen_memory(rng: &mut Rng) -> String {
         offset &= -(size as i64);
     }
     format!("{op} {}, {offset}(x31)", memory_register(rng, kind))
+}
+
+/// An atomic memory operation on the scratch buffer, or an LR/SC pair with nothing between
+/// them (so that the SC succeeds on both machines), through an address register set first.
+/// Registers come from x1..x29: a loop's counter (x30) must not change.
+fn gen_atomic(rng: &mut Rng) -> String {
+    let register = |rng: &mut Rng| format!("x{}", 1 + rng.below(29));
+    let width = if rng.percent(50) { "w" } else { "d" };
+    let size = if width == "w" { 4 } else { 8 };
+    let half = (SCRATCH_BYTES / 2) as i64;
+    // Atomics must be naturally aligned.
+    let offset = rng.range(-half, half - 8) & -size;
+    let ordering = rng.pick(&["", ".aq", ".rl", ".aqrl"]);
+    let address = register(rng);
+    let set_address = format!("addi {address}, x31, {offset}");
+    let (mut rd, rs2) = (register(rng), register(rng));
+    if rng.percent(25) {
+        // The SC needs the address after the LR has written its destination.
+        while rd == address {
+            rd = register(rng);
+        }
+        let result = register(rng);
+        return format!(
+            "{set_address}\n    lr.{width}{ordering} {rd}, ({address})\n    sc.{width}{ordering} {result}, {rs2}, ({address})"
+        );
+    }
+    let op = rng.pick(&["amoswap", "amoadd", "amoxor", "amoand", "amoor", "amomin", "amomax", "amominu", "amomaxu"]);
+    format!("{set_address}\n    {op}.{width}{ordering} {rd}, {rs2}, ({address})")
 }
 
 /// Guest memory in the fault flavour (`rvsandbox run --memory`), so that its end is known.
