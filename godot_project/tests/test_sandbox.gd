@@ -29,6 +29,7 @@ func test_properties_and_defaults() -> void:
 	assert_eq(s.memory_max, 32)
 	assert_eq(s.execution_timeout, 8000)
 	assert_eq(s.references_max, 100)
+	assert_eq(s.host_memory_max, 256)
 	assert_eq(s.unboxed_arguments, true)
 	assert_null(s.program)
 	for monitor in ["monitor_calls_made", "monitor_exceptions", "monitor_execution_timeouts",
@@ -39,7 +40,7 @@ func test_properties_and_defaults() -> void:
 	for p in s.get_property_list():
 		if p.usage & PROPERTY_USAGE_EDITOR:
 			exported[p.name] = p
-	for name in ["program", "memory_max", "execution_timeout", "references_max"]:
+	for name in ["program", "memory_max", "execution_timeout", "references_max", "host_memory_max"]:
 		assert_true(exported.has(name), "%s is editor-visible" % name)
 	assert_eq(exported["program"].hint_string, "SandboxProgram", "the inspector takes .elf resources")
 	s.free()
