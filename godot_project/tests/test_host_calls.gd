@@ -268,12 +268,25 @@ func test_host_calls_build_at_most_host_memory_max_per_call() -> void:
 	assert_null(s.vmcallv("many_long_strings", 4096, 1 << 20))
 	var strings: PackedStringArray = s.vmcallv("many_long_strings", 10, 1000)
 	assert_eq(strings.size(), 10, "small requests still work")
-	# Eight Arrays of 2 million elements (48 MiB each) are more than 256 MiB in one call...
+	# Eight Arrays of 2 million elements (46 MiB each) are more than 256 MiB in one call...
 	assert_null(s.vmcallv("many_arrays", 8, 2_000_000))
 	# ...but four are not, and each call has its own allowance.
 	assert_eq(s.vmcallv("many_arrays", 4, 2_000_000), 8_000_000)
 	assert_eq(s.vmcallv("many_arrays", 4, 2_000_000), 8_000_000)
 	s.host_memory_max = 1024
 	assert_eq(s.vmcallv("many_arrays", 8, 2_000_000), 16_000_000, "a larger allowance")
+	s.free()
+
+
+func test_what_the_guest_keeps_counts_against_host_memory_max() -> void:
+	var s := _sandbox()
+	# Five Arrays of 2 million elements (46 MiB each) kept in permanent Variants, one per call...
+	for i in 5:
+		assert_eq(s.vmcallv("keep_array", 2_000_000), 2_000_000, "call %d" % i)
+	assert_eq(s.monitor_permanent_references, 5)
+	# ...leave 27 MiB of the 256 for the next call.
+	expect_error("(228 MiB of it kept in permanent Variants)")
+	assert_null(s.vmcallv("keep_array", 2_000_000))
+	assert_eq(s.vmcallv("keep_array", 100_000), 100_000, "a smaller one still fits")
 	s.free()
 

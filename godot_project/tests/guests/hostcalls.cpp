@@ -211,6 +211,18 @@ PUBLIC Variant many_arrays(Variant count, Variant size) {
     return integer(total);
 }
 
+// An Array of `size` elements, made permanent (VCLONE without a destination): the guest keeps
+// it after the call. Returns its size.
+PUBLIC Variant keep_array(Variant size) {
+    static Variant kept[64];
+    static int count;
+    Variant &array = kept[count++ % 64];
+    array = nil();
+    sys(ECALL_ARRAY_OPS, 0, size.i, 0, L(&array));
+    sys(ECALL_VCLONE, L(&array), 0);
+    return integer(sys(ECALL_ARRAY_SIZE, L((uint32_t)array.i)));
+}
+
 int main() {
     set_exit_address();
     fast_exit();

@@ -142,7 +142,7 @@ impl Host {
         let restrictions = crate::restrictions::of(node);
         Host {
             node,
-            refs: Refs::new(references_max, restrictions.clone()),
+            refs: Refs::new(references_max, restrictions.clone(), crate::host_calls::host_bytes),
             restrictions,
             initializing: false,
             functions: Vec::new(),

@@ -43,6 +43,10 @@ impl Level {
 struct Permanent {
     slots: Vec<Option<Variant>>,
     generations: Vec<u16>,
+    /// Host memory each slot's value holds, as last measured.
+    bytes: Vec<u64>,
+    /// The sum of `bytes`.
+    total_bytes: u64,
     free: Vec<usize>,
     live: usize,
 }
@@ -61,19 +65,26 @@ impl Permanent {
         Some((slot, (v >> 16) as u16))
     }
 
-    fn add(&mut self, value: Variant) -> Result<i32, AbiError> {
+    fn add(&mut self, value: Variant, bytes: u64) -> Result<i32, AbiError> {
         let slot = match self.free.pop() {
             Some(slot) => slot,
             None if self.slots.len() < PERM_MAX_SLOTS => {
                 self.slots.push(None);
                 self.generations.push(0);
+                self.bytes.push(0);
                 self.slots.len() - 1
             }
             None => return Err(AbiError::PermanentFull),
         };
         self.slots[slot] = Some(value);
+        self.set_bytes(slot, bytes);
         self.live += 1;
         Ok(Self::encode(slot, self.generations[slot]))
+    }
+
+    fn set_bytes(&mut self, slot: usize, bytes: u64) {
+        self.total_bytes = self.total_bytes.saturating_sub(self.bytes[slot]).saturating_add(bytes);
+        self.bytes[slot] = bytes;
     }
 
     fn slot(&self, index: i32) -> Option<usize> {
@@ -84,6 +95,7 @@ impl Permanent {
     fn release(&mut self, index: i32) -> bool {
         let Some(slot) = self.slot(index) else { return false };
         self.slots[slot] = None;
+        self.set_bytes(slot, 0);
         self.generations[slot] = (self.generations[slot] + 1) & 0x7FFF;
         self.free.push(slot);
         self.live -= 1;
@@ -106,12 +118,16 @@ pub struct Refs {
     /// What the guest may reach; with object restrictions, a handle is honoured only for an
     /// object given during the current call or allowed explicitly.
     pub restrictions: Rc<Restrictions>,
+    /// The host memory a value holds (its characters or elements), for the permanent ones'
+    /// total (see [`Refs::permanent_bytes`]).
+    host_bytes: fn(&Variant) -> u64,
 }
 
 impl Refs {
-    pub fn new(max_refs: usize, restrictions: Rc<Restrictions>) -> Refs {
+    pub fn new(max_refs: usize, restrictions: Rc<Restrictions>, host_bytes: fn(&Variant) -> u64) -> Refs {
         Refs {
             restrictions,
+            host_bytes,
             levels: (0..=MAX_CALL_LEVELS).map(|_| Level::default()).collect(),
             permanent: Permanent::default(),
             level: 0,
@@ -158,7 +174,7 @@ impl Refs {
     /// during initialisation.
     pub fn add(&mut self, value: Variant) -> Result<i32, AbiError> {
         if self.level == 0 {
-            return self.permanent.add(value);
+            return self.add_permanent(value);
         }
         let max = self.max_refs;
         let level = &mut self.levels[self.level];
@@ -171,7 +187,23 @@ impl Refs {
 
     /// Stores `value` permanently.
     pub fn add_permanent(&mut self, value: Variant) -> Result<i32, AbiError> {
-        self.permanent.add(value)
+        let bytes = (self.host_bytes)(&value);
+        self.permanent.add(value, bytes)
+    }
+
+    /// Host memory the permanent Variants hold (what the guest keeps between calls), as last
+    /// measured: when stored, replaced, or [`touched`](Refs::touched).
+    pub fn permanent_bytes(&self) -> u64 {
+        self.permanent.total_bytes
+    }
+
+    /// Measures the Variant at `index` again after it changed in place (a container shares its
+    /// storage with every copy of its Variant, so it can grow without being stored again).
+    pub fn touched(&mut self, index: i32) {
+        if let Some(slot) = self.permanent.slot(index) {
+            let bytes = self.permanent.slots[slot].as_ref().map_or(0, self.host_bytes);
+            self.permanent.set_bytes(slot, bytes);
+        }
     }
 
     /// Releases a permanent index (a no-op for scoped ones).
@@ -199,6 +231,7 @@ impl Refs {
     /// Replaces the Variant at `index` (permanent or scoped).
     pub fn set(&mut self, index: i32, value: Variant) -> Result<(), AbiError> {
         *self.get_mut(index)? = value;
+        self.touched(index);
         Ok(())
     }
 

@@ -135,6 +135,9 @@ pub fn array_ops(m: &mut Vm) -> HostResult {
         }
         other => return Err(refused(format!("invalid Array operation {other}"))),
     }
+    if !read_only_op {
+        m.data.refs.touched(index);
+    }
     Ok(())
 }
 

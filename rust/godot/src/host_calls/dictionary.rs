@@ -96,5 +96,8 @@ pub fn dictionary_ops(m: &mut Vm) -> HostResult {
         other => return Err(refused(format!("invalid Dictionary operation {other}"))),
     }
     // What the operation added (SET and GET_OR_ADD one entry, MERGE up to another Dictionary).
+    if mutates {
+        m.data.refs.touched(index);
+    }
     hold(m, host_bytes(&dict).saturating_sub(bytes_before))
 }

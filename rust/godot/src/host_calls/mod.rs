@@ -159,18 +159,21 @@ pub fn host_bytes(value: &Variant) -> u64 {
     length(value).map_or(0, |n| n.saturating_mul(element_bytes(value.get_type())))
 }
 
-/// Counts `bytes` of host memory that a host call builds for the guest against the call's
+/// Counts `bytes` of host memory that a host call builds for the guest against
 /// `host_memory_max`, and refuses the host call that would pass it. Called before building
 /// wherever the size is known first, so that a refused request never allocates. What one call
-/// builds is released when it ends, unless the guest makes it permanent (VCLONE) or stores it
-/// in an object.
+/// builds is released when it ends, unless the guest keeps it in a permanent Variant: those
+/// count until they are released, so the allowance of a call is what the guest keeps plus what
+/// the call builds.
 pub fn hold(m: &mut Vm, bytes: u64) -> HostResult {
+    let kept = m.data.refs.permanent_bytes();
     let memory = &mut m.data.host_memory;
     let used = memory.used.saturating_add(bytes);
-    if used > memory.max {
+    if used.saturating_add(kept) > memory.max {
         return Err(refused(format!(
-            "host calls would build more than host_memory_max ({} MiB) in one call",
-            memory.max >> 20
+            "host calls would build more than host_memory_max ({} MiB) in one call ({} MiB of it kept in permanent Variants)",
+            memory.max >> 20,
+            kept >> 20
         )));
     }
     memory.used = used;
