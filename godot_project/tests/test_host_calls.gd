@@ -290,3 +290,12 @@ func test_what_the_guest_keeps_counts_against_host_memory_max() -> void:
 	assert_eq(s.vmcallv("keep_array", 100_000), 100_000, "a smaller one still fits")
 	s.free()
 
+
+func test_a_packed_array_count_that_overflows_is_refused() -> void:
+	# The count times the element size does not fit 64 bits: refused, not an arithmetic
+	# overflow inside the host (a panic in a debug build).
+	var s := _sandbox()
+	expect_error("VCREATE: too many elements")
+	assert_null(s.vmcallv("vcreate_raw", TYPE_PACKED_INT64_ARRAY, 0x7fffffffffffffff, 0x1000))
+	s.free()
+

@@ -223,6 +223,13 @@ PUBLIC Variant keep_array(Variant size) {
     return integer(sys(ECALL_ARRAY_SIZE, L((uint32_t)array.i)));
 }
 
+// VCREATE with the given type, method and data word, as a guest may pass them.
+PUBLIC Variant vcreate_raw(Variant type, Variant method, Variant data) {
+    Variant out = nil();
+    sys(ECALL_VCREATE, L(&out), type.i, method.i, data.i);
+    return out;
+}
+
 int main() {
     set_exit_address();
     fast_exit();

@@ -281,7 +281,12 @@ fn read_strings(m: &mut Vm, begin: u64, count: u64, pairs: bool) -> Result<Packe
         } else {
             std_string_parts(m, element)?
         };
-        hold(m, element_bytes(VariantType::PACKED_STRING_ARRAY) + element_bytes(VariantType::STRING) * len)?;
+        hold(
+            m,
+            element_bytes(VariantType::STRING)
+                .saturating_mul(len)
+                .saturating_add(element_bytes(VariantType::PACKED_STRING_ARRAY)),
+        )?;
         out.push(&GString::from(&read_str(m, ptr, len)?));
     }
     Ok(out)
@@ -353,7 +358,8 @@ pub fn vcreate(m: &mut Vm) -> HostResult {
             } else if method < 0 || matches!(kind, Packed::Color) {
                 read_std_vector(m, data)?
             } else {
-                (data, method as u64 * kind.element_size())
+                // Saturating: a count this large is refused just below.
+                (data, (method as u64).saturating_mul(kind.element_size()))
             };
             if len / kind.element_size() > MAX_ELEMENTS {
                 return Err(refused("VCREATE: too many elements"));
