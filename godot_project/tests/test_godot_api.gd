@@ -96,6 +96,11 @@ func test_guest_get_node() -> void:
 	assert_true(s.vmcallv("find_node", child, "Grand") == grandchild, "relative to a node the guest got")
 	expect_error("node not found: 'Missing'")
 	assert_null(s.vmcallv("find_node", null, "Missing"))
+	# A path Godot cannot parse (an empty subname) names no node either, and Godot logs no
+	# error of its own about it.
+	expect_error("node not found: 'Child::x'")
+	assert_null(s.vmcallv("find_node", null, "Child::x"))
+	assert_true(s.vmcallv("find_node", null, "Child:") == child, "a path may end in ':'")
 	s.free()
 
 

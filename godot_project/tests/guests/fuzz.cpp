@@ -21,7 +21,7 @@ static Variant variants[64];
 static long argument() {
     switch (next() % 8) {
     case 0: return 0;
-    case 1: return (long)(next() % 16);
+    case 1: return (long)(next() % 64);
     case 2: return (long)next();
     case 3: return -(long)(next() % 16);
     case 4:

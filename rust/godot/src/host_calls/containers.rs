@@ -8,7 +8,7 @@
 use godot::prelude::*;
 use rvsandbox_vm::{Arg, HostError};
 
-use super::{element_bytes, hold, host_bytes, indexed, read_str, refused, HostResult, MAX_ELEMENTS};
+use super::{element_bytes, hold, host_bytes, indexed, read_str, refused, text_of_type, HostResult, MAX_ELEMENTS};
 use crate::abi::variant::variant_type;
 use crate::abi::GuestVariant;
 use crate::runtime::Vm;
@@ -241,15 +241,6 @@ fn packed_to_bytes(value: &Variant) -> Option<Vec<u8>> {
     })
 }
 
-/// A String, StringName or NodePath (per `ty`) from UTF-8 text.
-fn string_of_type(ty: VariantType, text: &str) -> Variant {
-    match ty {
-        VariantType::STRING_NAME => StringName::from(text).to_variant(),
-        VariantType::NODE_PATH => NodePath::from(text).to_variant(),
-        _ => GString::from(text).to_variant(),
-    }
-}
-
 fn read_utf32(m: &Vm, ptr: u64, count: u64) -> Result<String, HostError> {
     if count > MAX_ELEMENTS {
         return Err(refused(format!("string of {count} characters is too long")));
@@ -309,7 +300,7 @@ pub fn vcreate(m: &mut Vm) -> HostResult {
                 3 => read_utf32(m, m.memory.read_u64(data)?, m.memory.read_u64(data + 8)?)?,
                 other => return Err(refused(format!("VCREATE: invalid string method {other}"))),
             };
-            let value = string_of_type(ty, &text);
+            let value = text_of_type(ty, &text)?;
             hold(m, host_bytes(&value))?;
             value
         }

@@ -191,6 +191,30 @@ pub fn refused(message: impl Into<String>) -> HostError {
     HostError::Refused(message.into())
 }
 
+/// `text` as a NodePath; refused where Godot's parser would log an error of its own (an empty
+/// subname, as in `a::b`), or would stop early (at a NUL).
+pub fn node_path(text: &str) -> Result<NodePath, HostError> {
+    let empty_subname = text.split_once(':').is_some_and(|(_, subnames)| {
+        let mut names: Vec<&str> = subnames.split(':').collect();
+        // A path may end in ':'.
+        names.pop();
+        names.contains(&"")
+    });
+    if empty_subname || text.contains('\0') {
+        return Err(refused(format!("invalid NodePath '{text}'")));
+    }
+    Ok(NodePath::from(text))
+}
+
+/// A String, StringName or NodePath (per `ty`) from `text`.
+pub fn text_of_type(ty: VariantType, text: &str) -> Result<Variant, HostError> {
+    Ok(match ty {
+        VariantType::STRING_NAME => StringName::from(text).to_variant(),
+        VariantType::NODE_PATH => node_path(text)?.to_variant(),
+        _ => GString::from(text).to_variant(),
+    })
+}
+
 /// UTF-8 text at (`ptr`, `len`) in guest memory.
 pub fn read_str(m: &Vm, ptr: u64, len: u64) -> Result<String, HostError> {
     if len > MAX_STRING {

@@ -6,7 +6,7 @@ use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
 use super::containers::write_std_vector;
-use super::{object, read_str, read_variant, refused, write_variant, HostResult};
+use super::{node_path, object, read_str, read_variant, refused, write_variant, HostResult};
 use crate::abi::GuestVariant;
 use crate::runtime::{with_reentry, Vm};
 
@@ -57,7 +57,8 @@ pub fn get_node(m: &mut Vm) -> HostResult {
     } else {
         node(m, base_handle)?
     };
-    let mut found = base.get_node_or_null(&path);
+    // A path Godot cannot parse names no node.
+    let mut found = node_path(&path).ok().and_then(|path| base.get_node_or_null(&path));
     match &found {
         None => godot_error!("Sandbox: GET_NODE: node not found: '{path}'"),
         Some(node) => {

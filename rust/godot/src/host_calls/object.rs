@@ -6,7 +6,9 @@ use godot::prelude::*;
 
 use super::containers::write_string_vector;
 use super::variant::call_object;
-use super::{expect, indexed, object, read_str, read_variant, read_variants, refused, write_variant, HostResult};
+use super::{
+    expect, indexed, node_path, object, read_str, read_variant, read_variants, refused, write_variant, HostResult,
+};
 use crate::abi::args::MAX_ARGUMENTS;
 use crate::runtime::{with_reentry, Vm};
 
@@ -40,8 +42,8 @@ pub fn get_obj(m: &mut Vm) -> HostResult {
         engine.get_singleton(&name)
     } else if name == "SceneTree" {
         tree.map(|t| t.upcast())
-    } else if !name.contains('/') {
-        tree.and_then(|t| t.get_root()).and_then(|root| root.get_node_or_null(&name)).map(|n| n.upcast())
+    } else if let (false, Ok(path)) = (name.contains('/'), node_path(&name)) {
+        tree.and_then(|t| t.get_root()).and_then(|root| root.get_node_or_null(&path)).map(|n| n.upcast())
     } else {
         None
     };

@@ -6,7 +6,7 @@ use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
 use super::containers::{guest_malloc, write_std_string, write_utf32};
-use super::{element_bytes, hold, indexed, read_str, read_variant, refused, HostResult, MAX_ELEMENTS};
+use super::{element_bytes, hold, indexed, read_str, read_variant, refused, text_of_type, HostResult, MAX_ELEMENTS};
 use crate::runtime::Vm;
 
 /// String_Op sub-operations.
@@ -37,11 +37,7 @@ fn store(m: &mut Vm, index: i32, replaced: &GString, text: &GString, ty: Variant
     let character = element_bytes(VariantType::STRING);
     m.charge_bytes(character * text.len() as u64);
     hold(m, character * text.len().saturating_sub(replaced.len()) as u64)?;
-    let value = match ty {
-        VariantType::STRING_NAME => StringName::from(text).to_variant(),
-        VariantType::NODE_PATH => NodePath::from(text).to_variant(),
-        _ => text.to_variant(),
-    };
+    let value = text_of_type(ty, &text.to_string())?;
     Ok(m.data.refs.set(index, value)?)
 }
 
