@@ -101,6 +101,9 @@ func test_guest_get_node() -> void:
 	expect_error("node not found: 'Child::x'")
 	assert_null(s.vmcallv("find_node", null, "Child::x"))
 	assert_true(s.vmcallv("find_node", null, "Child:") == child, "a path may end in ':'")
+	# An absolute path from a Sandbox outside the scene tree.
+	expect_error("node not found: '/root'")
+	assert_null(s.vmcallv("find_node", null, "/root"))
 	s.free()
 
 

@@ -57,8 +57,10 @@ pub fn get_node(m: &mut Vm) -> HostResult {
     } else {
         node(m, base_handle)?
     };
-    // A path Godot cannot parse names no node.
-    let mut found = node_path(&path).ok().and_then(|path| base.get_node_or_null(&path));
+    // A path Godot cannot parse names no node, and neither does an absolute path from a node
+    // outside the scene tree (Godot would log an error of its own).
+    let path_from_base = node_path(&path).ok().filter(|p| !p.is_absolute() || base.is_inside_tree());
+    let mut found = path_from_base.and_then(|path| base.get_node_or_null(&path));
     match &found {
         None => godot_error!("Sandbox: GET_NODE: node not found: '{path}'"),
         Some(node) => {
