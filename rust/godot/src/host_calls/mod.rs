@@ -131,13 +131,14 @@ fn length(value: &Variant) -> Option<u64> {
 }
 
 /// Refuses `value` if it is a string or container over [`MAX_ELEMENTS`] (checked on results of
-/// operations whose output size the guest controls: builtin methods and operators).
-pub fn check_size(value: &Variant) -> Result<(), HostError> {
+/// operations whose output size the guest controls: builtin methods and operators); otherwise
+/// gives its length, if it has one.
+pub fn check_size(value: &Variant) -> Result<Option<u64>, HostError> {
     match length(value) {
         Some(size) if size > MAX_ELEMENTS => {
             Err(refused(format!("a {:?} of {size} elements is too large (at most {MAX_ELEMENTS})", value.get_type())))
         }
-        _ => Ok(()),
+        size => Ok(size),
     }
 }
 
@@ -183,8 +184,8 @@ pub fn hold(m: &mut Vm, bytes: u64) -> HostResult {
 /// [`hold`] for a value already built (the result of a builtin method, operator or
 /// constructor), after checking it against [`MAX_ELEMENTS`].
 pub fn hold_value(m: &mut Vm, value: &Variant) -> HostResult {
-    check_size(value)?;
-    hold(m, host_bytes(value))
+    let elements = check_size(value)?.unwrap_or(0);
+    hold(m, elements.saturating_mul(element_bytes(value.get_type())))
 }
 
 pub fn refused(message: impl Into<String>) -> HostError {
