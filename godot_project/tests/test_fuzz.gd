@@ -29,3 +29,19 @@ func test_random_host_calls_never_break_the_game() -> void:
 	# not always: the host did work too.
 	assert_true(answered > 0 and refused > 0, "answered %d, refused %d" % [answered, refused])
 	s.free()
+
+
+func test_forged_return_values_are_converted_or_refused() -> void:
+	expect_error("invalid return value")
+	var s := Sandbox.FromProgram(load(FUZZ))
+	var payloads := [0, 1, 2, 7, 99, -1, -2, 1 << 62, (1 << 62) | 12345, 0x7fffffffffffffff]
+	var converted := 0
+	for type in range(0, TYPE_MAX + 8):
+		for payload in payloads:
+			if s.vmcall("forged", type, payload) != null:
+				converted += 1
+		assert_eq(s.vmcall("add_ints", type, 1), type + 1, "type %d: the next call works" % type)
+	print("forged returns: %d converted" % converted)
+	assert_true(converted > 0, "inline values (bool, int, float) convert")
+	s.free()
+

@@ -61,6 +61,9 @@ PUBLIC Variant fuzz_host_calls(int64_t calls) {
 
 PUBLIC Variant add_ints(int64_t a, int64_t b) { return integer(a + b); }
 
+// Returns a Variant with any type tag and payload word, as a guest may forge it.
+PUBLIC Variant forged(int64_t type, int64_t payload) { return make((uint32_t)type, (uint64_t)payload); }
+
 int main() {
     set_exit_address();
     fast_exit();
