@@ -158,3 +158,41 @@ func test_builtin_methods_and_operators_cannot_build_unbounded_values() -> void:
 	assert_null(s.vmcallv("veval_add", half, half))
 	assert_eq(s.vmcallv("veval_add", "a", "b"), "ab", "the next call works")
 	s.free()
+
+
+class Meddler extends RefCounted:
+	var sandbox: Sandbox
+
+	func free_sandbox():
+		sandbox.free()
+		return "freed"
+
+	func meddle():
+		sandbox.reset()
+		sandbox.program = load(ABI)
+		sandbox.load_buffer(FileAccess.get_file_as_bytes(ABI))
+		return "meddled"
+
+
+func test_a_callback_cannot_replace_the_running_program() -> void:
+	# GDScript called from the guest tries to swap the machine out from under it.
+	var s := _sandbox()
+	var meddler := Meddler.new()
+	meddler.sandbox = s
+	expect_error("Sandbox.reset: cannot reset while the program is running")
+	expect_error("Sandbox.set_program: cannot change the program while the program is running")
+	expect_error("Sandbox.load_buffer: cannot load a program while the program is running")
+	assert_eq(s.vmcallv("vcall_method", meddler, "meddle", null), "meddled")
+	assert_eq(s.vmcall("add_ints", 1, 2), 3, "the program is still there")
+	s.free()
+
+
+func test_a_callback_that_frees_the_sandbox() -> void:
+	# The node goes away while its program waits for the callback; the program finishes the
+	# call, and nothing touches the freed node.
+	var s := _sandbox()
+	var meddler := Meddler.new()
+	meddler.sandbox = s
+	assert_eq(s.vmcallv("vcall_method", meddler, "free_sandbox", null), "freed")
+	assert_true(not is_instance_valid(s), "freed")
+
