@@ -506,8 +506,9 @@ fn label(i: usize) -> String {
 /// A forward transfer of control from entry `at` of `len` to a later entry (or the dump).
 fn gen_forward_jump(rng: &mut Rng, at: usize, len: usize) -> String {
     let mut target = |most_entries_ahead: u64| label((at + 1 + rng.below(most_entries_ahead) as usize).min(len));
-    // Entries are at most 40 bytes long; compressed branches reach 256 bytes.
-    let (near, far) = (target(5), target(12));
+    // An entry takes at most 84 bytes (a loop of six LR/SC units); compressed branches reach
+    // 256 bytes, so they jump over at most two entries.
+    let (near, far) = (target(3), target(12));
     match rng.below(10) {
         0..=4 => {
             let op = rng.pick(&["beq", "bne", "blt", "bge", "bltu", "bgeu"]);
