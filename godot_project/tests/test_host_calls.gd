@@ -299,3 +299,29 @@ func test_a_packed_array_count_that_overflows_is_refused() -> void:
 	assert_null(s.vmcallv("vcreate_raw", TYPE_PACKED_INT64_ARRAY, 0x7fffffffffffffff, 0x1000))
 	s.free()
 
+
+func test_timer_periodic_calls_the_guest_until_the_sandbox_goes() -> void:
+	var s := _sandbox()
+	s.unboxed_arguments = false
+	var tree := Engine.get_main_loop() as SceneTree
+	tree.root.add_child(s)
+	var timer = s.vmcallv("start_timer", 0.02, false, 7)
+	assert_true(timer is Timer and timer.get_parent() == s, "a Timer under the Sandbox")
+	await tree.create_timer(0.3).timeout
+	var ticks: int = s.vmcallv("tick_count")
+	assert_true(ticks >= 3, "a periodic timer ticks (%d times)" % ticks)
+	assert_eq(s.vmcallv("last_tick_tag"), 7, "the callback gets the capture block")
+	timer.stop()
+	var once = s.vmcallv("start_timer", 0.02, true, 9)
+	await tree.create_timer(0.2).timeout
+	assert_eq(s.vmcallv("tick_count"), ticks + 1, "a one-shot timer ticks once")
+	assert_eq(s.vmcallv("last_tick_tag"), 9)
+	assert_true(once.one_shot and once.is_stopped())
+	expect_error("TIMER_PERIODIC: invalid interval 0")
+	assert_null(s.vmcallv("start_timer", 0.0, false, 1))
+	s.restrictions = true
+	expect_error("Timer")
+	assert_null(s.vmcallv("start_timer", 0.02, false, 1), "the class rule applies")
+	s.queue_free()
+	await tree.process_frame
+

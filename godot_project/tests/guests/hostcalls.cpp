@@ -4,7 +4,7 @@
 // code that reaches for objects, methods, properties, classes and resources under restrictions.
 #include "guest.h"
 
-enum { HC_NODE_CREATE = 532, HC_UTILITY = 549 };
+enum { HC_TIMER_PERIODIC = 530, HC_NODE_CREATE = 532, HC_UTILITY = 549 };
 
 struct Text {
     const char *ptr;
@@ -229,6 +229,36 @@ PUBLIC Variant vcreate_raw(Variant type, Variant method, Variant data) {
     sys(ECALL_VCREATE, L(&out), type.i, method.i, data.i);
     return out;
 }
+
+// ---- TIMER_PERIODIC (530) -------------------------------------------------------------------
+// on_tick counts its calls and keeps the tag from the capture block it was handed.
+static int64_t ticks, tick_tag = -1;
+PUBLIC Variant on_tick(Variant timer, Variant capture) {
+    struct {
+        const uint8_t *begin, *end, *capacity;
+    } bytes{};
+    sys(ECALL_VFETCH, L((uint32_t)capture.i), L(&bytes), 0);
+    if (timer.type == OBJECT && bytes.end - bytes.begin == 32) memcpy(&tick_tag, bytes.begin, 8);
+    ticks++;
+    return nil();
+}
+// A Timer calling on_tick every `interval` seconds (once, if `one_shot`), with `tag` in the
+// first 8 bytes of its capture block.
+PUBLIC Variant start_timer(Variant interval, Variant one_shot, Variant tag) {
+    uint8_t capture[32] = {};
+    memcpy(capture, &tag.i, 8);
+    Variant timer = nil();
+    register double seconds asm("fa0") = interval.f;
+    register long a0 asm("a0") = one_shot.b;
+    register long a1 asm("a1") = L(&on_tick);
+    register long a2 asm("a2") = L(capture);
+    register long a3 asm("a3") = L(&timer);
+    register long a7 asm("a7") = HC_TIMER_PERIODIC;
+    asm volatile("ecall" : "+r"(a0) : "f"(seconds), "r"(a1), "r"(a2), "r"(a3), "r"(a7) : "memory");
+    return timer;
+}
+PUBLIC Variant tick_count() { return integer(ticks); }
+PUBLIC Variant last_tick_tag() { return integer(tick_tag); }
 
 int main() {
     set_exit_address();

@@ -114,6 +114,8 @@ pub struct Host {
     pub retained: HashMap<u64, Variant>,
     /// What host calls have built for the guest in the current call.
     pub host_memory: HostMemory,
+    /// The Timers TIMER_PERIODIC made (some may be gone).
+    pub timers: Vec<InstanceId>,
 }
 
 /// Host memory that host calls build for the guest (Strings, Arrays, Dictionaries, packed
@@ -157,6 +159,7 @@ impl Host {
             free: None,
             retained: HashMap::new(),
             host_memory: HostMemory::new(host_memory_max),
+            timers: Vec::new(),
         }
     }
 

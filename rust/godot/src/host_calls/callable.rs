@@ -120,6 +120,14 @@ impl RustCallable for GuestCallable {
     }
 }
 
+/// The guest function at `address` by name, for messages: its symbol, or the address.
+pub fn function_name(m: &Vm, address: u64) -> String {
+    match m.symbol_at(address) {
+        Some((symbol, 0)) => symbol.to_string(),
+        _ => format!("{address:#x}"),
+    }
+}
+
 /// 538 CALLABLE_CREATE: a0 = function address (0 = an empty Callable), a1 = bound argument
 /// Variant (NIL = none), a2 = reserved, a3 = flags (bit 0: boxed convention). a0 = index of the
 /// new Callable.
@@ -132,11 +140,7 @@ pub fn callable_create(m: &mut Vm) -> HostResult {
         let bound = if bound_addr == 0 { Variant::nil() } else { read_variant(m, bound_addr)? };
         let bound = if bound.is_nil() { Vec::new() } else { vec![bound] };
         let convention = if flags & FLAG_VARIANT_ARGS != 0 { Convention::Boxed } else { Convention::Unboxed };
-        let name = match m.symbol_at(address) {
-            Some((symbol, 0)) => symbol.to_string(),
-            _ => format!("{address:#x}"),
-        };
-        GuestCallable::create(m.data.node, address, convention, name, bound)
+        GuestCallable::create(m.data.node, address, convention, function_name(m, address), bound)
     };
     let index = m.data.refs.add(callable.to_variant())?;
     m.set_result(index as u32 as u64);

@@ -1,10 +1,10 @@
-//! THROW (511), IS_EDITOR (512), TIMER_STOP (531) and BREAKPOINT (551).
+//! THROW (511), IS_EDITOR (512) and BREAKPOINT (551).
 
 use godot::classes::Engine;
 use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
-use super::{read_str, read_variant, refused, HostResult};
+use super::{read_str, read_variant, HostResult};
 use crate::runtime::Vm;
 
 /// 511 THROW: a0/a1 = exception type, a2/a3 = message, a4 = related Variant (0 = none),
@@ -28,12 +28,6 @@ pub fn throw(m: &mut Vm) -> HostResult {
 pub fn is_editor(m: &mut Vm) -> HostResult {
     m.set_result(Engine::singleton().is_editor_hint() as u64);
     Ok(())
-}
-
-/// 531 TIMER_STOP: not implemented by godot-sandbox either (it always refuses); a guest stops
-/// a timer through the Timer object.
-pub fn timer_stop(_: &mut Vm) -> HostResult {
-    Err(refused("TIMER_STOP is not implemented (call stop() on the Timer)"))
 }
 
 /// 551 BREAKPOINT: a0 = source line, a1/a2 = stop flags. A debugger hook of SafeGDScript

@@ -21,6 +21,7 @@ mod resource;
 mod sandbox_add;
 mod spatial;
 mod string;
+mod timer;
 mod utility;
 mod variant;
 
@@ -69,7 +70,8 @@ const TABLE: &[(usize, &str, rvsandbox_vm::SyscallHandler<Host>)] = &[
     (527, "STRING_AT", string::string_at),
     (528, "STRING_SIZE", string::string_size),
     (529, "STRING_APPEND", string::string_append),
-    (531, "TIMER_STOP", engine::timer_stop),
+    (530, "TIMER_PERIODIC", timer::timer_periodic),
+    (531, "TIMER_STOP", timer::timer_stop),
     (532, "NODE_CREATE", node::node_create),
     (533, "MATH_OP32", math::math_op32),
     (534, "MATH_OP64", math::math_op64),
