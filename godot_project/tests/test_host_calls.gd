@@ -325,3 +325,15 @@ func test_timer_periodic_calls_the_guest_until_the_sandbox_goes() -> void:
 	s.queue_free()
 	await tree.process_frame
 
+
+func test_a_sandbox_has_at_most_256_timers() -> void:
+	var s := _sandbox()
+	s.unboxed_arguments = false
+	for i in 256:
+		assert_true(s.vmcallv("start_timer", 1.0, false, i) is Timer)
+	expect_error("TIMER_PERIODIC: at most 256 timers at once")
+	assert_null(s.vmcallv("start_timer", 1.0, false, 256))
+	s.get_child(0).free()
+	assert_true(s.vmcallv("start_timer", 1.0, false, 257) is Timer, "room again once one is gone")
+	s.free()
+
