@@ -8,7 +8,7 @@
 //! written by the sequence: loads, stores and atomics (AMOs, and LR/SC pairs) address the buffer
 //! through it, never a random address.
 //! Control flow only goes forward (branches and jumps, direct and through a register), except in
-//! counted loops, so every program ends. The only CSR accesses are `fsrmi` (a new dynamic
+//! counted loops and in calls of subroutines that return, so every program ends. The only CSR accesses are `fsrmi` (a new dynamic
 //! rounding mode, any of the five) and the final `frcsr`.
 //!
 //! One flavour of programs (a sixth of the seeds) also accesses memory around the edges of what
@@ -432,8 +432,13 @@ fn memory_register(rng: &mut Rng, kind: char) -> String {
 
 fn gen_memory(rng: &mut Rng) -> String {
     if rng.percent(20) {
-        return gen_atomic(rng);
+        gen_atomic(rng)
+    } else {
+        gen_load_store(rng)
     }
+}
+
+fn gen_load_store(rng: &mut Rng) -> String {
     let (op, size, kind) = rng.pick(MEMORY_OPS);
     let half = (SCRATCH_BYTES / 2) as i64;
     // Mostly aligned to the access size, sometimes not (both machines allow misaligned access).
@@ -547,12 +552,39 @@ fn gen_loop(rng: &mut Rng, at: usize) -> String {
     text
 }
 
+/// Subroutines a program may call (`jal x1`); each returns with `ret`.
+const SUBROUTINES: u64 = 4;
+
+/// A call of one of the subroutines.
+fn gen_call(rng: &mut Rng) -> String {
+    format!("jal x1, .Lsub{}", rng.below(SUBROUTINES))
+}
+
+/// A subroutine's body: a few straight-line instructions that leave the return address (x1)
+/// alone.
+fn gen_subroutine(rng: &mut Rng) -> String {
+    let mut body = Vec::new();
+    while body.len() < 1 + rng.below(6) as usize {
+        let insn = match rng.below(3) {
+            0 => gen_load_store(rng),
+            1 => gen_float(rng),
+            _ => gen_int(rng),
+        };
+        if insn.split([' ', ',']).nth(1) != Some("x1") {
+            body.push(insn);
+        }
+    }
+    body.join("\n    ")
+}
+
 struct Case {
     seed: u64,
     init_x: [u64; 31], // index 1..=30 used (x1..x30); [0] unused
     init_f: [u64; 32],
     init_scratch: Vec<u64>,
     instrs: Vec<String>,
+    /// The bodies of the subroutines `.Lsub0`, `.Lsub1`, ...
+    subroutines: Vec<String>,
 }
 
 fn generate(seed: u64, len: usize) -> Case {
@@ -566,17 +598,19 @@ fn generate(seed: u64, len: usize) -> Case {
         *v = interesting_freg(&mut rng);
     }
     let init_scratch = (0..SCRATCH_BYTES / 8).map(|_| interesting_int(&mut rng)).collect();
+    let subroutines = (0..SUBROUTINES).map(|_| gen_subroutine(&mut rng)).collect();
     // The seed picks a flavour so every seed reproduces on its own: int-, float-, compressed-heavy,
     // mixed, memory with control flow, and that with accesses at the edges. Weights in percent:
-    // integer, float, compressed, memory, forward jumps, edge accesses; loops take the rest.
-    let weights: [u64; 6] = match seed % 6 {
-        0 => [70, 15, 15, 0, 0, 0],
-        1 => [20, 70, 10, 0, 0, 0],
-        2 => [40, 20, 40, 0, 0, 0],
-        3 => [40, 40, 20, 0, 0, 0],
-        4 => [30, 10, 10, 25, 20, 0],
+    // integer, float, compressed, memory, forward jumps, edge accesses, calls; loops take the
+    // rest.
+    let weights: [u64; 7] = match seed % 6 {
+        0 => [70, 15, 15, 0, 0, 0, 0],
+        1 => [20, 70, 10, 0, 0, 0, 0],
+        2 => [40, 20, 40, 0, 0, 0, 0],
+        3 => [40, 40, 20, 0, 0, 0, 0],
+        4 => [30, 10, 10, 25, 15, 0, 5],
         // A program ends at its first fault: edge accesses are rare.
-        _ => [30, 10, 10, 25, 19, 1],
+        _ => [30, 10, 10, 25, 14, 1, 5],
     };
     let instrs = (0..len)
         .map(|at| {
@@ -593,11 +627,12 @@ fn generate(seed: u64, len: usize) -> Case {
                 3 => gen_memory(&mut rng),
                 4 => gen_forward_jump(&mut rng, at, len),
                 5 => gen_edge_access(&mut rng),
+                6 => gen_call(&mut rng),
                 _ => gen_loop(&mut rng, at),
             }
         })
         .collect();
-    Case { seed, init_x, init_f, init_scratch, instrs }
+    Case { seed, init_x, init_f, init_scratch, instrs, subroutines }
 }
 
 // ------------------------------------------------------------------ program text
@@ -656,6 +691,9 @@ fn program_source(case: &Case, prefix: usize) -> String {
         DUMP_WORDS * 8
     )
     .unwrap();
+    for (k, body) in case.subroutines.iter().enumerate() {
+        writeln!(s, ".Lsub{k}:\n    {body}\n    ret").unwrap();
+    }
     s
 }
 
