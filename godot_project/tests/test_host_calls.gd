@@ -337,3 +337,14 @@ func test_a_sandbox_has_at_most_256_timers() -> void:
 	assert_true(s.vmcallv("start_timer", 1.0, false, 257) is Timer, "room again once one is gone")
 	s.free()
 
+
+func test_what_main_builds_counts_once() -> void:
+	# main() keeps five Arrays of 46 MiB (229 MiB): within the 256 MiB allowance, as what
+	# main() builds is counted once, as kept.
+	var s := Sandbox.FromProgram(load("res://tests/guests/big_main.elf"))
+	assert_eq(s.vmcall("kept_sizes"), 10_000_000, "main() ran to the end")
+	assert_eq(s.vmcall("another_array", 500_000), 500_000, "11 MiB more fit")
+	expect_error("(228 MiB of it kept in permanent Variants)")
+	assert_null(s.vmcall("another_array", 2_000_000))
+	s.free()
+

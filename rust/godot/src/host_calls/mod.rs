@@ -170,8 +170,11 @@ pub fn host_bytes(value: &Variant) -> u64 {
 /// the call builds.
 pub fn hold(m: &mut Vm, bytes: u64) -> HostResult {
     let kept = m.data.refs.permanent_bytes();
+    // While main() runs, every Variant it is given is permanent, and counted as kept once
+    // stored: counting it as built too would count it twice.
+    let building_for_main = m.data.refs.level() == 0;
     let memory = &mut m.data.host_memory;
-    let used = memory.used.saturating_add(bytes);
+    let used = if building_for_main { 0 } else { memory.used }.saturating_add(bytes);
     if used.saturating_add(kept) > memory.max {
         return Err(refused(format!(
             "host calls would build more than host_memory_max ({} MiB) in one call ({} MiB of it kept in permanent Variants)",
@@ -179,7 +182,9 @@ pub fn hold(m: &mut Vm, bytes: u64) -> HostResult {
             kept >> 20
         )));
     }
-    memory.used = used;
+    if !building_for_main {
+        memory.used = used;
+    }
     Ok(())
 }
 
