@@ -348,3 +348,23 @@ func test_what_main_builds_counts_once() -> void:
 	assert_null(s.vmcall("another_array", 2_000_000))
 	s.free()
 
+
+class Sized extends RefCounted:
+	var called := false
+
+	func size():
+		called = true
+		return 42
+
+
+func test_builtin_paths_do_not_run_an_objects_methods() -> void:
+	# LEN (and every other builtin-method path) is for builtin values; an Object's methods go
+	# through OBJ_CALLP or VCALL, which check the restrictions.
+	var s := _sandbox()
+	s.restrictions = true
+	var sized := Sized.new()
+	expect_error("len: a OBJECT has no length")
+	assert_null(s.vmcallv("utility_demo", sized))
+	assert_true(not sized.called, "the script's size() did not run")
+	s.free()
+

@@ -39,11 +39,13 @@ fn check_sizing_arguments(target: &Variant, method: &str, args: &[Variant]) -> R
     Ok(())
 }
 
-/// Whether `target` has the builtin method `name`. Asked through the interface's
-/// `variant_has_method`, which gdext does not wrap: building a `Callable` to ask makes Godot log
-/// an error of its own for an empty or unknown name, and guests choose names.
+/// Whether `target`, a builtin (non-object) Variant, has the builtin method `name`. Asked
+/// through the interface's `variant_has_method`, which gdext does not wrap: building a
+/// `Callable` to ask makes Godot log an error of its own for an empty or unknown name, and
+/// guests choose names.
 fn has_builtin_method(target: &Variant, name: &StringName) -> bool {
-    // SAFETY: `variant_has_method` takes a Variant and a StringName and only reads them; both
+    // SAFETY: `variant_has_method` takes a Variant and a StringName and, for a non-object
+    // Variant (the caller checks), only looks the name up in the type's method table; both
     // pointers come from references that outlive the call.
     unsafe { sys::interface_fn!(variant_has_method)(target.var_sys(), name.string_sys()) != 0 }
 }
@@ -51,6 +53,11 @@ fn has_builtin_method(target: &Variant, name: &StringName) -> bool {
 /// Calls `method` on a builtin (non-object) Variant in place; `Err` if it has no such method,
 /// the call fails, or its result is larger than a guest may build.
 pub fn call_builtin(target: &mut Variant, method: &str, args: &[Variant]) -> Result<Variant, String> {
+    // An object's methods are its class's and its script's: they go through `call_object`,
+    // which checks the restrictions and publishes the machine for re-entry.
+    if target.get_type() == VariantType::OBJECT {
+        return Err(format!("'{method}' on an Object is not a builtin method"));
+    }
     check_sizing_arguments(target, method, args)?;
     let name = StringName::from(method);
     if !has_builtin_method(target, &name) {
