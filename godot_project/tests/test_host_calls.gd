@@ -317,6 +317,10 @@ func test_timer_periodic_calls_the_guest_until_the_sandbox_goes() -> void:
 	assert_eq(s.vmcallv("tick_count"), ticks + 1, "a one-shot timer ticks once")
 	assert_eq(s.vmcallv("last_tick_tag"), 9)
 	assert_true(once.one_shot and once.is_stopped())
+	# A reset frees the timers of the machine it replaces (they would call into the new one).
+	s.reset()
+	assert_true(not is_instance_valid(timer) and not is_instance_valid(once), "reset frees them")
+	assert_eq(s.get_child_count(), 0)
 	expect_error("TIMER_PERIODIC: invalid interval 0")
 	assert_null(s.vmcallv("start_timer", 0.0, false, 1))
 	s.restrictions = true
@@ -366,5 +370,15 @@ func test_builtin_paths_do_not_run_an_objects_methods() -> void:
 	expect_error("len: a OBJECT has no length")
 	assert_null(s.vmcallv("utility_demo", sized))
 	assert_true(not sized.called, "the script's size() did not run")
+	s.free()
+
+
+func test_copies_count_against_host_memory_max() -> void:
+	# A copy of a String shares its characters only until either is written: each counts.
+	var s := _sandbox()
+	var text := "x".repeat(4 << 20)  # 16 MiB as UTF-32
+	assert_eq(s.vmcallv("clone_many", text, 10), 10)
+	expect_error("host calls would build more than host_memory_max (256 MiB)")
+	assert_null(s.vmcallv("clone_many", text, 20))
 	s.free()
 

@@ -260,6 +260,15 @@ PUBLIC Variant start_timer(Variant interval, Variant one_shot, Variant tag) {
 PUBLIC Variant tick_count() { return integer(ticks); }
 PUBLIC Variant last_tick_tag() { return integer(tick_tag); }
 
+// VCLONE of `v` into `n` new Variants in one call; returns n.
+PUBLIC Variant clone_many(Variant v, Variant n) {
+    for (int64_t i = 0; i < n.i; i++) {
+        Variant out = nil();
+        sys(ECALL_VCLONE, L(&v), L(&out));
+    }
+    return n;
+}
+
 int main() {
     set_exit_address();
     fast_exit();

@@ -220,7 +220,10 @@ impl SandboxState {
 
     /// Drops the machine (the program stays known for `reset`).
     pub fn unload(&self) {
-        *self.machine.borrow_mut() = None;
+        let machine = self.machine.borrow_mut().take();
+        if let Some(m) = machine {
+            crate::host_calls::free_timers(&m.data.timers);
+        }
         self.forget_names();
         self.functions.borrow_mut().clear();
         self.properties.borrow_mut().clear();

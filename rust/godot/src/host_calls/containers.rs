@@ -8,7 +8,7 @@
 use godot::prelude::*;
 use rvsandbox_vm::{Arg, HostError};
 
-use super::{element_bytes, hold, host_bytes, indexed, read_str, refused, text_of_type, HostResult, MAX_ELEMENTS};
+use super::{element_bytes, hold, indexed, read_str, refused, text_of_type, HostResult, MAX_ELEMENTS};
 use crate::abi::variant::variant_type;
 use crate::abi::GuestVariant;
 use crate::runtime::Vm;
@@ -42,12 +42,6 @@ fn guest_free(m: &mut Vm, ptr: u64) -> Result<(), HostError> {
 /// Where the characters of the guest `std::string` at `addr` are, and how many.
 fn std_string_parts(m: &Vm, addr: u64) -> Result<(u64, u64), HostError> {
     Ok((m.memory.read_u64(addr)?, m.memory.read_u64(addr + 8)?))
-}
-
-/// Bytes of a guest `std::string` at `addr`.
-fn read_std_string(m: &Vm, addr: u64) -> Result<Vec<u8>, HostError> {
-    let (ptr, len) = std_string_parts(m, addr)?;
-    Ok(read_str(m, ptr, len)?.into_bytes())
 }
 
 /// Assigns `text` to the (constructed) guest `std::string` at `addr`.
@@ -293,16 +287,16 @@ pub fn vcreate(m: &mut Vm) -> HostResult {
     let ty = variant_type(ty_number).ok_or_else(|| refused(format!("VCREATE: invalid type {ty_number}")))?;
     let value = match ty {
         VariantType::STRING | VariantType::STRING_NAME | VariantType::NODE_PATH => {
-            let text = match method {
-                0 => String::from_utf8_lossy(&read_std_string(m, data)?).into_owned(),
-                1 => read_str(m, m.memory.read_u64(data)?, m.memory.read_u64(data + 8)?)?,
-                2 => read_utf32(m, m.memory.read_u64(data)?, m.memory.read_u64(data + 8)?)?,
-                3 => read_utf32(m, m.memory.read_u64(data)?, m.memory.read_u64(data + 8)?)?,
+            // Where the text is, and how many bytes (UTF-8) or characters (UTF-32): counted
+            // before it is read.
+            let (ptr, len) = match method {
+                0 => std_string_parts(m, data)?,
+                1..=3 => (m.memory.read_u64(data)?, m.memory.read_u64(data + 8)?),
                 other => return Err(refused(format!("VCREATE: invalid string method {other}"))),
             };
-            let value = text_of_type(ty, &text)?;
-            hold(m, host_bytes(&value))?;
-            value
+            hold(m, element_bytes(VariantType::STRING).saturating_mul(len))?;
+            let text = if method >= 2 { read_utf32(m, ptr, len)? } else { read_str(m, ptr, len)? };
+            text_of_type(ty, &text)?
         }
         VariantType::ARRAY => {
             let mut array = VarArray::new();

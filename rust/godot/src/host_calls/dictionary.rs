@@ -5,7 +5,7 @@ use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
 use super::variant::call_builtin;
-use super::{hold, host_bytes, indexed, read_variant, refused, write_variant, HostResult};
+use super::{hold, hold_value, host_bytes, indexed, read_variant, refused, write_variant, HostResult};
 use crate::runtime::Vm;
 
 /// Dictionary_Op sub-operations.
@@ -65,6 +65,7 @@ pub fn dictionary_ops(m: &mut Vm) -> HostResult {
         }
         op::GET_KEYS | op::GET_VALUES => {
             let list = call(&mut dict, if operation == op::GET_KEYS { "keys" } else { "values" }, &[])?;
+            hold_value(m, &list)?;
             write_variant(m, a2, &list)?;
         }
         op::GET_SIZE => {

@@ -7,7 +7,7 @@
 
 use godot::prelude::*;
 
-use super::{indexed, refused, HostResult};
+use super::{indexed, keep, refused, HostResult};
 use crate::abi::variant::is_inline;
 use crate::abi::GuestVariant;
 use crate::runtime::Vm;
@@ -36,7 +36,7 @@ pub fn vstore_global(m: &mut Vm) -> HostResult {
         GuestVariant::scoped(src_ty, src.index())
     } else {
         let value = indexed(m, src.index())?;
-        match m.data.refs.add_permanent(value) {
+        match keep(m, value) {
             Ok(index) => GuestVariant::scoped(src_ty, index),
             Err(_) => GuestVariant::nil(),
         }

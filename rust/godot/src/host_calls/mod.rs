@@ -34,6 +34,7 @@ use crate::runtime::Vm;
 
 pub use callable::GuestCallable;
 pub use expression::clear as release_caches;
+pub use timer::free_timers;
 
 /// What every handler returns.
 pub type HostResult = Result<(), HostError>;
@@ -169,6 +170,9 @@ pub fn host_bytes(value: &Variant) -> u64 {
 /// count until they are released, so the allowance of a call is what the guest keeps plus what
 /// the call builds.
 pub fn hold(m: &mut Vm, bytes: u64) -> HostResult {
+    if bytes == 0 {
+        return Ok(());
+    }
     let kept = m.data.refs.permanent_bytes();
     // While main() runs, every Variant it is given is permanent, and counted as kept once
     // stored: counting it as built too would count it twice.
@@ -186,6 +190,17 @@ pub fn hold(m: &mut Vm, bytes: u64) -> HostResult {
         memory.used = used;
     }
     Ok(())
+}
+
+/// Stores `value` in a permanent Variant for the guest (VCLONE without a destination,
+/// VSTORE_GLOBAL). From now on it counts as kept; what the current call counted for building it
+/// is taken back, so that it does not count twice.
+pub fn keep(m: &mut Vm, value: Variant) -> Result<i32, HostError> {
+    let bytes = host_bytes(&value);
+    let index = m.data.refs.add_permanent(value)?;
+    let memory = &mut m.data.host_memory;
+    memory.used = memory.used.saturating_sub(bytes);
+    Ok(index)
 }
 
 /// [`hold`] for a value already built (the result of a builtin method, operator or

@@ -102,8 +102,12 @@ pub fn node_op(m: &mut Vm) -> HostResult {
             m.data.restrictions.check_class(&target.get_class().to_string())?;
             let flags = godot::classes::node::DuplicateFlags::from_ord(a3 & 0x7);
             let copy = target.duplicate_node_ex().flags(flags).done();
-            let handle = handle_of(m, Some(copy))?;
-            m.memory.write_u64(a2, handle)?;
+            let given = handle_of(m, Some(copy.clone())).and_then(|handle| Ok(m.memory.write_u64(a2, handle)?));
+            if given.is_err() {
+                // Nobody else has the copy: left alone, it would never be freed.
+                copy.free();
+            }
+            given?;
         }
         op::GET_CHILD_COUNT => m.memory.write_u64(a2, target.get_child_count() as u64)?,
         op::GET_CHILD => {

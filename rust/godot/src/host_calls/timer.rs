@@ -43,9 +43,25 @@ pub fn timer_periodic(m: &mut Vm) -> HostResult {
     let bound = vec![timer.to_variant(), capture.to_variant()];
     let callable = GuestCallable::create(m.data.node, callback, m.data.convention, function_name(m, callback), bound);
     timer.connect("timeout", &callable);
+    // The guest gets the Timer first: if it cannot (a bad pointer, no handle left), nobody has
+    // it, and it is freed before it ever runs.
+    if let Err(error) = write_variant(m, result, &timer.to_variant()) {
+        timer.free();
+        return Err(error);
+    }
     m.data.timers.push(timer.instance_id());
     with_reentry(m, || node.add_child(&timer));
-    write_variant(m, result, &timer.to_variant())
+    Ok(())
+}
+
+/// Frees the Timers TIMER_PERIODIC made for a machine that is going away (its program is
+/// reset or replaced): they would call into the next one.
+pub fn free_timers(timers: &[InstanceId]) {
+    for &id in timers {
+        if let Ok(timer) = Gd::<Timer>::try_from_instance_id(id) {
+            timer.free();
+        }
+    }
 }
 
 /// 531 TIMER_STOP: not implemented by godot-sandbox either (it always refuses); a guest stops

@@ -7,7 +7,7 @@ use godot::prelude::*;
 use godot::sys;
 
 use super::{
-    check_size, hold, hold_value, host_bytes, indexed, object, read_str, read_variant, read_variants, refused,
+    check_size, hold, hold_value, host_bytes, indexed, keep, object, read_str, read_variant, read_variants, refused,
     write_variant, HostResult, MAX_ELEMENTS,
 };
 use crate::abi::args::MAX_ARGUMENTS;
@@ -116,18 +116,27 @@ pub fn vcall(m: &mut Vm) -> HostResult {
             let callable = target.to::<Callable>();
             with_reentry(m, || callable.callv(&args.iter().cloned().collect::<VarArray>()))
         } else {
-            // Mutating methods (`append_array`, `resize`...) grow `target` in place.
+            // Mutating methods (`append_array`, `resize`...) grow `target` in place: stored
+            // back (and so measured again, if permanent) before the growth is counted, which
+            // may refuse the call.
             let bytes_before = host_bytes(&target);
             let value = call_builtin(&mut target, &method, &args).map_err(refused)?;
-            hold(m, host_bytes(&target).saturating_sub(bytes_before))?;
+            let grown = host_bytes(&target).saturating_sub(bytes_before);
+            m.data.refs.set(index, target)?;
+            hold(m, grown)?;
             hold_value(m, &value)?;
-            value
+            return write_vcall_result(m, result, &value);
         };
         m.data.refs.set(index, target)?;
         value
     };
+    write_vcall_result(m, result, &value)
+}
+
+/// Writes VCALL's result, unless the guest passed no place for it.
+fn write_vcall_result(m: &mut Vm, result: u64, value: &Variant) -> HostResult {
     if result != 0 {
-        write_variant(m, result, &value)?;
+        write_variant(m, result, value)?;
     }
     Ok(())
 }
@@ -195,7 +204,7 @@ pub fn vclone(m: &mut Vm) -> HostResult {
     let value = indexed(m, src.index())?;
     if dst_addr == 0 {
         if src.index() >= 0 {
-            let index = m.data.refs.add_permanent(value)?;
+            let index = keep(m, value)?;
             GuestVariant::scoped(ty, index).write(&mut m.memory, src_addr)?;
         }
         return Ok(());
@@ -203,11 +212,11 @@ pub fn vclone(m: &mut Vm) -> HostResult {
     // By what the index holds, not by the guest's tag (which may claim any type); `duplicate`
     // keeps a typed Array or Dictionary typed (as an untyped one it would not convert).
     let mut value = value;
+    // Counted as a copy whatever the type: a String or packed array shares its storage only
+    // until either side is written.
+    hold(m, host_bytes(&value))?;
     let copy = match value.get_type() {
-        VariantType::ARRAY | VariantType::DICTIONARY => {
-            hold(m, host_bytes(&value))?;
-            call_builtin(&mut value, "duplicate", &[]).map_err(refused)?
-        }
+        VariantType::ARRAY | VariantType::DICTIONARY => call_builtin(&mut value, "duplicate", &[]).map_err(refused)?,
         _ => value,
     };
     let index = m.data.refs.add(copy)?;
