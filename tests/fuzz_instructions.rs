@@ -792,7 +792,18 @@ fn run_prefix(dir: &Path, case: &Case, prefix: usize) -> Runs {
         outcome(&run(command.arg(&exe), RUN_TIMEOUT))
     };
     let (reference, modes) = if faults {
-        (ours_in(EXECUTION_MODES[0]), &EXECUTION_MODES[1..])
+        let interpreted = ours_in(EXECUTION_MODES[0]);
+        // The interpreter may end in a guest fault (exit status 125), never otherwise: two
+        // panics alike would compare equal.
+        if let Outcome::Failed(why) = &interpreted {
+            assert!(
+                why.starts_with("exit code 125 ") && why.contains("(pc 0x"),
+                "fuzz: the interpreter did not run {} cleanly: {why}\n(seed {:#x})",
+                source.display(),
+                case.seed
+            );
+        }
+        (interpreted, &EXECUTION_MODES[1..])
     } else {
         let qemu = outcome(&run(Command::new(QEMU).arg(&exe), RUN_TIMEOUT));
         if let Outcome::Failed(why) = &qemu {
