@@ -382,3 +382,15 @@ func test_copies_count_against_host_memory_max() -> void:
 	assert_null(s.vmcallv("clone_many", text, 20))
 	s.free()
 
+
+func test_printing_what_nests_without_bound_is_refused() -> void:
+	# Three levels of 150 Arrays print 3.4 million elements (over 16 Mi characters): refused
+	# before anything is printed.
+	var s := _sandbox()
+	expect_error("ARRAY is too large or too deeply nested to print")
+	assert_null(s.vmcallv("nested_str", 3, 150, false))
+	var text: String = s.vmcallv("nested_str", 2, 100, false)
+	assert_eq(text.length(), 100 * (2 + 100 * 3 - 2) + 2 + 99 * 2, "ten thousand elements print")
+	# An Array that holds itself would print as Godot's "[...]", with an error of Godot's.
+	assert_null(s.vmcallv("nested_str", 1, 3, true))
+	s.free()

@@ -269,6 +269,22 @@ PUBLIC Variant clone_many(Variant v, Variant n) {
     return n;
 }
 
+// str() (UTILITY STR) of Arrays nested `depth` deep, each of `width` elements that are all
+// the Array one level down; with `cycle`, the outermost also holds itself.
+PUBLIC Variant nested_str(Variant depth, Variant width, Variant cycle) {
+    Variant inner = integer(1);
+    for (int64_t d = 0; d < depth.i; d++) {
+        Variant array = nil();
+        sys(ECALL_ARRAY_OPS, 0, width.i, 0, L(&array));
+        sys(ECALL_VCALL, L(&array), L("fill"), 4, L(&inner), 1, 0);
+        inner = array;
+    }
+    if (cycle.b) sys(ECALL_VCALL, L(&inner), L("append"), 6, L(&inner), 1, 0);
+    Variant out = nil();
+    sys(HC_UTILITY, 0, L(&out), L(&inner), 1);
+    return out;
+}
+
 int main() {
     set_exit_address();
     fast_exit();

@@ -4,7 +4,7 @@ use godot::classes::Engine;
 use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
-use super::{read_str, read_variant, HostResult};
+use super::{read_str, read_variant, text_of, HostResult};
 use crate::runtime::Vm;
 
 /// 511 THROW: a0/a1 = exception type, a2/a3 = message, a4 = related Variant (0 = none),
@@ -15,7 +15,7 @@ pub fn throw(m: &mut Vm) -> HostResult {
     let mut text = if kind.is_empty() { message } else { format!("{kind}: {message}") };
     if m.sysarg(4) != 0 {
         let related = read_variant(m, m.sysarg(4))?;
-        text.push_str(&format!(" ({})", related.stringify()));
+        text.push_str(&format!(" ({})", text_of(&related)?));
     }
     if m.sysarg(5) != 0 {
         let function = String::from_utf8_lossy(m.memory.c_string(m.sysarg(5), 256)?).into_owned();

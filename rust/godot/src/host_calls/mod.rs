@@ -214,6 +214,68 @@ pub fn refused(message: impl Into<String>) -> HostError {
     HostError::Refused(message.into())
 }
 
+/// `value` as text (what GDScript's `str` gives), if [`check_printable`].
+pub fn text_of(value: &Variant) -> Result<GString, HostError> {
+    check_printable(value)?;
+    Ok(value.stringify())
+}
+
+/// How deep a Variant to print may nest containers. Godot prints deeper ones (a container
+/// holding itself, for one) as `[...]`, with an error of its own.
+const MAX_PRINTED_DEPTH: u32 = 100;
+
+/// Refuses `value` if its text (or encoding) would take more than [`MAX_ELEMENTS`] characters,
+/// or nests containers more than [`MAX_PRINTED_DEPTH`] deep. Containers nested in containers
+/// multiply: an Array holding an Array of itself, four levels deep, prints billions of
+/// characters, all built before anything could check their number. The walk that estimates
+/// them stops as soon as the estimate passes the limit.
+pub fn check_printable(value: &Variant) -> HostResult {
+    let mut budget = MAX_ELEMENTS;
+    if within_print_budget(value, &mut budget, 0) {
+        Ok(())
+    } else {
+        Err(refused(format!(
+            "a {:?} is too large or too deeply nested to print (at most {MAX_ELEMENTS} characters, {MAX_PRINTED_DEPTH} levels)",
+            value.get_type()
+        )))
+    }
+}
+
+/// Takes the characters printing `value`, `depth` containers down, may take from `budget`
+/// (an upper estimate: strings by their length, any other value as 32); false once it is spent.
+fn within_print_budget(value: &Variant, budget: &mut u64, depth: u32) -> bool {
+    const SEPARATOR: u64 = 2;
+    const OTHER: u64 = 32;
+    let take = |characters: u64, budget: &mut u64| {
+        let enough = *budget >= characters;
+        *budget = budget.saturating_sub(characters);
+        enough
+    };
+    if depth > MAX_PRINTED_DEPTH {
+        return false;
+    }
+    match value.get_type() {
+        VariantType::ARRAY => {
+            take(SEPARATOR, budget)
+                && value
+                    .to::<VarArray>()
+                    .iter_shared()
+                    .all(|element| take(SEPARATOR, budget) && within_print_budget(&element, budget, depth + 1))
+        }
+        VariantType::DICTIONARY => {
+            take(SEPARATOR, budget)
+                && value.to::<VarDictionary>().iter_shared().all(|(key, element)| {
+                    take(2 * SEPARATOR, budget)
+                        && within_print_budget(&key, budget, depth + 1)
+                        && within_print_budget(&element, budget, depth + 1)
+                })
+        }
+        VariantType::STRING | VariantType::STRING_NAME => take(length(value).unwrap_or(0), budget),
+        // Packed arrays print every element, separated.
+        _ => take(length(value).map_or(OTHER, |n| SEPARATOR + n.saturating_mul(OTHER + SEPARATOR)), budget),
+    }
+}
+
 /// `text` as a NodePath; refused where Godot's parser would log an error of its own (an empty
 /// subname, as in `a::b`), or would stop early (at a NUL).
 pub fn node_path(text: &str) -> Result<NodePath, HostError> {

@@ -6,7 +6,7 @@ use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
 use super::containers::write_std_vector;
-use super::{node_path, object, read_str, read_variant, refused, write_variant, HostResult};
+use super::{node_path, object, read_str, read_variant, refused, text_of, write_variant, HostResult};
 use crate::abi::GuestVariant;
 use crate::runtime::{with_reentry, Vm};
 
@@ -160,7 +160,7 @@ pub fn node_op(m: &mut Vm) -> HostResult {
             write_std_vector(m, a2, &bytes)?;
         }
         op::SET_NAME => {
-            let name = read_variant(m, a2)?.stringify();
+            let name = text_of(&read_variant(m, a2)?)?;
             target.set_name(&StringName::from(&name));
         }
         op::REPARENT => {

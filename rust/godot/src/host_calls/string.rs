@@ -6,7 +6,9 @@ use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
 use super::containers::{guest_malloc, write_std_string, write_utf32};
-use super::{element_bytes, hold, indexed, read_str, read_variant, refused, text_of_type, HostResult, MAX_ELEMENTS};
+use super::{
+    element_bytes, hold, indexed, read_str, read_variant, refused, text_of, text_of_type, HostResult, MAX_ELEMENTS,
+};
 use crate::runtime::Vm;
 
 /// String_Op sub-operations.
@@ -57,7 +59,7 @@ pub fn string_ops(m: &mut Vm) -> HostResult {
     match operation {
         op::GET_LENGTH => m.set_result(text.len() as u64),
         op::APPEND => {
-            let other = read_variant(m, ptr)?.stringify();
+            let other = text_of(&read_variant(m, ptr)?)?;
             let joined = GString::from(&format!("{text}{other}"));
             store(m, index, &text, &joined, ty)?;
         }

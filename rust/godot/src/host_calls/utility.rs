@@ -9,7 +9,7 @@
 use godot::prelude::*;
 
 use super::variant::call_builtin;
-use super::{expression, hold_value, read_variants, refused, write_variant, HostResult};
+use super::{check_printable, expression, hold_value, read_variants, refused, text_of, write_variant, HostResult};
 use crate::runtime::Vm;
 
 const STR: u64 = 0;
@@ -112,7 +112,10 @@ pub fn utility(m: &mut Vm) -> HostResult {
             if count > MAX_STR_ARGS {
                 return Err(refused(format!("str: too many arguments ({count})")));
             }
-            let text: String = read_variants(m, args, count)?.iter().map(|v| v.stringify().to_string()).collect();
+            let mut text = String::new();
+            for value in read_variants(m, args, count)? {
+                text.push_str(&text_of(&value)?.to_string());
+            }
             let value = GString::from(&text).to_variant();
             hold_value(m, &value)?;
             write_variant(m, result, &value)
@@ -168,6 +171,10 @@ fn variant_op(
         return Err(refused(format!("utility operation {op}: expected {argc} argument(s), got {count}")));
     }
     let args = read_variants(m, args_addr, count)?;
+    // Utility functions such as var_to_str and var_to_bytes print or encode their arguments.
+    for arg in &args {
+        check_printable(arg)?;
+    }
     let value = f(&args)?;
     hold_value(m, &value)?;
     write_variant(m, result, &value)
