@@ -394,3 +394,12 @@ func test_printing_what_nests_without_bound_is_refused() -> void:
 	# An Array that holds itself would print as Godot's "[...]", with an error of Godot's.
 	assert_null(s.vmcallv("nested_str", 1, 3, true))
 	s.free()
+
+
+func test_a_kept_array_grown_through_a_shared_index_is_measured() -> void:
+	var s := _sandbox()
+	s.vmcallv("keep_and_grow", 4_000_000)  # 92 MiB, kept
+	expect_error("(91 MiB of it kept in permanent Variants)")
+	assert_null(s.vmcallv("many_arrays", 4, 2_000_000), "the next call has 164 MiB left")
+	s.free()
+

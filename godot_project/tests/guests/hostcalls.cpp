@@ -285,6 +285,17 @@ PUBLIC Variant nested_str(Variant depth, Variant width, Variant cycle) {
     return out;
 }
 
+// An empty Array kept in a global slot (VSTORE_GLOBAL), then grown to `size` elements through
+// the scoped index that shares it.
+static Variant aliased_global;
+PUBLIC Variant keep_and_grow(Variant size) {
+    Variant array = nil();
+    sys(ECALL_ARRAY_OPS, 0, 0, 0, L(&array));
+    sys(ECALL_VSTORE_GLOBAL, L(&aliased_global), L(&array));
+    sys(ECALL_ARRAY_OPS, 8, (uint32_t)array.i, size.i, 0);  // RESIZE
+    return nil();
+}
+
 int main() {
     set_exit_address();
     fast_exit();

@@ -178,7 +178,9 @@ fn call_at_level(
         }
     } else {
         m.data.host_memory.start_call();
-        run_top_level(m, addr, laid_out.registers(), laid_out.stack_slots(), budget)
+        let run = run_top_level(m, addr, laid_out.registers(), laid_out.stack_slots(), budget);
+        m.data.refs.measure_made_in_call();
+        run
     };
     m.data.depth -= 1;
     match run {

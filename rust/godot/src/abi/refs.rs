@@ -121,6 +121,9 @@ pub struct Refs {
     /// The host memory a value holds (its characters or elements), for the permanent ones'
     /// total (see [`Refs::permanent_bytes`]).
     host_bytes: fn(&Variant) -> u64,
+    /// Permanent indices made during the running call: measured again when it ends, as the
+    /// call may still change them through a scoped index that shares their storage.
+    made_in_call: Vec<i32>,
 }
 
 impl Refs {
@@ -128,6 +131,7 @@ impl Refs {
         Refs {
             restrictions,
             host_bytes,
+            made_in_call: Vec::new(),
             levels: (0..=MAX_CALL_LEVELS).map(|_| Level::default()).collect(),
             permanent: Permanent::default(),
             level: 0,
@@ -188,7 +192,18 @@ impl Refs {
     /// Stores `value` permanently.
     pub fn add_permanent(&mut self, value: Variant) -> Result<i32, AbiError> {
         let bytes = (self.host_bytes)(&value);
-        self.permanent.add(value, bytes)
+        let index = self.permanent.add(value, bytes)?;
+        if self.level > 0 {
+            self.made_in_call.push(index);
+        }
+        Ok(index)
+    }
+
+    /// Measures again the permanent Variants the call that just ended made.
+    pub fn measure_made_in_call(&mut self) {
+        for index in std::mem::take(&mut self.made_in_call) {
+            self.touched(index);
+        }
     }
 
     /// Host memory the permanent Variants hold (what the guest keeps between calls), as last
