@@ -53,6 +53,8 @@ pub struct Options {
     /// every block before it first runs and always enters the native code, however short (other
     /// thresholds leave short straight-line code to the interpreter, which runs it faster than a
     /// trip into native code): it is for tests that compare native code with the interpreter.
+    /// (A region another machine of the same program compiled first keeps that machine's
+    /// choice.)
     pub compile_after: Option<u32>,
 }
 
