@@ -403,3 +403,19 @@ func test_a_kept_array_grown_through_a_shared_index_is_measured() -> void:
 	assert_null(s.vmcallv("many_arrays", 4, 2_000_000), "the next call has 164 MiB left")
 	s.free()
 
+
+func test_a_duplicate_the_guest_cannot_be_given_is_not_left_behind() -> void:
+	var s := _sandbox()
+	var node := Node.new()
+	var copy = s.vmcallv("duplicate_node", node)
+	assert_true(copy is Node and copy != node, "a copy")
+	copy.free()
+	# The argument takes the only object handle the guest may have in a call.
+	s.references_max = 1
+	var orphans := Performance.get_monitor(Performance.OBJECT_ORPHAN_NODE_COUNT)
+	expect_error("maximum number of scoped objects reached (1)")
+	assert_null(s.vmcallv("duplicate_node", node))
+	assert_eq(Performance.get_monitor(Performance.OBJECT_ORPHAN_NODE_COUNT), orphans, "no orphan node left")
+	node.free()
+	s.free()
+

@@ -296,6 +296,13 @@ PUBLIC Variant keep_and_grow(Variant size) {
     return nil();
 }
 
+// NODE DUPLICATE (508, sub-operation 4) of `node`; returns the copy, or nil.
+PUBLIC Variant duplicate_node(Variant node) {
+    uint64_t copy = 0;
+    sys(ECALL_GET_NODE + 1, 4, L(node.u), L(&copy), 0);
+    return copy ? make(OBJECT, copy) : nil();
+}
+
 int main() {
     set_exit_address();
     fast_exit();
