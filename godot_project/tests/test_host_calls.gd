@@ -419,3 +419,15 @@ func test_a_duplicate_the_guest_cannot_be_given_is_not_left_behind() -> void:
 	node.free()
 	s.free()
 
+
+func test_a_refused_growth_of_a_kept_array_is_still_measured() -> void:
+	# resize() grows the kept Array before its growth is counted; the call is refused, but the
+	# Array has grown and counts as kept from then on.
+	var s := _sandbox()
+	assert_eq(s.vmcallv("keep_array", 0), 0)
+	expect_error("host calls would build more than host_memory_max (256 MiB) in one call")
+	assert_null(s.vmcallv("resize_kept", 12_000_000))
+	expect_error("(274 MiB of it kept in permanent Variants)")
+	assert_null(s.vmcallv("many_arrays", 1, 1))
+	s.free()
+

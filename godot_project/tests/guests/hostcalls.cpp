@@ -213,14 +213,21 @@ PUBLIC Variant many_arrays(Variant count, Variant size) {
 
 // An Array of `size` elements, made permanent (VCLONE without a destination): the guest keeps
 // it after the call. Returns its size.
+static Variant kept[64];
+static int kept_count;
 PUBLIC Variant keep_array(Variant size) {
-    static Variant kept[64];
-    static int count;
-    Variant &array = kept[count++ % 64];
+    Variant &array = kept[kept_count++ % 64];
     array = nil();
     sys(ECALL_ARRAY_OPS, 0, size.i, 0, L(&array));
     sys(ECALL_VCLONE, L(&array), 0);
     return integer(sys(ECALL_ARRAY_SIZE, L((uint32_t)array.i)));
+}
+
+// VCALL resize(size) on the Array keep_array kept last.
+PUBLIC Variant resize_kept(Variant size) {
+    Variant &array = kept[(kept_count + 63) % 64];
+    sys(ECALL_VCALL, L(&array), L("resize"), 6, L(&size), 1, 0);
+    return nil();
 }
 
 // VCREATE with the given type, method and data word, as a guest may pass them.
