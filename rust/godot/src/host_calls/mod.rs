@@ -224,11 +224,11 @@ pub fn text_of(value: &Variant) -> Result<GString, HostError> {
 /// holding itself, for one) as `[...]`, with an error of its own.
 const MAX_PRINTED_DEPTH: u32 = 100;
 
-/// Refuses `value` if its text (or encoding) would take more than [`MAX_ELEMENTS`] characters,
-/// or nests containers more than [`MAX_PRINTED_DEPTH`] deep. Containers nested in containers
-/// multiply: an Array holding an Array of itself, four levels deep, prints billions of
-/// characters, all built before anything could check their number. The walk that estimates
-/// them stops as soon as the estimate passes the limit.
+/// Refuses `value` if its text (or encoding) could take more than about [`MAX_ELEMENTS`]
+/// characters through containers, or nests containers more than [`MAX_PRINTED_DEPTH`] deep.
+/// Containers nested in containers multiply: an Array holding an Array of itself, four levels
+/// deep, prints billions of characters, all built before anything could check their number.
+/// The walk that estimates them stops as soon as the estimate passes the limit.
 pub fn check_printable(value: &Variant) -> HostResult {
     let mut budget = MAX_ELEMENTS;
     if within_print_budget(value, &mut budget, 0) {
@@ -241,14 +241,17 @@ pub fn check_printable(value: &Variant) -> HostResult {
     }
 }
 
-/// Takes the characters printing `value`, `depth` containers down, may take from `budget`
-/// (an upper estimate: strings by their length, any other value as 32); false once it is spent.
+/// Takes from `budget` what printing `value`, `depth` containers down, costs; false once it is
+/// spent. Only what containers repeat can multiply, so the estimate counts what is visited
+/// through them: two characters per element, a nested string or packed array by its length, any
+/// other nested value as a few characters. A string or packed array on its own prints in
+/// proportion to what it already holds, and counts as one.
 fn within_print_budget(value: &Variant, budget: &mut u64, depth: u32) -> bool {
     const SEPARATOR: u64 = 2;
-    const OTHER: u64 = 32;
-    let take = |characters: u64, budget: &mut u64| {
-        let enough = *budget >= characters;
-        *budget = budget.saturating_sub(characters);
+    const SCALAR: u64 = 4;
+    let take = |cost: u64, budget: &mut u64| {
+        let enough = *budget >= cost;
+        *budget = budget.saturating_sub(cost);
         enough
     };
     if depth > MAX_PRINTED_DEPTH {
@@ -270,9 +273,8 @@ fn within_print_budget(value: &Variant, budget: &mut u64, depth: u32) -> bool {
                         && within_print_budget(&element, budget, depth + 1)
                 })
         }
-        VariantType::STRING | VariantType::STRING_NAME => take(length(value).unwrap_or(0), budget),
-        // Packed arrays print every element, separated.
-        _ => take(length(value).map_or(OTHER, |n| SEPARATOR + n.saturating_mul(OTHER + SEPARATOR)), budget),
+        _ if depth == 0 => take(1, budget),
+        _ => take(length(value).map_or(SCALAR, |n| n.saturating_mul(SEPARATOR)), budget),
     }
 }
 
