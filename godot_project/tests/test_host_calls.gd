@@ -393,6 +393,10 @@ func test_printing_what_nests_without_bound_is_refused() -> void:
 	assert_eq(text.length(), 100 * (2 + 100 * 3 - 2) + 2 + 99 * 2, "ten thousand elements print")
 	# An Array that holds itself would print as Godot's "[...]", with an error of Godot's.
 	assert_null(s.vmcallv("nested_str", 1, 3, true))
+	# A flat value prints in proportion to what it holds, whatever its size.
+	var bytes := PackedByteArray()
+	bytes.resize(2_000_000)
+	assert_eq(s.vmcallv("str_of", bytes).length(), 2 + 3 * 2_000_000 - 2, "two million bytes print")
 	s.free()
 
 

@@ -310,6 +310,13 @@ PUBLIC Variant duplicate_node(Variant node) {
     return copy ? make(OBJECT, copy) : nil();
 }
 
+// str(v) (UTILITY STR).
+PUBLIC Variant str_of(Variant v) {
+    Variant out = nil();
+    sys(HC_UTILITY, 0, L(&out), L(&v), 1);
+    return out;
+}
+
 int main() {
     set_exit_address();
     fast_exit();
