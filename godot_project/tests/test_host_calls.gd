@@ -397,6 +397,9 @@ func test_printing_what_nests_without_bound_is_refused() -> void:
 	var bytes := PackedByteArray()
 	bytes.resize(2_000_000)
 	assert_eq(s.vmcallv("str_of", bytes).length(), 2 + 3 * 2_000_000 - 2, "two million bytes print")
+	var typed: Array[int] = [1, 2]
+	var typed_dictionary: Dictionary[String, int] = {"a": 1}
+	assert_eq(s.vmcallv("str_of", [typed, typed_dictionary]), "[[1, 2], { \"a\": 1 }]", "typed containers print")
 	s.free()
 
 

@@ -257,22 +257,22 @@ fn within_print_budget(value: &Variant, budget: &mut u64, depth: u32) -> bool {
     if depth > MAX_PRINTED_DEPTH {
         return false;
     }
+    // As AnyArray and AnyDictionary: typed containers (`Array[int]`) do not convert to untyped.
     match value.get_type() {
-        VariantType::ARRAY => {
+        VariantType::ARRAY => value.try_to::<AnyArray>().is_ok_and(|array| {
             take(SEPARATOR, budget)
-                && value
-                    .to::<VarArray>()
+                && array
                     .iter_shared()
                     .all(|element| take(SEPARATOR, budget) && within_print_budget(&element, budget, depth + 1))
-        }
-        VariantType::DICTIONARY => {
+        }),
+        VariantType::DICTIONARY => value.try_to::<AnyDictionary>().is_ok_and(|dictionary| {
             take(SEPARATOR, budget)
-                && value.to::<VarDictionary>().iter_shared().all(|(key, element)| {
+                && dictionary.iter_shared().all(|(key, element)| {
                     take(2 * SEPARATOR, budget)
                         && within_print_budget(&key, budget, depth + 1)
                         && within_print_budget(&element, budget, depth + 1)
                 })
-        }
+        }),
         _ if depth == 0 => take(1, budget),
         _ => take(length(value).map_or(SCALAR, |n| n.saturating_mul(SEPARATOR)), budget),
     }
