@@ -143,6 +143,9 @@ func test_an_unknown_or_empty_builtin_method_is_one_error() -> void:
 	assert_null(s.vmcallv("vcall_method", "ab", "no_such_method", null))
 	expect_error("ARRAY has no method ''")
 	assert_null(s.vmcallv("vcall_method", [1], "", null))
+	# `repeat` is sized before it is looked up: on a type without it, the same one error.
+	expect_error("ARRAY has no method 'repeat'")
+	assert_null(s.vmcallv("vcall_method", [1], "repeat", 3))
 	assert_eq(s.vmcallv("vcall_method", "ab", "to_upper", null), "AB", "the next call works")
 	s.free()
 

@@ -123,7 +123,7 @@ pub struct Refs {
     host_bytes: fn(&Variant) -> u64,
     /// Permanent indices made during the running call: measured again when it ends, as the
     /// call may still change them through a scoped index that shares their storage.
-    made_in_call: Vec<i32>,
+    made_in_call: HashSet<i32>,
 }
 
 impl Refs {
@@ -131,7 +131,7 @@ impl Refs {
         Refs {
             restrictions,
             host_bytes,
-            made_in_call: Vec::new(),
+            made_in_call: HashSet::new(),
             levels: (0..=MAX_CALL_LEVELS).map(|_| Level::default()).collect(),
             permanent: Permanent::default(),
             level: 0,
@@ -194,7 +194,7 @@ impl Refs {
         let bytes = (self.host_bytes)(&value);
         let index = self.permanent.add(value, bytes)?;
         if self.level > 0 {
-            self.made_in_call.push(index);
+            self.made_in_call.insert(index);
         }
         Ok(index)
     }
@@ -223,6 +223,7 @@ impl Refs {
 
     /// Releases a permanent index (a no-op for scoped ones).
     pub fn release_permanent(&mut self, index: i32) -> bool {
+        self.made_in_call.remove(&index);
         self.permanent.release(index)
     }
 

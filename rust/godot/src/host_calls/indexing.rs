@@ -38,7 +38,15 @@ pub fn variant_get(m: &mut Vm) -> HostResult {
 }
 
 fn invalid(subject: &Variant, key: &Variant) -> HostError {
-    refused(format!("invalid access to [{}] on a {:?}", key.stringify(), subject.get_type()))
+    // The key as text only when it is a name or a number: a guest's key may be a container
+    // whose text would not fit in memory.
+    let key = match key.get_type() {
+        VariantType::STRING | VariantType::STRING_NAME | VariantType::INT | VariantType::FLOAT => {
+            key.stringify().to_string().chars().take(64).collect::<String>()
+        }
+        ty => format!("a {ty:?}"),
+    };
+    refused(format!("invalid access to [{key}] on a {:?}", subject.get_type()))
 }
 
 /// `subject[key]` for builtin (non-object) Variants; `None` if the access is invalid.

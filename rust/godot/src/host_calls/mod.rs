@@ -193,14 +193,10 @@ pub fn hold(m: &mut Vm, bytes: u64) -> HostResult {
 }
 
 /// Stores `value` in a permanent Variant for the guest (VCLONE without a destination,
-/// VSTORE_GLOBAL). From now on it counts as kept; what the current call counted for building it
-/// is taken back, so that it does not count twice.
+/// VSTORE_GLOBAL). From now on it counts as kept, also in the current call, which may still hold
+/// it under a scoped index too: what the call counted for building it stays counted.
 pub fn keep(m: &mut Vm, value: Variant) -> Result<i32, HostError> {
-    let bytes = host_bytes(&value);
-    let index = m.data.refs.add_permanent(value)?;
-    let memory = &mut m.data.host_memory;
-    memory.used = memory.used.saturating_sub(bytes);
-    Ok(index)
+    Ok(m.data.refs.add_permanent(value)?)
 }
 
 /// [`hold`] for a value already built (the result of a builtin method, operator or
@@ -230,25 +226,27 @@ const MAX_PRINTED_DEPTH: u32 = 100;
 /// deep, prints billions of characters, all built before anything could check their number.
 /// The walk that estimates them stops as soon as the estimate passes the limit.
 pub fn check_printable(value: &Variant) -> HostResult {
+    check_all_printable(std::slice::from_ref(value))
+}
+
+/// [`check_printable`] for values printed together (one budget for all).
+pub fn check_all_printable(values: &[Variant]) -> HostResult {
     let mut budget = MAX_ELEMENTS;
-    if within_print_budget(value, &mut budget, 0) {
-        Ok(())
-    } else {
-        Err(refused(format!(
+    match values.iter().find(|value| !within_print_budget(value, &mut budget, 0)) {
+        None => Ok(()),
+        Some(value) => Err(refused(format!(
             "a {:?} is too large or too deeply nested to print (at most {MAX_ELEMENTS} characters, {MAX_PRINTED_DEPTH} levels)",
             value.get_type()
-        )))
+        ))),
     }
 }
 
 /// Takes from `budget` what printing `value`, `depth` containers down, costs; false once it is
 /// spent. Only what containers repeat can multiply, so the estimate counts what is visited
-/// through them: two characters per element, a nested string or packed array by its length, any
-/// other nested value as a few characters. A string or packed array on its own prints in
-/// proportion to what it already holds, and counts as one.
+/// through them, by what each value prints at most (see [`printed_size`]). A value on its own,
+/// not in a container, prints in proportion to what it already holds, and counts as one.
 fn within_print_budget(value: &Variant, budget: &mut u64, depth: u32) -> bool {
     const SEPARATOR: u64 = 2;
-    const SCALAR: u64 = 4;
     let take = |cost: u64, budget: &mut u64| {
         let enough = *budget >= cost;
         *budget = budget.saturating_sub(cost);
@@ -273,8 +271,32 @@ fn within_print_budget(value: &Variant, budget: &mut u64, depth: u32) -> bool {
                         && within_print_budget(&element, budget, depth + 1)
                 })
         }),
+        VariantType::PACKED_STRING_ARRAY if depth > 0 => value.try_to::<PackedStringArray>().is_ok_and(|strings| {
+            strings.as_slice().iter().all(|string| take(SEPARATOR + 4 + string.len() as u64, budget))
+        }),
         _ if depth == 0 => take(1, budget),
-        _ => take(length(value).map_or(SCALAR, |n| n.saturating_mul(SEPARATOR)), budget),
+        _ => take(printed_size(value), budget),
+    }
+}
+
+/// At most how many characters `value`, neither a container nor a PackedStringArray, prints.
+fn printed_size(value: &Variant) -> u64 {
+    let ty = value.get_type();
+    match ty {
+        VariantType::STRING | VariantType::STRING_NAME => length(value).unwrap_or(0),
+        VariantType::NODE_PATH => value.stringify().len() as u64,
+        // An object prints its class and id, a Node its name too (which the guest may set).
+        VariantType::OBJECT => 64 + value.try_to::<Gd<Node>>().map_or(0, |node| node.get_name().len() as u64),
+        VariantType::NIL | VariantType::BOOL | VariantType::INT | VariantType::FLOAT => 24,
+        _ => match length(value) {
+            // A packed array's elements: bytes ("255, "), or numbers of up to four components.
+            Some(elements) if ty == VariantType::PACKED_BYTE_ARRAY => elements.saturating_mul(5),
+            Some(elements) => {
+                elements.saturating_mul(2 + 25 * containers::packed_element_bytes(ty).unwrap_or(4).div_ceil(4))
+            }
+            // Vectors, transforms, projections, callables...: a projection prints 16 numbers.
+            None => 16 * 25,
+        },
     }
 }
 

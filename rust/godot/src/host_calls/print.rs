@@ -3,7 +3,7 @@
 use godot::global::{godot_error, godot_warn};
 use godot::prelude::*;
 
-use super::{read_variants, refused, text_of, HostResult};
+use super::{check_all_printable, read_variants, refused, HostResult};
 use crate::runtime::Vm;
 
 /// The most Variants one print takes (godot-sandbox refuses 64 and more).
@@ -15,9 +15,8 @@ fn line(m: &Vm, array: u64, count: u64, separator: &str) -> Result<String, rvsan
         return Err(refused(format!("print: too many arguments ({count}, at most {MAX_PRINT_ARGS})")));
     }
     let values = read_variants(m, array, count)?;
-    let texts =
-        values.iter().map(|v| Ok(text_of(v)?.to_string())).collect::<Result<Vec<_>, rvsandbox_vm::HostError>>()?;
-    Ok(texts.join(separator))
+    check_all_printable(&values)?;
+    Ok(values.iter().map(|v| v.stringify().to_string()).collect::<Vec<_>>().join(separator))
 }
 
 /// 500 PRINT: a0 = Variant array, a1 = count. Prints them concatenated, as one line.

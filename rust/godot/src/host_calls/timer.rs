@@ -54,12 +54,14 @@ pub fn timer_periodic(m: &mut Vm) -> HostResult {
     Ok(())
 }
 
-/// Frees the Timers TIMER_PERIODIC made for a machine that is going away (its program is
-/// reset or replaced): they would call into the next one.
+/// Stops and frees the Timers TIMER_PERIODIC made for a machine that is going away (its
+/// program is reset or replaced): they would call into the next one. Freed at the end of the
+/// frame, as the reset may come from a handler of one of their own `timeout` signals.
 pub fn free_timers(timers: &[InstanceId]) {
     for &id in timers {
-        if let Ok(timer) = Gd::<Timer>::try_from_instance_id(id) {
-            timer.free();
+        if let Ok(mut timer) = Gd::<Timer>::try_from_instance_id(id) {
+            timer.stop();
+            timer.queue_free();
         }
     }
 }

@@ -9,7 +9,9 @@
 use godot::prelude::*;
 
 use super::variant::call_builtin;
-use super::{check_printable, expression, hold_value, read_variants, refused, text_of, write_variant, HostResult};
+use super::{
+    check_all_printable, check_printable, expression, hold_value, read_variants, refused, write_variant, HostResult,
+};
 use crate::runtime::Vm;
 
 const STR: u64 = 0;
@@ -18,6 +20,8 @@ const MAX_STR_ARGS: u64 = 63;
 const RANDI: u64 = 53;
 const RANDI_RANGE: u64 = 54;
 const NEAREST_PO2: u64 = 57;
+const VAR_TO_STR: u64 = 59;
+const VAR_TO_BYTES: u64 = 61;
 const CHAR: u64 = 67;
 const ORD: u64 = 68;
 const RANDOMIZE: u64 = 74;
@@ -84,9 +88,9 @@ fn shape(op: u64) -> Option<Shape> {
         55 => F("ease", 2),
         56 => F("step_decimals", 1),
         58 => V("hash", 1),
-        59 => V("var_to_str", 1),
+        VAR_TO_STR => V("var_to_str", 1),
         60 => V("str_to_var", 1),
-        61 => V("var_to_bytes", 1),
+        VAR_TO_BYTES => V("var_to_bytes", 1),
         62 => V("bytes_to_var", 1),
         63 => V("type_string", 1),
         64 => V("type_convert", 2),
@@ -112,10 +116,9 @@ pub fn utility(m: &mut Vm) -> HostResult {
             if count > MAX_STR_ARGS {
                 return Err(refused(format!("str: too many arguments ({count})")));
             }
-            let mut text = String::new();
-            for value in read_variants(m, args, count)? {
-                text.push_str(&text_of(&value)?.to_string());
-            }
+            let values = read_variants(m, args, count)?;
+            check_all_printable(&values)?;
+            let text: String = values.iter().map(|v| v.stringify().to_string()).collect();
             let value = GString::from(&text).to_variant();
             hold_value(m, &value)?;
             write_variant(m, result, &value)
@@ -171,9 +174,11 @@ fn variant_op(
         return Err(refused(format!("utility operation {op}: expected {argc} argument(s), got {count}")));
     }
     let args = read_variants(m, args_addr, count)?;
-    // Utility functions such as var_to_str and var_to_bytes print or encode their arguments.
-    for arg in &args {
-        check_printable(arg)?;
+    // var_to_str and var_to_bytes print or encode their argument.
+    if matches!(op, VAR_TO_STR | VAR_TO_BYTES) {
+        for arg in &args {
+            check_printable(arg)?;
+        }
     }
     let value = f(&args)?;
     hold_value(m, &value)?;

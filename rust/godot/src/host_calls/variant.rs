@@ -28,7 +28,8 @@ fn check_sizing_arguments(target: &Variant, method: &str, args: &[Variant]) -> R
     }
     // `repeat` multiplies the current length; the others take a size directly (negative
     // sizes mean "unbounded" for decompress_dynamic).
-    let base = if method == "repeat" { target.call("length", &[]).try_to::<i64>().unwrap_or(0).max(1) } else { 1 };
+    // (Read without `Variant::call`, which panics where the method does not exist.)
+    let base = if method == "repeat" { host_bytes(target) / 4 } else { 1 }.max(1) as i64;
     for arg in args {
         if let Ok(n) = arg.try_to::<i64>() {
             if n < 0 || n.saturating_mul(base) as u64 > MAX_ELEMENTS {
