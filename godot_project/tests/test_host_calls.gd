@@ -444,3 +444,23 @@ func test_a_refused_growth_of_a_kept_array_is_still_measured() -> void:
 	assert_null(s.vmcallv("many_arrays", 1, 1))
 	s.free()
 
+
+func test_formatting_what_nests_without_bound_is_refused() -> void:
+	var s := _sandbox()
+	var inner := []
+	inner.resize(150)
+	inner.fill(1)
+	var middle := []
+	middle.resize(150)
+	middle.fill(inner)
+	var outer := []
+	outer.resize(150)
+	outer.fill(middle)
+	assert_eq(s.vmcallv("veval_op", OP_MODULE, "%s!", [inner.slice(0, 2)]), "[1, 1]!")
+	expect_error("ARRAY is too large or too deeply nested to print")
+	assert_null(s.vmcallv("veval_op", OP_MODULE, "%s!", [outer]), "text % values")
+	s.free()
+	var abi := Sandbox.FromProgram(load(ABI))
+	assert_null(abi.vmcallv("vcall_method", "{0}", "format", [outer]), "text.format(values)")
+	abi.free()
+

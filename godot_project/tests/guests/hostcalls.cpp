@@ -317,6 +317,12 @@ PUBLIC Variant str_of(Variant v) {
     return out;
 }
 
+// VEVAL (502) of `a op b`; nil if Godot has no such operation.
+PUBLIC Variant veval_op(Variant op, Variant a, Variant b) {
+    Variant out = nil();
+    return sys(ECALL_VEVAL, op.i, L(&a), L(&b), L(&out)) ? out : nil();
+}
+
 int main() {
     set_exit_address();
     fast_exit();

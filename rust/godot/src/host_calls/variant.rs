@@ -7,8 +7,8 @@ use godot::prelude::*;
 use godot::sys;
 
 use super::{
-    check_size, hold, hold_value, host_bytes, indexed, keep, object, read_str, read_variant, read_variants, refused,
-    write_variant, HostResult, MAX_ELEMENTS,
+    check_all_printable, check_printable, check_size, hold, hold_value, host_bytes, indexed, keep, object, read_str,
+    read_variant, read_variants, refused, write_variant, HostResult, MAX_ELEMENTS,
 };
 use crate::abi::args::MAX_ARGUMENTS;
 use crate::abi::variant::is_inline;
@@ -60,6 +60,10 @@ pub fn call_builtin(target: &mut Variant, method: &str, args: &[Variant]) -> Res
         return Err(format!("'{method}' on an Object is not a builtin method"));
     }
     check_sizing_arguments(target, method, args)?;
+    // `text.format(values)` prints the values into the text.
+    if method == "format" {
+        check_all_printable(args).map_err(|e| e.to_string())?;
+    }
     let name = StringName::from(method);
     if !has_builtin_method(target, &name) {
         return Err(format!("{:?} has no method '{method}'", target.get_type()));
@@ -153,6 +157,10 @@ pub fn veval(m: &mut Vm) -> HostResult {
     let a = read_variant(m, m.sysarg(1))?;
     let b = read_variant(m, m.sysarg(2))?;
     let result_addr = m.sysarg(3);
+    // `text % values` prints the values into the text.
+    if op == VariantOperator::MODULO && matches!(a.get_type(), VariantType::STRING | VariantType::STRING_NAME) {
+        check_printable(&b)?;
+    }
     let (value, valid) = match a.evaluate(&b, op) {
         // Operators can double a string or array per call (`a + a`): bounded like everything else.
         Some(v) => {
