@@ -122,7 +122,7 @@ pub const VARIANT_BYTES: u64 = 24;
 pub const MAX_ELEMENTS: u64 = 1 << 24;
 
 /// The characters of a string or the elements of a container; `None` for other values.
-fn length(value: &Variant) -> Option<u64> {
+pub fn length(value: &Variant) -> Option<u64> {
     let ty = value.get_type();
     let method = match ty {
         VariantType::STRING | VariantType::STRING_NAME => "length",

@@ -7,8 +7,8 @@ use godot::prelude::*;
 use godot::sys;
 
 use super::{
-    check_all_printable, check_printable, check_size, hold, hold_value, host_bytes, indexed, keep, object, read_str,
-    read_variant, read_variants, refused, write_variant, HostResult, MAX_ELEMENTS,
+    check_all_printable, check_printable, check_size, hold, hold_value, host_bytes, indexed, keep, length, object,
+    read_str, read_variant, read_variants, refused, write_variant, HostResult, MAX_ELEMENTS,
 };
 use crate::abi::args::MAX_ARGUMENTS;
 use crate::abi::variant::is_inline;
@@ -29,7 +29,7 @@ fn check_sizing_arguments(target: &Variant, method: &str, args: &[Variant]) -> R
     // `repeat` multiplies the current length; the others take a size directly (negative
     // sizes mean "unbounded" for decompress_dynamic).
     // (Read without `Variant::call`, which panics where the method does not exist.)
-    let base = if method == "repeat" { host_bytes(target) / 4 } else { 1 }.max(1) as i64;
+    let base = if method == "repeat" { length(target).unwrap_or(0) } else { 1 }.max(1) as i64;
     for arg in args {
         if let Ok(n) = arg.try_to::<i64>() {
             if n < 0 || n.saturating_mul(base) as u64 > MAX_ELEMENTS {
