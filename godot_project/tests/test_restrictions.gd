@@ -14,6 +14,22 @@ class Target extends Node:
 		return a + b
 
 
+## An object whose text comes from its script.
+class Printable extends RefCounted:
+	var printed := 0
+
+	func _to_string() -> String:
+		printed += 1
+		return "printable"
+
+
+# UTILITY operations (Utility_Op) of the guest's `utility1`/`utility2`.
+const VAR_TO_STR := 59
+const STR_TO_VAR := 60
+const VAR_TO_BYTES := 61
+const TYPE_CONVERT := 64
+
+
 func test_the_restrictions_property() -> void:
 	var s := Sandbox.new()
 	assert_eq(s.restrictions, false)
@@ -158,4 +174,58 @@ func test_restrictions_cannot_change_during_a_call() -> void:
 	expect_error("cannot change restrictions while the program is running")
 	assert_eq(s.vmcallv("call_add", t, 0, 0), false)
 	t.free()
+	s.free()
+
+
+func test_str_to_var_makes_values_not_objects() -> void:
+	# Godot's text parser instantiates any class named in Object(...) and sets any property, a
+	# GDScript's source code included; Resource("path") loads any resource. Refused for every
+	# Sandbox, restricted or not.
+	var s := Sandbox.FromProgram(load(GUEST))
+	for text in [
+		'Object(RefCounted,"script":Object(GDScript,"script/source":"extends RefCounted"))',
+		'[1, Object(Node,"name":"made")]',
+		'Resource("res://tests/guests/abi.elf")',
+	]:
+		expect_error("str_to_var: the text names Object(...) or Resource(...)")
+		assert_null(s.vmcallv("utility1", STR_TO_VAR, text), text)
+	expect_error("str_to_var: the argument is a")
+	assert_null(s.vmcallv("utility1", STR_TO_VAR, 12))
+	assert_eq(s.vmcallv("utility1", STR_TO_VAR, '[1, "Object(Node,)", Vector2(1, 2)]'), [1, "Object(Node,)", Vector2(1, 2)],
+		"the words inside strings are text")
+	assert_eq(s.vmcallv("utility1", STR_TO_VAR, '{"a": ; Object(Node,) in a comment\n2}'), {"a": 2})
+	s.free()
+
+
+func test_printing_an_object_asks_for_its_to_string() -> void:
+	var s := Sandbox.FromProgram(load(GUEST))
+	s.set_method_allowed_callback(func(_sandbox, _object, method): return method != "_to_string")
+	var p := Printable.new()
+	expect_error("banned method called: RefCounted._to_string")
+	assert_null(s.vmcallv("str_of", p))
+	expect_error("banned method called: RefCounted._to_string")
+	assert_null(s.vmcallv("str_of", [1, {"key": p}]), "inside containers too")
+	expect_error("banned method called: RefCounted._to_string")
+	assert_null(s.vmcallv("utility2", TYPE_CONVERT, p, TYPE_STRING), "type_convert to a String")
+	expect_error("banned method called: RefCounted._to_string")
+	assert_null(s.vmcallv("to_packed", TYPE_PACKED_STRING_ARRAY, [p]), "a PackedStringArray of it")
+	assert_eq(p.printed, 0, "its _to_string never ran")
+	var plain := RefCounted.new()
+	assert_eq(s.vmcallv("str_of", plain), str(plain), "an object without _to_string prints its class and id")
+	assert_eq(s.vmcallv("utility2", TYPE_CONVERT, p, TYPE_INT), 0, "other conversions do not print it")
+	s.set_method_allowed_callback(func(_sandbox, _object, _method): return true)
+	assert_eq(s.vmcallv("str_of", p), "printable")
+	assert_eq(p.printed, 1)
+	s.free()
+
+
+func test_var_to_str_refuses_objects() -> void:
+	# var_to_str writes out every property of an Object, around the property rule.
+	var s := Sandbox.FromProgram(load(GUEST))
+	var p := Printable.new()
+	expect_error("var_to_str of an Object (RefCounted) would write out all its properties")
+	assert_null(s.vmcallv("utility1", VAR_TO_STR, [1, p]))
+	assert_eq(s.vmcallv("utility1", VAR_TO_STR, [1, "a"]), var_to_str([1, "a"]))
+	assert_eq(typeof(s.vmcallv("utility1", VAR_TO_BYTES, p)), TYPE_PACKED_BYTE_ARRAY, "var_to_bytes writes its id only")
+	assert_eq(p.printed, 0)
 	s.free()

@@ -317,6 +317,19 @@ PUBLIC Variant str_of(Variant v) {
     return out;
 }
 
+// UTILITY (549) Variant operations by number (Utility_Op), of one or two arguments.
+PUBLIC Variant utility1(Variant op, Variant a) {
+    Variant out = nil();
+    sys(HC_UTILITY, op.i, L(&out), L(&a), 1);
+    return out;
+}
+PUBLIC Variant utility2(Variant op, Variant a, Variant b) {
+    Variant args[2] = {a, b};
+    Variant out = nil();
+    sys(HC_UTILITY, op.i, L(&out), L(args), 2);
+    return out;
+}
+
 // VEVAL (502) of `a op b`; nil if Godot has no such operation.
 PUBLIC Variant veval_op(Variant op, Variant a, Variant b) {
     Variant out = nil();

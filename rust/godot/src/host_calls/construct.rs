@@ -2,7 +2,10 @@
 
 use godot::prelude::*;
 
-use super::{expression, hold_value, read_variant, read_variants, refused, write_variant, HostResult};
+use super::{
+    check_all_printable, expression, hold_value, read_variant, read_variants, refused, write_variant, HostResult,
+    Objects,
+};
 use crate::abi::args::MAX_ARGUMENTS;
 use crate::abi::variant::variant_type;
 use crate::runtime::Vm;
@@ -30,9 +33,19 @@ pub fn vconstruct(m: &mut Vm) -> HostResult {
         m.data.restrictions.check_unrestricted("Callable(Object, method)")?;
     }
     let args = read_variants(m, args_addr, argc as u64)?;
+    check_stringified(m, ty, &args)?;
     let value = expression::call(&type_name(ty), &args)?;
     hold_value(m, &value)?;
     write_variant(m, result, &value)
+}
+
+/// A PackedStringArray built from an Array holds each element as text (`str` of it): checked
+/// as printing is (see `printing.rs`).
+fn check_stringified(m: &Vm, ty: VariantType, args: &[Variant]) -> HostResult {
+    match ty {
+        VariantType::PACKED_STRING_ARRAY => check_all_printable(&m.data.restrictions, args, Objects::Printed),
+        _ => Ok(()),
+    }
 }
 
 /// 548 PACKED_ARRAY_OPS: a0 = a Packed*Array type, a1 = result Variant, a2 = source Array
@@ -46,7 +59,9 @@ pub fn packed_array_ops(m: &mut Vm) -> HostResult {
     if array.get_type() != VariantType::ARRAY {
         return Err(refused(format!("PACKED_ARRAY_OPS: the source is a {:?}, not an Array", array.get_type())));
     }
-    let value = expression::call(&type_name(ty), &[array])?;
+    let args = [array];
+    check_stringified(m, ty, &args)?;
+    let value = expression::call(&type_name(ty), &args)?;
     hold_value(m, &value)?;
     write_variant(m, result, &value)
 }

@@ -17,6 +17,7 @@ mod math;
 mod node;
 mod object;
 mod print;
+mod printing;
 mod resource;
 mod sandbox_add;
 mod spatial;
@@ -34,6 +35,7 @@ use crate::runtime::Vm;
 
 pub use callable::GuestCallable;
 pub use expression::clear as release_caches;
+pub use printing::{check_all_printable, check_printable, text_of, Objects};
 pub use timer::free_timers;
 
 /// What every handler returns.
@@ -208,96 +210,6 @@ pub fn hold_value(m: &mut Vm, value: &Variant) -> HostResult {
 
 pub fn refused(message: impl Into<String>) -> HostError {
     HostError::Refused(message.into())
-}
-
-/// `value` as text (what GDScript's `str` gives), if [`check_printable`].
-pub fn text_of(value: &Variant) -> Result<GString, HostError> {
-    check_printable(value)?;
-    Ok(value.stringify())
-}
-
-/// How deep a Variant to print may nest containers. Godot prints deeper ones (a container
-/// holding itself, for one) as `[...]`, with an error of its own.
-const MAX_PRINTED_DEPTH: u32 = 100;
-
-/// Refuses `value` if its text (or encoding) could take more than about [`MAX_ELEMENTS`]
-/// characters through containers, or nests containers more than [`MAX_PRINTED_DEPTH`] deep.
-/// Containers nested in containers multiply: an Array holding an Array of itself, four levels
-/// deep, prints billions of characters, all built before anything could check their number.
-/// The walk that estimates them stops as soon as the estimate passes the limit.
-pub fn check_printable(value: &Variant) -> HostResult {
-    check_all_printable(std::slice::from_ref(value))
-}
-
-/// [`check_printable`] for values printed together (one budget for all).
-pub fn check_all_printable(values: &[Variant]) -> HostResult {
-    let mut budget = MAX_ELEMENTS;
-    match values.iter().find(|value| !within_print_budget(value, &mut budget, 0)) {
-        None => Ok(()),
-        Some(value) => Err(refused(format!(
-            "a {:?} is too large or too deeply nested to print (at most {MAX_ELEMENTS} characters, {MAX_PRINTED_DEPTH} levels)",
-            value.get_type()
-        ))),
-    }
-}
-
-/// Takes from `budget` what printing `value`, `depth` containers down, costs; false once it is
-/// spent. Only what containers repeat can multiply, so the estimate counts what is visited
-/// through them, by what each value prints at most (see [`printed_size`]). A value on its own,
-/// not in a container, prints in proportion to what it already holds, and counts as one.
-fn within_print_budget(value: &Variant, budget: &mut u64, depth: u32) -> bool {
-    const SEPARATOR: u64 = 2;
-    let take = |cost: u64, budget: &mut u64| {
-        let enough = *budget >= cost;
-        *budget = budget.saturating_sub(cost);
-        enough
-    };
-    if depth > MAX_PRINTED_DEPTH {
-        return false;
-    }
-    // As AnyArray and AnyDictionary: typed containers (`Array[int]`) do not convert to untyped.
-    match value.get_type() {
-        VariantType::ARRAY => value.try_to::<AnyArray>().is_ok_and(|array| {
-            take(SEPARATOR, budget)
-                && array
-                    .iter_shared()
-                    .all(|element| take(SEPARATOR, budget) && within_print_budget(&element, budget, depth + 1))
-        }),
-        VariantType::DICTIONARY => value.try_to::<AnyDictionary>().is_ok_and(|dictionary| {
-            take(SEPARATOR, budget)
-                && dictionary.iter_shared().all(|(key, element)| {
-                    take(2 * SEPARATOR, budget)
-                        && within_print_budget(&key, budget, depth + 1)
-                        && within_print_budget(&element, budget, depth + 1)
-                })
-        }),
-        VariantType::PACKED_STRING_ARRAY if depth > 0 => value.try_to::<PackedStringArray>().is_ok_and(|strings| {
-            strings.as_slice().iter().all(|string| take(SEPARATOR + 4 + string.len() as u64, budget))
-        }),
-        _ if depth == 0 => take(1, budget),
-        _ => take(printed_size(value), budget),
-    }
-}
-
-/// At most how many characters `value`, neither a container nor a PackedStringArray, prints.
-fn printed_size(value: &Variant) -> u64 {
-    let ty = value.get_type();
-    match ty {
-        VariantType::STRING | VariantType::STRING_NAME => length(value).unwrap_or(0),
-        VariantType::NODE_PATH => value.stringify().len() as u64,
-        // An object prints its class and id, a Node its name too (which the guest may set).
-        VariantType::OBJECT => 64 + value.try_to::<Gd<Node>>().map_or(0, |node| node.get_name().len() as u64),
-        VariantType::NIL | VariantType::BOOL | VariantType::INT | VariantType::FLOAT => 24,
-        _ => match length(value) {
-            // A packed array's elements: bytes ("255, "), or numbers of up to four components.
-            Some(elements) if ty == VariantType::PACKED_BYTE_ARRAY => elements.saturating_mul(5),
-            Some(elements) => {
-                elements.saturating_mul(2 + 25 * containers::packed_element_bytes(ty).unwrap_or(4).div_ceil(4))
-            }
-            // Vectors, transforms, projections, callables...: a projection prints 16 numbers.
-            None => 16 * 25,
-        },
-    }
 }
 
 /// `text` as a NodePath; refused where Godot's parser would log an error of its own (an empty

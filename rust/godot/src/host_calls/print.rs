@@ -3,7 +3,7 @@
 use godot::global::{godot_error, godot_warn};
 use godot::prelude::*;
 
-use super::{check_all_printable, read_variants, refused, HostResult};
+use super::{check_all_printable, read_variants, refused, HostResult, Objects};
 use crate::runtime::Vm;
 
 /// The most Variants one print takes (godot-sandbox refuses 64 and more).
@@ -15,7 +15,7 @@ fn line(m: &Vm, array: u64, count: u64, separator: &str) -> Result<String, rvsan
         return Err(refused(format!("print: too many arguments ({count}, at most {MAX_PRINT_ARGS})")));
     }
     let values = read_variants(m, array, count)?;
-    check_all_printable(&values)?;
+    check_all_printable(&m.data.restrictions, &values, Objects::Printed)?;
     Ok(values.iter().map(|v| v.stringify().to_string()).collect::<Vec<_>>().join(separator))
 }
 

@@ -9,9 +9,7 @@
 use godot::prelude::*;
 
 use super::variant::call_builtin;
-use super::{
-    check_all_printable, check_printable, expression, hold_value, read_variants, refused, write_variant, HostResult,
-};
+use super::{check_all_printable, expression, hold_value, read_variants, refused, write_variant, HostResult, Objects};
 use crate::runtime::Vm;
 
 const STR: u64 = 0;
@@ -21,7 +19,9 @@ const RANDI: u64 = 53;
 const RANDI_RANGE: u64 = 54;
 const NEAREST_PO2: u64 = 57;
 const VAR_TO_STR: u64 = 59;
+const STR_TO_VAR: u64 = 60;
 const VAR_TO_BYTES: u64 = 61;
+const TYPE_CONVERT: u64 = 64;
 const CHAR: u64 = 67;
 const ORD: u64 = 68;
 const RANDOMIZE: u64 = 74;
@@ -89,11 +89,11 @@ fn shape(op: u64) -> Option<Shape> {
         56 => F("step_decimals", 1),
         58 => V("hash", 1),
         VAR_TO_STR => V("var_to_str", 1),
-        60 => V("str_to_var", 1),
+        STR_TO_VAR => V("str_to_var", 1),
         VAR_TO_BYTES => V("var_to_bytes", 1),
         62 => V("bytes_to_var", 1),
         63 => V("type_string", 1),
-        64 => V("type_convert", 2),
+        TYPE_CONVERT => V("type_convert", 2),
         65 => V("error_string", 1),
         66 => V("is_same", 2),
         69 => V("is_instance_valid", 1),
@@ -117,7 +117,7 @@ pub fn utility(m: &mut Vm) -> HostResult {
                 return Err(refused(format!("str: too many arguments ({count})")));
             }
             let values = read_variants(m, args, count)?;
-            check_all_printable(&values)?;
+            check_all_printable(&m.data.restrictions, &values, Objects::Printed)?;
             let text: String = values.iter().map(|v| v.stringify().to_string()).collect();
             let value = GString::from(&text).to_variant();
             hold_value(m, &value)?;
@@ -174,15 +174,75 @@ fn variant_op(
         return Err(refused(format!("utility operation {op}: expected {argc} argument(s), got {count}")));
     }
     let args = read_variants(m, args_addr, count)?;
-    // var_to_str and var_to_bytes print or encode their argument.
-    if matches!(op, VAR_TO_STR | VAR_TO_BYTES) {
-        for arg in &args {
-            check_printable(arg)?;
-        }
-    }
+    check_text_conversion(m, op, &args)?;
     let value = f(&args)?;
     hold_value(m, &value)?;
     write_variant(m, result, &value)
+}
+
+/// The checks for the operations that turn Variants into text or text into Variants, before
+/// Godot does it (see `printing.rs`).
+fn check_text_conversion(m: &Vm, op: u64, args: &[Variant]) -> HostResult {
+    let restrictions = &m.data.restrictions;
+    match op {
+        VAR_TO_STR => check_all_printable(restrictions, args, Objects::Serialized),
+        VAR_TO_BYTES => check_all_printable(restrictions, args, Objects::Identified),
+        TYPE_CONVERT => {
+            let to = args.get(1).and_then(|ty| ty.try_to::<i64>().ok()).unwrap_or(-1);
+            let text_types = [
+                VariantType::STRING,
+                VariantType::STRING_NAME,
+                VariantType::NODE_PATH,
+                VariantType::PACKED_STRING_ARRAY,
+            ];
+            match text_types.iter().any(|ty| ty.ord as i64 == to) {
+                true => check_all_printable(restrictions, &args[..1], Objects::Printed),
+                false => Ok(()),
+            }
+        }
+        STR_TO_VAR => match args[0].get_type() {
+            VariantType::STRING | VariantType::STRING_NAME if !may_make_objects(&args[0].to_string()) => Ok(()),
+            VariantType::STRING | VariantType::STRING_NAME => Err(refused(
+                "str_to_var: the text names Object(...) or Resource(...), which would create an object or load a resource",
+            )),
+            other => Err(refused(format!("str_to_var: the argument is a {other:?}, not a String"))),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// Whether Godot's text parser (behind `str_to_var`) could create an Object from `text`:
+/// `Object(Class, "property": value, ...)` instantiates any class and sets any property (a
+/// script with source code of the guest's choosing, for one), and `Resource("path")`,
+/// `SubResource(...)` and `ExtResource(...)` load any resource. Conservative: either word
+/// anywhere outside a string literal or comment counts, whatever surrounds it (so an Array
+/// typed `Array[Object]` is refused too). Strings and comments are skipped as Godot's tokenizer
+/// skips them: `"` to the next unescaped `"` (a backslash escapes the character after it;
+/// `&"` and `@"` open strings too), `;` to the end of the line; the parser stops at a NUL.
+fn may_make_objects(text: &str) -> bool {
+    let mut outside = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\0' => break,
+            '"' => {
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => _ = chars.next(),
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+                outside.push(' ');
+            }
+            ';' => {
+                chars.by_ref().find(|&c| c == '\n');
+                outside.push(' ');
+            }
+            c => outside.push(c),
+        }
+    }
+    outside.contains("Object") || outside.contains("Resource")
 }
 
 /// LEN (GDScript's `len`, not one of Godot's utility functions): the length of a string or
@@ -207,4 +267,43 @@ fn char_or_ord(op: u64, arg: &Variant) -> Result<Variant, rvsandbox_vm::HostErro
     let text = arg.try_to::<GString>().map_err(|_| refused("ord: expected a String"))?.to_string();
     let c = text.chars().next().ok_or_else(|| refused("ord: empty String"))?;
     Ok((c as u32 as i64).to_variant())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_make_objects;
+
+    #[test]
+    fn text_that_names_objects_or_resources_is_caught() {
+        for text in [
+            r#"Object(Node,"name":"made")"#,
+            r#"[1, Object(RefCounted,"script":Object(GDScript,"script/source":"extends RefCounted"))]"#,
+            r#"Resource("res://a.tres")"#,
+            r#"SubResource("x")"#,
+            r#"ExtResource("x")"#,
+            r#"{"key": Object(Node,)}"#,
+            "1e5Object(Node,)",
+            "Array[Object]([])",
+            // The backslash escapes the one after it: the string ends at the next quote.
+            r#""a\\" Object(Node,)"#,
+            r#"&"name" Object(Node,)"#,
+            "; a comment ends at the end of its line\nObject(Node,)",
+        ] {
+            assert!(may_make_objects(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_words_inside_strings_and_comments_are_text() {
+        for text in [
+            r#"[1, "Object(Node,)", Vector2(1, 2)]"#,
+            r#""an escaped \" quote, then Object(Node,)""#,
+            r#"&"Resource(x)""#,
+            "{\"a\": ; Object(Node,) in a comment\n2}",
+            // The parser stops at a NUL.
+            "1\0Object(Node,)",
+        ] {
+            assert!(!may_make_objects(text), "{text}");
+        }
+    }
 }

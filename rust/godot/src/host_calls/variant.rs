@@ -8,7 +8,7 @@ use godot::sys;
 
 use super::{
     check_all_printable, check_printable, check_size, hold, hold_value, host_bytes, indexed, keep, length, object,
-    read_str, read_variant, read_variants, refused, write_variant, HostResult, MAX_ELEMENTS,
+    read_str, read_variant, read_variants, refused, write_variant, HostResult, Objects, MAX_ELEMENTS,
 };
 use crate::abi::args::MAX_ARGUMENTS;
 use crate::abi::variant::is_inline;
@@ -60,10 +60,6 @@ pub fn call_builtin(target: &mut Variant, method: &str, args: &[Variant]) -> Res
         return Err(format!("'{method}' on an Object is not a builtin method"));
     }
     check_sizing_arguments(target, method, args)?;
-    // `text.format(values)` prints the values into the text.
-    if method == "format" {
-        check_all_printable(args).map_err(|e| e.to_string())?;
-    }
     let name = StringName::from(method);
     if !has_builtin_method(target, &name) {
         return Err(format!("{:?} has no method '{method}'", target.get_type()));
@@ -99,6 +95,10 @@ pub fn vcall(m: &mut Vm) -> HostResult {
     }
     let method = read_str(m, m.sysarg(1), m.sysarg(2))?;
     let args = read_variants(m, m.sysarg(3), argc)?;
+    // `text.format(values)` prints the values into the text.
+    if method == "format" {
+        check_all_printable(&m.data.restrictions, &args, Objects::Printed)?;
+    }
     let this = GuestVariant::read(&m.memory, this_addr)?;
     let ty = this.variant_type()?;
     let value = if ty == VariantType::OBJECT {
@@ -159,7 +159,7 @@ pub fn veval(m: &mut Vm) -> HostResult {
     let result_addr = m.sysarg(3);
     // `text % values` prints the values into the text.
     if op == VariantOperator::MODULO && matches!(a.get_type(), VariantType::STRING | VariantType::STRING_NAME) {
-        check_printable(&b)?;
+        check_printable(&m.data.restrictions, &b, Objects::Printed)?;
     }
     let (value, valid) = match a.evaluate(&b, op) {
         // Operators can double a string or array per call (`a + a`): bounded like everything else.

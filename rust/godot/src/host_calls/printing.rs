@@ -1,0 +1,149 @@
+//! Guest Variants turned into text by Godot (printing, `str`, `var_to_str`, `%`, `format`,
+//! conversions to text types): what must be checked before Godot does it.
+//!
+//! Two things can go wrong inside Godot, out of the host call's reach once it has started:
+//! - **Size.** Containers nested in containers multiply: an Array holding an Array of itself,
+//!   four levels deep, prints billions of characters, all built before anything could count
+//!   them. The text is estimated first, by a walk that stops as soon as the estimate passes
+//!   the limit.
+//! - **Objects.** `str` of an Object runs its script's `_to_string`, and `var_to_str` writes out
+//!   every property of an Object. Both reach past the restrictions unless checked here: the
+//!   first needs the method rule to allow `_to_string`, the second is refused for Objects.
+
+use godot::prelude::*;
+use rvsandbox_vm::HostError;
+
+use super::{containers, length, refused, HostResult, MAX_ELEMENTS};
+use crate::restrictions::Restrictions;
+
+/// How deep a Variant to print may nest containers. Godot prints deeper ones (a container
+/// holding itself, for one) as `[...]`, with an error of its own.
+const MAX_PRINTED_DEPTH: u32 = 100;
+
+/// What the conversion to text does with the Objects it meets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Objects {
+    /// Prints them as `str` does: through their script's `_to_string`, if it has one.
+    Printed,
+    /// Writes their instance ids only (`var_to_bytes`): nothing of theirs runs.
+    Identified,
+    /// Writes out every property (`var_to_str`): refused, since it reads them all around the
+    /// property rule.
+    Serialized,
+}
+
+/// `value` as text (what GDScript's `str` gives), if [`check_printable`].
+pub fn text_of(restrictions: &Restrictions, value: &Variant) -> Result<GString, HostError> {
+    check_printable(restrictions, value, Objects::Printed)?;
+    Ok(value.stringify())
+}
+
+/// Refuses `value` if its text (or encoding) could take more than about [`MAX_ELEMENTS`]
+/// characters through containers, nests containers more than [`MAX_PRINTED_DEPTH`] deep, or
+/// holds an Object that `objects` may not convert.
+pub fn check_printable(restrictions: &Restrictions, value: &Variant, objects: Objects) -> HostResult {
+    check_all_printable(restrictions, std::slice::from_ref(value), objects)
+}
+
+/// [`check_printable`] for values printed together (one budget for all).
+pub fn check_all_printable(restrictions: &Restrictions, values: &[Variant], objects: Objects) -> HostResult {
+    let mut walk = Walk { budget: MAX_ELEMENTS, restrictions, objects, denied: None };
+    let Some(value) = values.iter().find(|value| !walk.visit(value, 0)) else {
+        return Ok(());
+    };
+    Err(walk.denied.unwrap_or_else(|| {
+        refused(format!(
+            "a {:?} is too large or too deeply nested to print (at most {MAX_ELEMENTS} characters, {MAX_PRINTED_DEPTH} levels)",
+            value.get_type()
+        ))
+    }))
+}
+
+/// One check: what is left of the character budget, and the first Object refused.
+struct Walk<'a> {
+    budget: u64,
+    restrictions: &'a Restrictions,
+    objects: Objects,
+    denied: Option<HostError>,
+}
+
+impl Walk<'_> {
+    /// Takes `cost` from the budget; false once it is spent.
+    fn take(&mut self, cost: u64) -> bool {
+        let enough = self.budget >= cost;
+        self.budget = self.budget.saturating_sub(cost);
+        enough
+    }
+
+    /// Takes from the budget what printing `value`, `depth` containers down, costs, and checks
+    /// its Objects; false to stop. Only what containers repeat can multiply, so the estimate
+    /// counts what is visited through them, by what each value prints at most (see
+    /// [`printed_size`]). A value on its own, not in a container, prints in proportion to what
+    /// it already holds, and counts as one.
+    fn visit(&mut self, value: &Variant, depth: u32) -> bool {
+        const SEPARATOR: u64 = 2;
+        if depth > MAX_PRINTED_DEPTH {
+            return false;
+        }
+        // As AnyArray and AnyDictionary: typed containers (`Array[int]`) do not convert to untyped.
+        match value.get_type() {
+            VariantType::ARRAY => value.try_to::<AnyArray>().is_ok_and(|array| {
+                self.take(SEPARATOR)
+                    && array.iter_shared().all(|element| self.take(SEPARATOR) && self.visit(&element, depth + 1))
+            }),
+            VariantType::DICTIONARY => value.try_to::<AnyDictionary>().is_ok_and(|dictionary| {
+                self.take(SEPARATOR)
+                    && dictionary.iter_shared().all(|(key, element)| {
+                        self.take(2 * SEPARATOR) && self.visit(&key, depth + 1) && self.visit(&element, depth + 1)
+                    })
+            }),
+            VariantType::OBJECT if !self.object_allowed(value) => false,
+            VariantType::PACKED_STRING_ARRAY if depth > 0 => value.try_to::<PackedStringArray>().is_ok_and(|strings| {
+                strings.as_slice().iter().all(|string| self.take(SEPARATOR + 4 + string.len() as u64))
+            }),
+            _ if depth == 0 => self.take(1),
+            _ => self.take(printed_size(value)),
+        }
+    }
+
+    /// Whether the Object in `value` may be converted as [`Objects`] says; records why not.
+    fn object_allowed(&mut self, value: &Variant) -> bool {
+        // A null or freed Object prints as such.
+        let Ok(object) = value.try_to::<Gd<Object>>() else { return true };
+        let denied = match self.objects {
+            Objects::Identified => None,
+            Objects::Serialized => Some(refused(format!(
+                "var_to_str of an Object ({}) would write out all its properties",
+                object.get_class()
+            ))),
+            // Only a script's `_to_string` runs code of the game's; the default text does not.
+            Objects::Printed if object.has_method("_to_string") => {
+                self.restrictions.check_method(&object, "_to_string").err().map(HostError::from)
+            }
+            Objects::Printed => None,
+        };
+        self.denied = denied;
+        self.denied.is_none()
+    }
+}
+
+/// At most how many characters `value`, neither a container nor a PackedStringArray, prints.
+fn printed_size(value: &Variant) -> u64 {
+    let ty = value.get_type();
+    match ty {
+        VariantType::STRING | VariantType::STRING_NAME => length(value).unwrap_or(0),
+        VariantType::NODE_PATH => value.stringify().len() as u64,
+        // An object prints its class and id, a Node its name too (which the guest may set).
+        VariantType::OBJECT => 64 + value.try_to::<Gd<Node>>().map_or(0, |node| node.get_name().len() as u64),
+        VariantType::NIL | VariantType::BOOL | VariantType::INT | VariantType::FLOAT => 24,
+        _ => match length(value) {
+            // A packed array's elements: bytes ("255, "), or numbers of up to four components.
+            Some(elements) if ty == VariantType::PACKED_BYTE_ARRAY => elements.saturating_mul(5),
+            Some(elements) => {
+                elements.saturating_mul(2 + 25 * containers::packed_element_bytes(ty).unwrap_or(4).div_ceil(4))
+            }
+            // Vectors, transforms, projections, callables...: a projection prints 16 numbers.
+            None => 16 * 25,
+        },
+    }
+}
