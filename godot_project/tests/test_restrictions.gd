@@ -153,12 +153,16 @@ func test_singletons_and_resources_under_restrictions() -> void:
 	g.free()
 
 
-func test_callable_of_an_object_needs_no_restrictions() -> void:
+func test_callable_or_signal_of_an_object_needs_no_restrictions() -> void:
 	var s := Sandbox.FromProgram(load(GUEST))
 	s.set_class_allowed_callback(func(_sandbox, _name): return true)
 	var t := Target.new()
 	expect_error("Callable(Object, method) is only available to a fully unrestricted Sandbox")
 	assert_null(s.vmcallv("construct", TYPE_CALLABLE, [t, "add"]))
+	expect_error("Signal(Object, name) is only available to a fully unrestricted Sandbox")
+	assert_null(s.vmcallv("construct", TYPE_SIGNAL, [t, "ready"]), "emitting it would run what the game connected")
+	s.restrictions = false
+	assert_eq(s.vmcallv("construct", TYPE_SIGNAL, [t, "ready"]), t.ready, "unrestricted, it is made")
 	t.free()
 	s.free()
 

@@ -28,9 +28,14 @@ pub fn vconstruct(m: &mut Vm) -> HostResult {
     if !(0..=MAX_ARGUMENTS as i32).contains(&argc) {
         return Err(refused(format!("VCONSTRUCT: invalid argument count {argc}")));
     }
-    // Callable(object, method) reaches any method of any object it was given.
-    if ty == VariantType::CALLABLE && argc == 2 {
-        m.data.restrictions.check_unrestricted("Callable(Object, method)")?;
+    // Callable(object, method) reaches any method of any object it was given, and
+    // Signal(object, name) emits any of its signals (running whatever the game connected).
+    if argc == 2 {
+        match ty {
+            VariantType::CALLABLE => m.data.restrictions.check_unrestricted("Callable(Object, method)")?,
+            VariantType::SIGNAL => m.data.restrictions.check_unrestricted("Signal(Object, name)")?,
+            _ => {}
+        }
     }
     let args = read_variants(m, args_addr, argc as u64)?;
     check_stringified(m, ty, &args)?;
