@@ -409,6 +409,30 @@ func test_printing_what_nests_without_bound_is_refused() -> void:
 	s.free()
 
 
+func test_printing_is_charged_to_the_instruction_budget() -> void:
+	# Printing takes the host time in proportion to the text: what a guest loop writing it
+	# would take, half an instruction per character.
+	var s := _sandbox()
+	var before: int = s.monitor_instructions_executed
+	s.vmcallv("str_of", [1, 2])
+	var small: int = s.monitor_instructions_executed - before
+	assert_true(small < 10_000, "a short text costs little (%d)" % small)
+	var bytes := PackedByteArray()
+	bytes.resize(2_000_000)
+	before = s.monitor_instructions_executed
+	s.vmcallv("str_of", bytes)
+	var flat: int = s.monitor_instructions_executed - before
+	assert_true(flat > 3_000_000, "six million characters of a packed array (%d)" % flat)
+	var numbers := []
+	numbers.resize(200_000)
+	numbers.fill(7)
+	before = s.monitor_instructions_executed
+	s.vmcallv("str_of", numbers)
+	var nested: int = s.monitor_instructions_executed - before
+	assert_true(nested > 1_000_000, "two hundred thousand elements (%d)" % nested)
+	s.free()
+
+
 func test_a_kept_array_grown_through_a_shared_index_is_measured() -> void:
 	var s := _sandbox()
 	s.vmcallv("keep_and_grow", 4_000_000)  # 92 MiB, kept

@@ -46,9 +46,9 @@ pub fn vconstruct(m: &mut Vm) -> HostResult {
 
 /// A PackedStringArray built from an Array holds each element as text (`str` of it): checked
 /// as printing is (see `printing.rs`).
-fn check_stringified(m: &Vm, ty: VariantType, args: &[Variant]) -> HostResult {
+fn check_stringified(m: &mut Vm, ty: VariantType, args: &[Variant]) -> HostResult {
     match ty {
-        VariantType::PACKED_STRING_ARRAY => check_all_printable(&m.data.restrictions, args, Objects::Printed),
+        VariantType::PACKED_STRING_ARRAY => check_all_printable(m, args, Objects::Printed),
         _ => Ok(()),
     }
 }

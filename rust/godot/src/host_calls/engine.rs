@@ -15,7 +15,7 @@ pub fn throw(m: &mut Vm) -> HostResult {
     let mut text = if kind.is_empty() { message } else { format!("{kind}: {message}") };
     if m.sysarg(4) != 0 {
         let related = read_variant(m, m.sysarg(4))?;
-        text.push_str(&format!(" ({})", text_of(&m.data.restrictions, &related)?));
+        text.push_str(&format!(" ({})", text_of(m, &related)?));
     }
     if m.sysarg(5) != 0 {
         let function = String::from_utf8_lossy(m.memory.c_string(m.sysarg(5), 256)?).into_owned();

@@ -160,7 +160,8 @@ pub fn node_op(m: &mut Vm) -> HostResult {
             write_std_vector(m, a2, &bytes)?;
         }
         op::SET_NAME => {
-            let name = text_of(&m.data.restrictions, &read_variant(m, a2)?)?;
+            let name = read_variant(m, a2)?;
+            let name = text_of(m, &name)?;
             target.set_name(&StringName::from(&name));
         }
         op::REPARENT => {

@@ -10,18 +10,19 @@ use crate::runtime::Vm;
 const MAX_PRINT_ARGS: u64 = 63;
 
 /// The text of `count` Variants at `array`, joined by `separator`.
-fn line(m: &Vm, array: u64, count: u64, separator: &str) -> Result<String, rvsandbox_vm::HostError> {
+fn line(m: &mut Vm, array: u64, count: u64, separator: &str) -> Result<String, rvsandbox_vm::HostError> {
     if count > MAX_PRINT_ARGS {
         return Err(refused(format!("print: too many arguments ({count}, at most {MAX_PRINT_ARGS})")));
     }
     let values = read_variants(m, array, count)?;
-    check_all_printable(&m.data.restrictions, &values, Objects::Printed)?;
+    check_all_printable(m, &values, Objects::Printed)?;
     Ok(values.iter().map(|v| v.stringify().to_string()).collect::<Vec<_>>().join(separator))
 }
 
 /// 500 PRINT: a0 = Variant array, a1 = count. Prints them concatenated, as one line.
 pub fn print(m: &mut Vm) -> HostResult {
-    let text = line(m, m.sysarg(0), m.sysarg(1), "")?;
+    let (array, count) = (m.sysarg(0), m.sysarg(1));
+    let text = line(m, array, count, "")?;
     // Earlier guest output (Linux write) comes first.
     m.data.output.borrow_mut().flush();
     godot::global::print(&[text.to_variant()]);
@@ -38,7 +39,8 @@ pub fn print_channel(m: &mut Vm) -> HostResult {
         0..=8 => "",
         other => return Err(refused(format!("print: invalid channel {other}"))),
     };
-    let text = line(m, m.sysarg(0), m.sysarg(1), separator)?;
+    let (array, count) = (m.sysarg(0), m.sysarg(1));
+    let text = line(m, array, count, separator)?;
     m.data.output.borrow_mut().flush();
     let v = [text.to_variant()];
     match channel {

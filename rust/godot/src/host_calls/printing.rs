@@ -5,7 +5,8 @@
 //! - **Size.** Containers nested in containers multiply: an Array holding an Array of itself,
 //!   four levels deep, prints billions of characters, all built before anything could count
 //!   them. The text is estimated first, by a walk that stops as soon as the estimate passes
-//!   the limit.
+//!   the limit; the estimate is charged to the instruction budget, as the work of printing
+//!   it (and of the walk) grows with it.
 //! - **Objects.** `str` of an Object runs its script's `_to_string`, and `var_to_str` writes out
 //!   every property of an Object. Both reach past the restrictions unless checked here: the
 //!   first needs the method rule to allow `_to_string`, the second is refused for Objects.
@@ -15,6 +16,7 @@ use rvsandbox_vm::HostError;
 
 use super::{containers, length, refused, HostResult, MAX_ELEMENTS};
 use crate::restrictions::Restrictions;
+use crate::runtime::Vm;
 
 /// How deep a Variant to print may nest containers. Godot prints deeper ones (a container
 /// holding itself, for one) as `[...]`, with an error of its own.
@@ -33,25 +35,29 @@ pub enum Objects {
 }
 
 /// `value` as text (what GDScript's `str` gives), if [`check_printable`].
-pub fn text_of(restrictions: &Restrictions, value: &Variant) -> Result<GString, HostError> {
-    check_printable(restrictions, value, Objects::Printed)?;
+pub fn text_of(m: &mut Vm, value: &Variant) -> Result<GString, HostError> {
+    check_printable(m, value, Objects::Printed)?;
     Ok(value.stringify())
 }
 
 /// Refuses `value` if its text (or encoding) could take more than about [`MAX_ELEMENTS`]
 /// characters through containers, nests containers more than [`MAX_PRINTED_DEPTH`] deep, or
 /// holds an Object that `objects` may not convert.
-pub fn check_printable(restrictions: &Restrictions, value: &Variant, objects: Objects) -> HostResult {
-    check_all_printable(restrictions, std::slice::from_ref(value), objects)
+pub fn check_printable(m: &mut Vm, value: &Variant, objects: Objects) -> HostResult {
+    check_all_printable(m, std::slice::from_ref(value), objects)
 }
 
 /// [`check_printable`] for values printed together (one budget for all).
-pub fn check_all_printable(restrictions: &Restrictions, values: &[Variant], objects: Objects) -> HostResult {
-    let mut walk = Walk { budget: MAX_ELEMENTS, restrictions, objects, denied: None };
-    let Some(value) = values.iter().find(|value| !walk.visit(value, 0)) else {
+pub fn check_all_printable(m: &mut Vm, values: &[Variant], objects: Objects) -> HostResult {
+    let mut walk = Walk { budget: MAX_ELEMENTS, flat: 0, restrictions: &m.data.restrictions, objects, denied: None };
+    let refused_value = values.iter().find(|value| !walk.visit(value, 0));
+    let characters = (MAX_ELEMENTS - walk.budget).saturating_add(walk.flat);
+    let denied = walk.denied;
+    m.charge_bytes(characters.saturating_mul(4));
+    let Some(value) = refused_value else {
         return Ok(());
     };
-    Err(walk.denied.unwrap_or_else(|| {
+    Err(denied.unwrap_or_else(|| {
         refused(format!(
             "a {:?} is too large or too deeply nested to print (at most {MAX_ELEMENTS} characters, {MAX_PRINTED_DEPTH} levels)",
             value.get_type()
@@ -62,6 +68,8 @@ pub fn check_all_printable(restrictions: &Restrictions, values: &[Variant], obje
 /// One check: what is left of the character budget, and the first Object refused.
 struct Walk<'a> {
     budget: u64,
+    /// Characters of the values printed on their own (outside the budget, but charged).
+    flat: u64,
     restrictions: &'a Restrictions,
     objects: Objects,
     denied: Option<HostError>,
@@ -101,7 +109,10 @@ impl Walk<'_> {
             VariantType::PACKED_STRING_ARRAY if depth > 0 => value.try_to::<PackedStringArray>().is_ok_and(|strings| {
                 strings.as_slice().iter().all(|string| self.take(SEPARATOR + 4 + string.len() as u64))
             }),
-            _ if depth == 0 => self.take(1),
+            _ if depth == 0 => {
+                self.flat = self.flat.saturating_add(printed_size(value));
+                self.take(1)
+            }
             _ => self.take(printed_size(value)),
         }
     }

@@ -59,7 +59,8 @@ pub fn string_ops(m: &mut Vm) -> HostResult {
     match operation {
         op::GET_LENGTH => m.set_result(text.len() as u64),
         op::APPEND => {
-            let other = text_of(&m.data.restrictions, &read_variant(m, ptr)?)?;
+            let other = read_variant(m, ptr)?;
+            let other = text_of(m, &other)?;
             let joined = GString::from(&format!("{text}{other}"));
             store(m, index, &text, &joined, ty)?;
         }

@@ -117,7 +117,7 @@ pub fn utility(m: &mut Vm) -> HostResult {
                 return Err(refused(format!("str: too many arguments ({count})")));
             }
             let values = read_variants(m, args, count)?;
-            check_all_printable(&m.data.restrictions, &values, Objects::Printed)?;
+            check_all_printable(m, &values, Objects::Printed)?;
             let text: String = values.iter().map(|v| v.stringify().to_string()).collect();
             let value = GString::from(&text).to_variant();
             hold_value(m, &value)?;
@@ -182,11 +182,10 @@ fn variant_op(
 
 /// The checks for the operations that turn Variants into text or text into Variants, before
 /// Godot does it (see `printing.rs`).
-fn check_text_conversion(m: &Vm, op: u64, args: &[Variant]) -> HostResult {
-    let restrictions = &m.data.restrictions;
+fn check_text_conversion(m: &mut Vm, op: u64, args: &[Variant]) -> HostResult {
     match op {
-        VAR_TO_STR => check_all_printable(restrictions, args, Objects::Serialized),
-        VAR_TO_BYTES => check_all_printable(restrictions, args, Objects::Identified),
+        VAR_TO_STR => check_all_printable(m, args, Objects::Serialized),
+        VAR_TO_BYTES => check_all_printable(m, args, Objects::Identified),
         TYPE_CONVERT => {
             let to = args.get(1).and_then(|ty| ty.try_to::<i64>().ok()).unwrap_or(-1);
             let text_types = [
@@ -196,7 +195,7 @@ fn check_text_conversion(m: &Vm, op: u64, args: &[Variant]) -> HostResult {
                 VariantType::PACKED_STRING_ARRAY,
             ];
             match text_types.iter().any(|ty| ty.ord as i64 == to) {
-                true => check_all_printable(restrictions, &args[..1], Objects::Printed),
+                true => check_all_printable(m, &args[..1], Objects::Printed),
                 false => Ok(()),
             }
         }

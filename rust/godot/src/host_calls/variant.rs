@@ -97,7 +97,7 @@ pub fn vcall(m: &mut Vm) -> HostResult {
     let args = read_variants(m, m.sysarg(3), argc)?;
     // `text.format(values)` prints the values into the text.
     if method == "format" {
-        check_all_printable(&m.data.restrictions, &args, Objects::Printed)?;
+        check_all_printable(m, &args, Objects::Printed)?;
     }
     let this = GuestVariant::read(&m.memory, this_addr)?;
     let ty = this.variant_type()?;
@@ -159,7 +159,7 @@ pub fn veval(m: &mut Vm) -> HostResult {
     let result_addr = m.sysarg(3);
     // `text % values` prints the values into the text.
     if op == VariantOperator::MODULO && matches!(a.get_type(), VariantType::STRING | VariantType::STRING_NAME) {
-        check_printable(&m.data.restrictions, &b, Objects::Printed)?;
+        check_printable(m, &b, Objects::Printed)?;
     }
     let (value, valid) = match a.evaluate(&b, op) {
         // Operators can double a string or array per call (`a + a`): bounded like everything else.
