@@ -233,3 +233,34 @@ func test_var_to_str_refuses_objects() -> void:
 	assert_eq(typeof(s.vmcallv("utility1", VAR_TO_BYTES, p)), TYPE_PACKED_BYTE_ARRAY, "var_to_bytes writes its id only")
 	assert_eq(p.printed, 0)
 	s.free()
+
+
+func test_str_to_var_refuses_deep_nesting() -> void:
+	# About twenty thousand levels overflow the game's stack inside Godot's parser.
+	var s := Sandbox.FromProgram(load(GUEST))
+	expect_error("str_to_var: the text nests brackets more than 100 deep")
+	assert_null(s.vmcallv("utility1", STR_TO_VAR, "[".repeat(20_000)))
+	var deep := "[".repeat(100) + "]".repeat(100)
+	assert_eq(typeof(s.vmcallv("utility1", STR_TO_VAR, deep)), TYPE_ARRAY, "a hundred levels parse")
+	s.free()
+
+
+func test_builtin_methods_that_reach_past_the_restrictions_are_refused() -> void:
+	var s := Sandbox.FromProgram(load(GUEST))
+	# Bytes of an encoded Object: decoding them with allow_objects would instantiate its class
+	# and set its properties (a GDScript's source, for one).
+	var object_bytes := var_to_bytes_with_objects(RefCounted.new())
+	expect_error("decode_var with allow_objects would create objects")
+	assert_null(s.vmcallv("vcallv", object_bytes, "decode_var", [0, true]))
+	expect_error("decode_var_size with allow_objects would create objects")
+	assert_null(s.vmcallv("vcallv", object_bytes, "decode_var_size", [0, true]))
+	assert_eq(s.vmcallv("vcallv", var_to_bytes(42), "decode_var", [0]), 42, "plain values decode")
+	var buffer := PackedByteArray()
+	buffer.resize(256)
+	expect_error("encode_var with allow_objects would write out an Object's properties")
+	assert_null(s.vmcallv("vcallv", buffer, "encode_var", [0, Printable.new(), true]))
+	assert_eq(s.vmcallv("vcallv", buffer, "encode_var", [0, 42]), buffer.encode_var(0, 42), "plain values encode")
+	expect_error("duplicate_deep copies the Resources inside")
+	assert_null(s.vmcallv("vcallv", [1, [2]], "duplicate_deep", []))
+	assert_eq(s.vmcallv("vcallv", [1, [2]], "duplicate_deep", [0]), [1, [2]], "mode 0 copies containers only")
+	s.free()

@@ -317,6 +317,18 @@ PUBLIC Variant str_of(Variant v) {
     return out;
 }
 
+// VCALL (501) of `method` on `self`, with the elements of the Array `args` (at most 4).
+PUBLIC Variant vcallv(Variant self, Variant method, Variant args) {
+    Text name = text_of(method);
+    Variant argv[4];
+    long argc = sys(ECALL_ARRAY_SIZE, L((uint32_t)args.i));
+    argc = argc < 4 ? argc : 4;
+    for (long i = 0; i < argc; i++) sys(ECALL_ARRAY_AT, L((uint32_t)args.i), i, L(&argv[i]));
+    Variant ret = nil();
+    sys(ECALL_VCALL, L(&self), L(name.ptr), L(name.len), L(argv), argc, L(&ret));
+    return ret;
+}
+
 // UTILITY (549) Variant operations by number (Utility_Op), of one or two arguments.
 PUBLIC Variant utility1(Variant op, Variant a) {
     Variant out = nil();

@@ -200,25 +200,50 @@ fn check_text_conversion(m: &mut Vm, op: u64, args: &[Variant]) -> HostResult {
             }
         }
         STR_TO_VAR => match args[0].get_type() {
-            VariantType::STRING | VariantType::STRING_NAME if !may_make_objects(&args[0].to_string()) => Ok(()),
-            VariantType::STRING | VariantType::STRING_NAME => Err(refused(
-                "str_to_var: the text names Object(...) or Resource(...), which would create an object or load a resource",
-            )),
+            VariantType::STRING | VariantType::STRING_NAME => match parse_refusal(&args[0].to_string()) {
+                None => Ok(()),
+                Some(why) => Err(refused(format!("str_to_var: {why}"))),
+            },
             other => Err(refused(format!("str_to_var: the argument is a {other:?}, not a String"))),
         },
         _ => Ok(()),
     }
 }
 
-/// Whether Godot's text parser (behind `str_to_var`) could create an Object from `text`:
-/// `Object(Class, "property": value, ...)` instantiates any class and sets any property (a
-/// script with source code of the guest's choosing, for one), and `Resource("path")`,
-/// `SubResource(...)` and `ExtResource(...)` load any resource. Conservative: either word
-/// anywhere outside a string literal or comment counts, whatever surrounds it (so an Array
-/// typed `Array[Object]` is refused too). Strings and comments are skipped as Godot's tokenizer
-/// skips them: `"` to the next unescaped `"` (a backslash escapes the character after it;
-/// `&"` and `@"` open strings too), `;` to the end of the line; the parser stops at a NUL.
-fn may_make_objects(text: &str) -> bool {
+/// How deep `str_to_var` text may nest brackets: Godot's parser recurses once per level, and
+/// about twenty thousand levels (20 KB of text) overflow the game's stack.
+const MAX_PARSED_DEPTH: u32 = 100;
+
+/// Why Godot's text parser (behind `str_to_var`) must not see `text`, if it must not:
+/// - `Object(Class, "property": value, ...)` instantiates any class and sets any property (a
+///   script with source code of the guest's choosing, for one), and `Resource("path")`,
+///   `SubResource(...)` and `ExtResource(...)` load any resource. Conservative: either word
+///   anywhere outside a string literal or comment counts, whatever surrounds it (so an Array
+///   typed `Array[Object]` is refused too).
+/// - Brackets nested more than [`MAX_PARSED_DEPTH`] deep.
+fn parse_refusal(text: &str) -> Option<&'static str> {
+    let code = outside_strings(text);
+    if code.contains("Object") || code.contains("Resource") {
+        return Some("the text names Object(...) or Resource(...), which would create an object or load a resource");
+    }
+    let mut depth = 0u32;
+    for c in code.chars() {
+        match c {
+            '[' | '{' | '(' => depth += 1,
+            ']' | '}' | ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_PARSED_DEPTH {
+            return Some("the text nests brackets more than 100 deep");
+        }
+    }
+    None
+}
+
+/// `text` with its string literals and comments blanked out, as Godot's tokenizer skips them:
+/// `"` to the next unescaped `"` (a backslash escapes the character after it; `&"` and `@"`
+/// open strings too), `;` to the end of the line. The parser stops at a NUL.
+fn outside_strings(text: &str) -> String {
     let mut outside = String::with_capacity(text.len());
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
@@ -241,7 +266,7 @@ fn may_make_objects(text: &str) -> bool {
             c => outside.push(c),
         }
     }
-    outside.contains("Object") || outside.contains("Resource")
+    outside
 }
 
 /// LEN (GDScript's `len`, not one of Godot's utility functions): the length of a string or
@@ -270,7 +295,11 @@ fn char_or_ord(op: u64, arg: &Variant) -> Result<Variant, rvsandbox_vm::HostErro
 
 #[cfg(test)]
 mod tests {
-    use super::may_make_objects;
+    use super::parse_refusal;
+
+    fn may_make_objects(text: &str) -> bool {
+        parse_refusal(text).is_some_and(|why| why.contains("Object(...)"))
+    }
 
     #[test]
     fn text_that_names_objects_or_resources_is_caught() {
@@ -304,5 +333,13 @@ mod tests {
         ] {
             assert!(!may_make_objects(text), "{text}");
         }
+    }
+
+    #[test]
+    fn deep_nesting_is_caught_outside_strings_only() {
+        assert!(parse_refusal(&format!("{}1{}", "[".repeat(100), "]".repeat(100))).is_none());
+        assert!(parse_refusal(&"[".repeat(101)).is_some_and(|why| why.contains("more than 100 deep")));
+        assert!(parse_refusal(&"{\"a\": (".repeat(60)).is_some());
+        assert!(parse_refusal(&format!("\"{}\"", "[".repeat(1000))).is_none(), "brackets in a string are text");
     }
 }

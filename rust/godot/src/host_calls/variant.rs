@@ -40,6 +40,25 @@ fn check_sizing_arguments(target: &Variant, method: &str, args: &[Variant]) -> R
     Ok(())
 }
 
+/// Refuses the builtin methods that reach past the restrictions from inside Godot:
+/// - `PackedByteArray.decode_var`/`decode_var_size` with `allow_objects` instantiate any class
+///   and set any property (a script's source code, for one) from bytes the guest wrote;
+/// - `encode_var` with `allow_objects` writes out every property of an Object;
+/// - `Array`/`Dictionary.duplicate_deep`, but in mode 0 (`DEEP_DUPLICATE_NONE`), makes new
+///   instances of the Resources inside, running their scripts.
+fn check_reach(method: &str, args: &[Variant]) -> Result<(), String> {
+    let flag = |at: usize| args.get(at).is_some_and(Variant::booleanize);
+    let why = match method {
+        "decode_var" | "decode_var_size" if flag(1) => "with allow_objects would create objects",
+        "encode_var" if flag(2) => "with allow_objects would write out an Object's properties",
+        "duplicate_deep" if args.first().and_then(|mode| mode.try_to::<i64>().ok()) != Some(0) => {
+            "copies the Resources inside, running their scripts (only mode 0, DEEP_DUPLICATE_NONE, is allowed)"
+        }
+        _ => return Ok(()),
+    };
+    Err(format!("{method} {why}"))
+}
+
 /// Whether `target`, a builtin (non-object) Variant, has the builtin method `name`. Asked
 /// through the interface's `variant_has_method`, which gdext does not wrap: building a
 /// `Callable` to ask makes Godot log an error of its own for an empty or unknown name, and
@@ -60,6 +79,7 @@ pub fn call_builtin(target: &mut Variant, method: &str, args: &[Variant]) -> Res
         return Err(format!("'{method}' on an Object is not a builtin method"));
     }
     check_sizing_arguments(target, method, args)?;
+    check_reach(method, args)?;
     let name = StringName::from(method);
     if !has_builtin_method(target, &name) {
         return Err(format!("{:?} has no method '{method}'", target.get_type()));
