@@ -8,6 +8,7 @@ const GUEST := "res://tests/guests/hostcalls.elf"
 
 
 class Target extends Node:
+	signal hit
 	var health := 100
 
 	func add(a, b):
@@ -263,4 +264,30 @@ func test_builtin_methods_that_reach_past_the_restrictions_are_refused() -> void
 	expect_error("duplicate_deep copies the Resources inside")
 	assert_null(s.vmcallv("vcallv", [1, [2]], "duplicate_deep", []))
 	assert_eq(s.vmcallv("vcallv", [1, [2]], "duplicate_deep", [0]), [1, [2]], "mode 0 copies containers only")
+	s.free()
+
+
+func test_callables_and_signals_ask_the_method_rule() -> void:
+	# A Callable of an object's method calls that method; a Signal's emit is its object's
+	# emit_signal. Whoever holds one asks the method rule, and so does handing one to the game.
+	var s := Sandbox.FromProgram(load(GUEST))
+	s.set_method_allowed_callback(func(_sandbox, _object, method): return method not in ["add", "emit_signal"])
+	var t := Target.new()
+	var hits := [0]
+	t.hit.connect(func(): hits[0] += 1)
+	expect_error("banned method called: Node.add")
+	assert_null(s.vmcallv("vcallv", Callable(t, "add"), "call", [1, 2]))
+	expect_error("banned method called: Node.add")
+	assert_null(s.vmcallv("vcallv", [1, 2], "reduce", [Callable(t, "add")]), "passed to a builtin method")
+	expect_error("banned method called: Node.emit_signal")
+	assert_null(s.vmcallv("vcallv", t.hit, "emit", []))
+	assert_eq(hits[0], 0, "no handler ran")
+	expect_error("banned method called: Node.add")
+	assert_null(s.vmcallv("vcallv", t, "call_deferred", [Callable(t, "add")]), "handed to the game")
+	assert_eq(s.vmcallv("vcallv", Callable(t, "get_class"), "call", []), "Node", "allowed methods are called")
+	assert_eq(s.vmcallv("vcallv", t.hit, "get_name", []), &"hit", "and a Signal's other methods answer")
+	s.set_method_allowed_callback(func(_sandbox, _object, _method): return true)
+	s.vmcallv("vcallv", t.hit, "emit", [])
+	assert_eq(hits[0], 1, "emitted once allowed")
+	t.free()
 	s.free()

@@ -5,7 +5,7 @@ use godot::global::godot_error;
 use godot::prelude::*;
 
 use super::containers::write_string_vector;
-use super::variant::call_object;
+use super::variant::{call_object, check_callable};
 use super::{
     expect, indexed, node_path, object, read_str, read_variant, read_variants, refused, write_variant, HostResult,
 };
@@ -86,6 +86,7 @@ pub fn obj(m: &mut Vm) -> HostResult {
             let name = name_of(&read_variant(m, ptr)?, "a property name")?;
             let value = read_variant(m, ptr + 24)?;
             rules.check_property(&target, &name.to_string(), true)?;
+            check_callable(m, &value)?;
             with_reentry(m, || target.set(&name, &value));
         }
         op::CONNECT | op::DISCONNECT => {
@@ -186,6 +187,7 @@ pub fn obj_prop_set(m: &mut Vm) -> HostResult {
     match subject(m, m.sysarg(0))? {
         Subject::Object(mut obj) => {
             m.data.restrictions.check_property(&obj, &name, true)?;
+            check_callable(m, &value)?;
             let property = StringName::from(&name);
             if !has_property(&obj, &property) {
                 return Err(refused(format!("{} has no property '{name}'", obj.get_class())));

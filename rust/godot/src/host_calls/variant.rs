@@ -102,8 +102,52 @@ pub fn call_object(
     args: &[Variant],
 ) -> Result<Variant, rvsandbox_vm::HostError> {
     m.data.restrictions.check_method(&obj, method)?;
+    for arg in args {
+        check_callable(m, arg)?;
+    }
     let name = StringName::from(method);
     with_reentry(m, || obj.try_call(&name, args)).map_err(|e| refused(format!("calling {method}: {e}")))
+}
+
+/// Refuses `value` if it is a Callable of an object's method that the method rule does not
+/// allow: calling it calls that method, and so does the game, later, if the guest hands it
+/// over (an argument, a property). A custom Callable (a guest function's, or a lambda or bound
+/// Callable the game handed over) is not asked about: only the game makes those from its
+/// objects' methods, and asking one its method makes Godot log an error.
+pub fn check_callable(m: &Vm, value: &Variant) -> HostResult {
+    if value.get_type() != VariantType::CALLABLE {
+        return Ok(());
+    }
+    let callable = value.to::<Callable>();
+    if callable.is_custom() {
+        return Ok(());
+    }
+    match (callable.object(), callable.method_name()) {
+        (Some(object), Some(method)) => Ok(m.data.restrictions.check_method(&object, &method.to_string())?),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses a Signal's builtin `method` if the method rule does not allow the method of the
+/// Signal's object it stands for (`emit` is its `emit_signal`, which runs whatever the game
+/// connected).
+fn check_signal_method(m: &Vm, target: &Variant, method: &str) -> HostResult {
+    if target.get_type() != VariantType::SIGNAL {
+        return Ok(());
+    }
+    let object_method = match method {
+        "emit" => "emit_signal",
+        "connect" => "connect",
+        "disconnect" => "disconnect",
+        "is_connected" => "is_connected",
+        "get_connections" => "get_signal_connection_list",
+        "has_connections" => "has_connections",
+        _ => return Ok(()),
+    };
+    match target.to::<Signal>().object() {
+        Some(object) => Ok(m.data.restrictions.check_method(&object, object_method)?),
+        None => Ok(()),
+    }
 }
 
 /// 501 VCALL: a0 = Variant self, a1/a2 = method, a3 = argument Variants, a4 = count,
@@ -118,6 +162,10 @@ pub fn vcall(m: &mut Vm) -> HostResult {
     // `text.format(values)` prints the values into the text.
     if method == "format" {
         check_all_printable(m, &args, Objects::Printed)?;
+    }
+    // Builtin methods call the Callables among their arguments (`map`, `sort_custom`...).
+    for arg in &args {
+        check_callable(m, arg)?;
     }
     let this = GuestVariant::read(&m.memory, this_addr)?;
     let ty = this.variant_type()?;
@@ -138,12 +186,14 @@ pub fn vcall(m: &mut Vm) -> HostResult {
             // An object behind a non-OBJECT tag still takes the (checked) object path.
             call_object(m, obj, &method, &args)?
         } else if target.get_type() == VariantType::CALLABLE {
+            check_callable(m, &target)?;
             let callable = target.to::<Callable>();
             with_reentry(m, || callable.callv(&args.iter().cloned().collect::<VarArray>()))
         } else {
             // Mutating methods (`append_array`, `resize`...) grow `target` in place: stored
             // back (and so measured again, if permanent) before the growth is counted, which
             // may refuse the call.
+            check_signal_method(m, &target, &method)?;
             let bytes_before = host_bytes(&target);
             let value = call_builtin(&mut target, &method, &args).map_err(refused)?;
             let grown = host_bytes(&target).saturating_sub(bytes_before);
