@@ -154,6 +154,27 @@ func test_singletons_and_resources_under_restrictions() -> void:
 	g.free()
 
 
+func test_the_resource_rule_sees_the_path_that_is_loaded() -> void:
+	# A rule that allows one folder is not fooled by paths Godot would resolve elsewhere.
+	var s := Sandbox.FromProgram(load(GUEST))
+	var asked := []
+	s.set_resource_allowed_callback(func(_sandbox, path):
+		asked.append(path)
+		return path.begins_with("res://tests/guests/"))
+	expect_error("resource path not allowed: res://tests/test_case.gd")
+	assert_null(s.vmcallv("load_res", "res://tests/guests/../test_case.gd"))
+	assert_true(s.vmcallv("load_res", "res:///tests//guests/./abi.elf") is SandboxProgram, "resolved, then allowed")
+	assert_eq(asked, ["res://tests/test_case.gd", "res://tests/guests/abi.elf"], "the rule saw the resolved paths")
+	for path in ["res://../outside.gd", "res://tests/guests/../../../outside.gd", "/tmp/outside.gd", "C:\\\\x.gd"]:
+		expect_error("is not a path inside res:// or user://")
+		assert_null(s.vmcallv("load_res", path), path)
+	var uid := ResourceUID.id_to_text(ResourceLoader.get_resource_uid(ABI))
+	assert_true(uid.begins_with("uid://") and uid != "uid://<invalid>", "the guest program has a uid")
+	assert_true(s.vmcallv("load_res", uid) is SandboxProgram, "a uid:// path loads its file")
+	assert_eq(asked.back(), ABI, "and the rule is asked about that file")
+	s.free()
+
+
 func test_callable_or_signal_of_an_object_needs_no_restrictions() -> void:
 	var s := Sandbox.FromProgram(load(GUEST))
 	s.set_class_allowed_callback(func(_sandbox, _name): return true)
