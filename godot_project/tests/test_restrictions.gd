@@ -312,3 +312,23 @@ func test_callables_and_signals_ask_the_method_rule() -> void:
 	assert_eq(hits[0], 1, "emitted once allowed")
 	t.free()
 	s.free()
+
+
+func test_a_duplicate_asks_about_every_node_it_makes() -> void:
+	var s := Sandbox.FromProgram(load(GUEST))
+	s.set_class_allowed_callback(func(_sandbox, name): return name == "Node")
+	var parent := Node.new()
+	var child := Node2D.new()
+	parent.add_child(child)
+	expect_error("class not allowed: Node2D")
+	assert_null(s.vmcallv("duplicate_with", parent, 0), "the child's class is asked too")
+	parent.remove_child(child)
+	child.free()
+	var copy = s.vmcallv("duplicate_with", parent, 2)
+	assert_true(copy is Node and copy != parent, "groups may be copied")
+	copy.free()
+	for flags in [1, 4, 15]:
+		expect_error("NODE DUPLICATE of scripts or signals (flags 1 and 4) is only available to a fully unrestricted Sandbox")
+		assert_null(s.vmcallv("duplicate_with", parent, flags), "flags %d" % flags)
+	parent.free()
+	s.free()

@@ -76,7 +76,8 @@ public:
 	void replace_by(const Node &node, bool keep_groups = false) {
 		sys::call<sys::NODE>(sys::NodeOp::REPLACE_BY, handle(), node.handle(), keep_groups);
 	}
-	/// A copy of this node (Godot duplicate flags, default 15 = everything).
+	/// A copy of this node (Godot duplicate flags, default 15 = everything). A Sandbox with
+	/// restrictions refuses copying signals (1) and scripts (4): pass 2 (groups) or 0 there.
 	Node duplicate(int flags = 15) const {
 		uint64_t copy = 0;
 		sys::call<sys::NODE>(sys::NodeOp::DUPLICATE, handle(), &copy, flags);

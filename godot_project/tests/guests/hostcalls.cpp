@@ -309,6 +309,12 @@ PUBLIC Variant duplicate_node(Variant node) {
     sys(ECALL_GET_NODE + 1, 4, L(node.u), L(&copy), 0);
     return copy ? make(OBJECT, copy) : nil();
 }
+// The same with Godot's duplicate `flags`.
+PUBLIC Variant duplicate_with(Variant node, Variant flags) {
+    uint64_t copy = 0;
+    sys(ECALL_GET_NODE + 1, 4, L(node.u), L(&copy), flags.i);
+    return copy ? make(OBJECT, copy) : nil();
+}
 
 // str(v) (UTILITY STR).
 PUBLIC Variant str_of(Variant v) {

@@ -36,6 +36,21 @@ mod op {
     pub const IS_INSIDE_TREE: u64 = 21;
 }
 
+/// Godot's `Node.DUPLICATE_SIGNALS` and `DUPLICATE_SCRIPTS` flags.
+const DUPLICATE_SIGNALS: u64 = 1;
+const DUPLICATE_SCRIPTS: u64 = 4;
+
+/// Asks the class rule about every node a duplicate of `root` would make: the root and all its
+/// descendants.
+fn check_subtree_classes(m: &Vm, root: &Gd<Node>) -> Result<(), HostError> {
+    let mut pending = vec![root.clone()];
+    while let Some(node) = pending.pop() {
+        m.data.restrictions.check_class(&node.get_class().to_string())?;
+        pending.extend(node.get_children_ex().include_internal(true).done().iter_shared());
+    }
+    Ok(())
+}
+
 /// The node behind a guest handle.
 pub fn node(m: &Vm, handle: u64) -> Result<Gd<Node>, HostError> {
     object(m, handle)?.try_cast::<Node>().map_err(|o| refused(format!("Object was not a Node (a {})", o.get_class())))
@@ -99,7 +114,12 @@ pub fn node_op(m: &mut Vm) -> HostResult {
         }
         op::DUPLICATE => {
             use godot::obj::EngineBitfield as _;
-            m.data.restrictions.check_class(&target.get_class().to_string())?;
+            // Copying scripts makes new instances of the game's scripts (their initializers and
+            // setters run); copying signals connects the copy wherever the original is.
+            if a3 & (DUPLICATE_SIGNALS | DUPLICATE_SCRIPTS) != 0 {
+                m.data.restrictions.check_unrestricted("NODE DUPLICATE of scripts or signals (flags 1 and 4)")?;
+            }
+            check_subtree_classes(m, &target)?;
             let flags = godot::classes::node::DuplicateFlags::from_ord(a3 & 0x7);
             let copy = target.duplicate_node_ex().flags(flags).done();
             let given = handle_of(m, Some(copy.clone())).and_then(|handle| Ok(m.memory.write_u64(a2, handle)?));
