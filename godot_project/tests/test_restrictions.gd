@@ -332,3 +332,16 @@ func test_a_duplicate_asks_about_every_node_it_makes() -> void:
 		assert_null(s.vmcallv("duplicate_with", parent, flags), "flags %d" % flags)
 	parent.free()
 	s.free()
+
+
+func test_name_in_object_asks_the_property_rule() -> void:
+	# `"health" in object` reads the property: its getter, or the script's _get, runs.
+	var s := Sandbox.FromProgram(load(GUEST))
+	s.set_property_allowed_callback(func(_sandbox, _object, property, _is_set): return property != "health")
+	var t := Target.new()
+	expect_error("banned property accessed: Node.health")
+	assert_null(s.vmcallv("veval_op", OP_IN, "health", t))
+	assert_eq(s.vmcallv("veval_op", OP_IN, "name", t), true, "other properties answer")
+	assert_eq(s.vmcallv("veval_op", OP_IN, "health", {"health": 1}), true, "a key in a Dictionary is no property")
+	t.free()
+	s.free()

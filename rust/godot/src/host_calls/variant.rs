@@ -227,9 +227,16 @@ pub fn veval(m: &mut Vm) -> HostResult {
     let a = read_variant(m, m.sysarg(1))?;
     let b = read_variant(m, m.sysarg(2))?;
     let result_addr = m.sysarg(3);
+    let text_a = matches!(a.get_type(), VariantType::STRING | VariantType::STRING_NAME);
     // `text % values` prints the values into the text.
-    if op == VariantOperator::MODULO && matches!(a.get_type(), VariantType::STRING | VariantType::STRING_NAME) {
+    if op == VariantOperator::MODULO && text_a {
         check_printable(m, &b, Objects::Printed)?;
+    }
+    // `name in object` reads the property (its getter, or the script's `_get`, runs).
+    if op == VariantOperator::IN && text_a {
+        if let Ok(object) = b.try_to::<Gd<Object>>() {
+            m.data.restrictions.check_property(&object, &a.to_string(), false)?;
+        }
     }
     let (value, valid) = match a.evaluate(&b, op) {
         // Operators can double a string or array per call (`a + a`): bounded like everything else.
