@@ -488,3 +488,32 @@ func test_formatting_what_nests_without_bound_is_refused() -> void:
 	assert_null(abi.vmcallv("vcall_method", "{0}", "format", [outer]), "text.format(values)")
 	abi.free()
 
+
+
+func test_text_that_multiplies_what_it_is_given_is_refused_before_it_is_built() -> void:
+	# Each of these would build tens of millions of characters (%2147483000d: two billion,
+	# which aborted the game) from a few kilobytes of input.
+	var s := _sandbox()
+	expect_error("text % values could build")
+	assert_null(s.vmcallv("veval_op", OP_MODULE, "%2147483000d", 1), "a width written in the template")
+	expect_error("text % values could build")
+	assert_null(s.vmcallv("veval_op", OP_MODULE, "%*d", [2147483000, 1]), "a width taken from the values")
+	assert_eq(s.vmcallv("veval_op", OP_MODULE, "%5d|%.2f|%s", [42, 1.5, "x"]), "   42|1.50|x")
+	var long := "x".repeat(8192)
+	expect_error("format could build")
+	assert_null(s.vmcallv("vcallv", "{0}".repeat(8192), "format", [[long]]))
+	assert_eq(s.vmcallv("vcallv", "{0}-{1}", "format", [[1, 2]]), "1-2")
+	expect_error("replace could build")
+	assert_null(s.vmcallv("vcallv", long, "replace", ["x", long]))
+	assert_eq(s.vmcallv("vcallv", "abc", "replace", ["b", "xx"]), "axxc")
+	var parts := PackedStringArray()
+	parts.resize(5000)
+	expect_error("join could build")
+	assert_null(s.vmcallv("vcallv", "s".repeat(4000), "join", [parts]))
+	assert_eq(s.vmcallv("vcallv", ", ", "join", [PackedStringArray(["a", "b"])]), "a, b")
+	expect_error("join takes a PackedStringArray")
+	assert_null(s.vmcallv("vcallv", ", ", "join", [["a", "b"]]), "an Array's elements would be printed")
+	expect_error("indent could build")
+	assert_null(s.vmcallv("vcallv", "\n".repeat(5000), "indent", [long]))
+	assert_eq(s.vmcallv("vcallv", "a\nb", "indent", ["  "]), "  a\n  b")
+	s.free()

@@ -4,6 +4,7 @@
 //! `Refs::object`; any failure is a `HostError` that ends the vmcall with one engine error.
 
 mod array;
+mod builtin_checks;
 mod callable;
 mod construct;
 mod containers;
@@ -35,7 +36,7 @@ use crate::runtime::Vm;
 
 pub use callable::GuestCallable;
 pub use expression::clear as release_caches;
-pub use printing::{check_all_printable, check_printable, text_of, Objects};
+pub use printing::{check_all_printable, check_format, check_printable, check_sprintf, text_of, Objects};
 pub use timer::free_timers;
 
 /// What every handler returns.

@@ -49,13 +49,76 @@ pub fn check_printable(m: &mut Vm, value: &Variant, objects: Objects) -> HostRes
 
 /// [`check_printable`] for values printed together (one budget for all).
 pub fn check_all_printable(m: &mut Vm, values: &[Variant], objects: Objects) -> HostResult {
+    printed_characters(m, values, objects).map(drop)
+}
+
+/// Refuses `template % values` (VEVAL) if it could build more than [`MAX_ELEMENTS`]
+/// characters: the values' text (checked as printing is), the template, and the widths and
+/// precisions its `%` conversions ask for, written in it (`%2000000000d` would build two
+/// billion characters) or taken from the values with `*`.
+pub fn check_sprintf(m: &mut Vm, template: &str, values: &Variant) -> HostResult {
+    /// Characters a conversion writes besides its width and precision (a number's digits).
+    const CONVERSION: u64 = 32;
+    let values_text = printed_characters(m, std::slice::from_ref(values), Objects::Printed)?;
+    let mut bound = values_text.saturating_add(template.len() as u64);
+    let mut takes_widths = false;
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            continue;
+        }
+        let mut number = 0u64;
+        while let Some(&c) = chars.peek() {
+            match c {
+                '0'..='9' => number = number.saturating_mul(10).saturating_add(u64::from(c) - u64::from('0')),
+                '.' | '-' | '+' | ' ' => bound = bound.saturating_add(std::mem::take(&mut number)),
+                '*' => takes_widths = true,
+                _ => break,
+            }
+            chars.next();
+        }
+        bound = bound.saturating_add(number).saturating_add(CONVERSION);
+    }
+    if takes_widths {
+        let numbers = match values.try_to::<AnyArray>() {
+            Ok(array) => array.iter_shared().collect(),
+            Err(_) => vec![values.clone()],
+        };
+        let widths = numbers.iter().filter_map(|n| n.try_to::<i64>().ok()).map(i64::unsigned_abs);
+        bound = widths.fold(bound, u64::saturating_add);
+    }
+    within_text_limit("text % values", bound)
+}
+
+/// Refuses `template.format(values, placeholder)` (VCALL) if it could build more than
+/// [`MAX_ELEMENTS`] characters: each placeholder (at most one per `{`, or per character with a
+/// placeholder of the guest's) may take all of the values' text.
+pub fn check_format(m: &mut Vm, template: &Variant, args: &[Variant]) -> HostResult {
+    let values = printed_characters(m, args, Objects::Printed)?;
+    let template = template.to_string();
+    let placeholders = match args.len() {
+        0 | 1 => template.matches('{').count(),
+        _ => template.chars().count(),
+    } as u64;
+    within_text_limit("format", (template.len() as u64).saturating_add(placeholders.saturating_mul(values)))
+}
+
+fn within_text_limit(what: &str, characters: u64) -> HostResult {
+    if characters > MAX_ELEMENTS {
+        return Err(refused(format!("{what} could build {characters} characters (at most {MAX_ELEMENTS})")));
+    }
+    Ok(())
+}
+
+/// [`check_all_printable`], giving at most how many characters the values print.
+fn printed_characters(m: &mut Vm, values: &[Variant], objects: Objects) -> Result<u64, HostError> {
     let mut walk = Walk { budget: MAX_ELEMENTS, flat: 0, restrictions: &m.data.restrictions, objects, denied: None };
     let refused_value = values.iter().find(|value| !walk.visit(value, 0));
     let characters = (MAX_ELEMENTS - walk.budget).saturating_add(walk.flat);
     let denied = walk.denied;
     m.charge_bytes(characters.saturating_mul(4));
     let Some(value) = refused_value else {
-        return Ok(());
+        return Ok(characters);
     };
     Err(denied.unwrap_or_else(|| {
         refused(format!(

@@ -6,58 +6,15 @@ use godot::obj::EngineEnum;
 use godot::prelude::*;
 use godot::sys;
 
+use super::builtin_checks::check_builtin_call;
 use super::{
-    check_all_printable, check_printable, check_size, hold, hold_value, host_bytes, indexed, keep, length, object,
-    read_str, read_variant, read_variants, refused, write_variant, HostResult, Objects, MAX_ELEMENTS,
+    check_format, check_size, check_sprintf, hold, hold_value, host_bytes, indexed, keep, object, read_str,
+    read_variant, read_variants, refused, write_variant, HostResult,
 };
 use crate::abi::args::MAX_ARGUMENTS;
 use crate::abi::variant::is_inline;
 use crate::abi::GuestVariant;
 use crate::runtime::{with_reentry, Vm};
-
-/// Builtin methods whose integer arguments set the size of what they build (`"ab".repeat(n)`,
-/// `array.resize(n)`, ...): checked before the call, since building it is what would exhaust
-/// the host.
-const SIZING_METHODS: &[&str] =
-    &["repeat", "rpad", "lpad", "resize", "pad_decimals", "pad_zeros", "decompress", "decompress_dynamic"];
-
-/// Refuses a sizing method whose result would exceed [`MAX_ELEMENTS`] (or be unbounded).
-fn check_sizing_arguments(target: &Variant, method: &str, args: &[Variant]) -> Result<(), String> {
-    if !SIZING_METHODS.contains(&method) {
-        return Ok(());
-    }
-    // `repeat` multiplies the current length; the others take a size directly (negative
-    // sizes mean "unbounded" for decompress_dynamic).
-    // (Read without `Variant::call`, which panics where the method does not exist.)
-    let base = if method == "repeat" { length(target).unwrap_or(0) } else { 1 }.max(1) as i64;
-    for arg in args {
-        if let Ok(n) = arg.try_to::<i64>() {
-            if n < 0 || n.saturating_mul(base) as u64 > MAX_ELEMENTS {
-                return Err(format!("{method}({n}) would build more than {MAX_ELEMENTS} elements"));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Refuses the builtin methods that reach past the restrictions from inside Godot:
-/// - `PackedByteArray.decode_var`/`decode_var_size` with `allow_objects` instantiate any class
-///   and set any property (a script's source code, for one) from bytes the guest wrote;
-/// - `encode_var` with `allow_objects` writes out every property of an Object;
-/// - `Array`/`Dictionary.duplicate_deep`, but in mode 0 (`DEEP_DUPLICATE_NONE`), makes new
-///   instances of the Resources inside, running their scripts.
-fn check_reach(method: &str, args: &[Variant]) -> Result<(), String> {
-    let flag = |at: usize| args.get(at).is_some_and(Variant::booleanize);
-    let why = match method {
-        "decode_var" | "decode_var_size" if flag(1) => "with allow_objects would create objects",
-        "encode_var" if flag(2) => "with allow_objects would write out an Object's properties",
-        "duplicate_deep" if args.first().and_then(|mode| mode.try_to::<i64>().ok()) != Some(0) => {
-            "copies the Resources inside, running their scripts (only mode 0, DEEP_DUPLICATE_NONE, is allowed)"
-        }
-        _ => return Ok(()),
-    };
-    Err(format!("{method} {why}"))
-}
 
 /// Whether `target`, a builtin (non-object) Variant, has the builtin method `name`. Asked
 /// through the interface's `variant_has_method`, which gdext does not wrap: building a
@@ -78,8 +35,7 @@ pub fn call_builtin(target: &mut Variant, method: &str, args: &[Variant]) -> Res
     if target.get_type() == VariantType::OBJECT {
         return Err(format!("'{method}' on an Object is not a builtin method"));
     }
-    check_sizing_arguments(target, method, args)?;
-    check_reach(method, args)?;
+    check_builtin_call(target, method, args)?;
     let name = StringName::from(method);
     if !has_builtin_method(target, &name) {
         return Err(format!("{:?} has no method '{method}'", target.get_type()));
@@ -159,10 +115,6 @@ pub fn vcall(m: &mut Vm) -> HostResult {
     }
     let method = read_str(m, m.sysarg(1), m.sysarg(2))?;
     let args = read_variants(m, m.sysarg(3), argc)?;
-    // `text.format(values)` prints the values into the text.
-    if method == "format" {
-        check_all_printable(m, &args, Objects::Printed)?;
-    }
     // Builtin methods call the Callables among their arguments (`map`, `sort_custom`...).
     for arg in &args {
         check_callable(m, arg)?;
@@ -194,6 +146,10 @@ pub fn vcall(m: &mut Vm) -> HostResult {
             // back (and so measured again, if permanent) before the growth is counted, which
             // may refuse the call.
             check_signal_method(m, &target, &method)?;
+            // `text.format(values)` prints the values into the text.
+            if method == "format" && matches!(target.get_type(), VariantType::STRING | VariantType::STRING_NAME) {
+                check_format(m, &target, &args)?;
+            }
             let bytes_before = host_bytes(&target);
             let value = call_builtin(&mut target, &method, &args).map_err(refused)?;
             let grown = host_bytes(&target).saturating_sub(bytes_before);
@@ -230,7 +186,7 @@ pub fn veval(m: &mut Vm) -> HostResult {
     let text_a = matches!(a.get_type(), VariantType::STRING | VariantType::STRING_NAME);
     // `text % values` prints the values into the text.
     if op == VariantOperator::MODULO && text_a {
-        check_printable(m, &b, Objects::Printed)?;
+        check_sprintf(m, &a.to_string(), &b)?;
     }
     // `name in object` reads the property (its getter, or the script's `_get`, runs).
     if op == VariantOperator::IN && text_a {

@@ -1,0 +1,94 @@
+//! Checks on what a guest asks of Godot's builtin methods (VCALL on a String, Array,
+//! Dictionary, packed array...), made before Godot runs the method: afterwards is too late for
+//! a result that exhausts the host's memory, or for a method that reaches past the
+//! restrictions.
+
+use godot::prelude::*;
+
+use super::{length, MAX_ELEMENTS};
+
+/// Refuses `method` on `target` with `args` if it would build more than [`MAX_ELEMENTS`]
+/// elements or characters, or reach past the restrictions.
+pub fn check_builtin_call(target: &Variant, method: &str, args: &[Variant]) -> Result<(), String> {
+    check_sizing_arguments(target, method, args)?;
+    check_multiplied_text(target, method, args)?;
+    check_reach(method, args)
+}
+
+/// Builtin methods whose integer arguments set the size of what they build (`"ab".repeat(n)`,
+/// `array.resize(n)`, ...): checked before the call, since building it is what would exhaust
+/// the host.
+const SIZING_METHODS: &[&str] =
+    &["repeat", "rpad", "lpad", "resize", "pad_decimals", "pad_zeros", "decompress", "decompress_dynamic"];
+
+/// Refuses a sizing method whose result would exceed [`MAX_ELEMENTS`] (or be unbounded).
+fn check_sizing_arguments(target: &Variant, method: &str, args: &[Variant]) -> Result<(), String> {
+    if !SIZING_METHODS.contains(&method) {
+        return Ok(());
+    }
+    // `repeat` multiplies the current length; the others take a size directly (negative
+    // sizes mean "unbounded" for decompress_dynamic).
+    // (Read without `Variant::call`, which panics where the method does not exist.)
+    let base = if method == "repeat" { length(target).unwrap_or(0) } else { 1 }.max(1) as i64;
+    for arg in args {
+        if let Ok(n) = arg.try_to::<i64>() {
+            if n < 0 || n.saturating_mul(base) as u64 > MAX_ELEMENTS {
+                return Err(format!("{method}({n}) would build more than {MAX_ELEMENTS} elements"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses the builtin methods that reach past the restrictions from inside Godot:
+/// - `PackedByteArray.decode_var`/`decode_var_size` with `allow_objects` instantiate any class
+///   and set any property (a script's source code, for one) from bytes the guest wrote;
+/// - `encode_var` with `allow_objects` writes out every property of an Object;
+/// - `Array`/`Dictionary.duplicate_deep`, but in mode 0 (`DEEP_DUPLICATE_NONE`), makes new
+///   instances of the Resources inside, running their scripts.
+fn check_reach(method: &str, args: &[Variant]) -> Result<(), String> {
+    let flag = |at: usize| args.get(at).is_some_and(Variant::booleanize);
+    let why = match method {
+        "decode_var" | "decode_var_size" if flag(1) => "with allow_objects would create objects",
+        "encode_var" if flag(2) => "with allow_objects would write out an Object's properties",
+        "duplicate_deep" if args.first().and_then(|mode| mode.try_to::<i64>().ok()) != Some(0) => {
+            "copies the Resources inside, running their scripts (only mode 0, DEEP_DUPLICATE_NONE, is allowed)"
+        }
+        _ => return Ok(()),
+    };
+    Err(format!("{method} {why}"))
+}
+
+/// Refuses a String method whose result multiplies what it is given past [`MAX_ELEMENTS`]
+/// characters: `replace` (each match by the replacement: 8,000 characters, each replaced by
+/// 8,000, give 64 million), `join` (the separator between every element; its parts must be a
+/// PackedStringArray, as an Array would be converted by printing its elements) and `indent`
+/// (the prefix on every line). `format` and `%` are checked where the
+/// values' text is estimated (`printing.rs`).
+fn check_multiplied_text(target: &Variant, method: &str, args: &[Variant]) -> Result<(), String> {
+    if !matches!(target.get_type(), VariantType::STRING | VariantType::STRING_NAME) {
+        return Ok(());
+    }
+    let text = length(target).unwrap_or(0);
+    let length_of = |at: usize| args.get(at).and_then(length).unwrap_or(0);
+    let bound = match method {
+        "replace" | "replacen" => {
+            let matches = text / length_of(0).max(1);
+            text.saturating_add(matches.saturating_mul(length_of(1)))
+        }
+        "indent" => text.saturating_add((text + 1).saturating_mul(length_of(0))),
+        "join" => {
+            let parts = match args.first() {
+                Some(parts) if parts.get_type() == VariantType::PACKED_STRING_ARRAY => parts.to::<PackedStringArray>(),
+                _ => return Err("join takes a PackedStringArray".to_string()),
+            };
+            let characters: u64 = parts.as_slice().iter().map(|part| part.len() as u64).sum();
+            characters.saturating_add((parts.len() as u64).saturating_mul(text))
+        }
+        _ => return Ok(()),
+    };
+    if bound > MAX_ELEMENTS {
+        return Err(format!("{method} could build {bound} characters (at most {MAX_ELEMENTS})"));
+    }
+    Ok(())
+}
