@@ -517,3 +517,44 @@ func test_text_that_multiplies_what_it_is_given_is_refused_before_it_is_built() 
 	assert_null(s.vmcallv("vcallv", "\n".repeat(5000), "indent", [long]))
 	assert_eq(s.vmcallv("vcallv", "a\nb", "indent", ["  "]), "  a\n  b")
 	s.free()
+
+
+## An Array holding sixteen times the same Array, `levels` deep: 16^levels Arrays at the
+## bottom, from 16 * levels appends.
+func _dag(levels: int) -> Array:
+	var a := []
+	for i in levels:
+		var b := []
+		for j in 16:
+			b.append(a)
+		a = b
+	return a
+
+
+func test_going_through_nested_containers_is_bounded() -> void:
+	# Comparing, hashing or copying deeply 16^6 Arrays would take the game seconds and
+	# gigabytes (and two levels more, hours): refused before Godot starts.
+	var s := _sandbox()
+	var big := _dag(6)
+	var other := _dag(6)
+	var calls := [
+		["vcallv", big, "hash", []],
+		["vcallv", big, "duplicate", [true]],
+		["vcallv", [big], "has", [other]],
+		["veval_op", OP_EQUAL, big, other],
+		["veval_op", OP_IN, other, [big]],
+		["utility1", 58, big],  # UTILITY HASH
+		["vcallv", {}, "has", [big]],
+		["get_at", {1: 2}, big],
+	]
+	for i in calls.size():
+		expect_error("too large or too deeply nested to compare, hash or copy deeply")
+		assert_null(s.callv("vmcallv", calls[i]), "call %d" % i)
+	var small := _dag(3)
+	assert_eq(s.vmcallv("vcallv", small, "hash", []), small.hash(), "4096 Arrays hash")
+	assert_eq(s.vmcallv("veval_op", OP_EQUAL, small, _dag(3)), true)
+	assert_eq(s.vmcallv("vcallv", small, "duplicate", [true]), small)
+	var flat := []
+	flat.resize(1_000_000)
+	assert_eq(s.vmcallv("vcallv", flat, "has", [1]), false, "a million flat elements are compared")
+	s.free()

@@ -7,6 +7,7 @@ use godot::builtin::AnyArray;
 use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
+use super::builtin_checks::check_deep_operation;
 use super::containers::write_std_vector;
 use super::variant::call_builtin;
 use super::{hold, indexed, read_variant, refused, write_variant, HostResult, MAX_ELEMENTS, VARIANT_BYTES};
@@ -85,7 +86,9 @@ pub fn array_ops(m: &mut Vm) -> HostResult {
             if operation != op::ERASE {
                 hold(m, VARIANT_BYTES)?;
             }
-            mutate(&mut target, method, &[value])?;
+            let args = [value];
+            check_deep_operation(m, &target, method, &args)?;
+            mutate(&mut target, method, &args)?;
         }
         op::POP_AT | op::POP_BACK | op::POP_FRONT => {
             let popped = match operation {
@@ -119,6 +122,7 @@ pub fn array_ops(m: &mut Vm) -> HostResult {
             mutate(&mut target, "clear", &[])?;
         }
         op::SORT => {
+            check_deep_operation(m, &target, "sort", &[])?;
             mutate(&mut target, "sort", &[])?;
         }
         op::FETCH_TO_VECTOR => {
@@ -131,6 +135,7 @@ pub fn array_ops(m: &mut Vm) -> HostResult {
         }
         op::HAS => {
             let value = read_variant(m, vptr)?;
+            check_deep_operation(m, &target, "has", std::slice::from_ref(&value))?;
             write_variant(m, vptr, &view.contains(&value).to_variant())?;
         }
         other => return Err(refused(format!("invalid Array operation {other}"))),

@@ -5,7 +5,8 @@
 
 use godot::prelude::*;
 
-use super::{length, MAX_ELEMENTS};
+use super::{check_traversable, length, HostResult, MAX_ELEMENTS};
+use crate::runtime::Vm;
 
 /// Refuses `method` on `target` with `args` if it would build more than [`MAX_ELEMENTS`]
 /// elements or characters, or reach past the restrictions.
@@ -20,6 +21,33 @@ pub fn check_builtin_call(target: &Variant, method: &str, args: &[Variant]) -> R
 /// the host.
 const SIZING_METHODS: &[&str] =
     &["repeat", "rpad", "lpad", "resize", "pad_decimals", "pad_zeros", "decompress", "decompress_dynamic"];
+
+/// Refuses a builtin method of an Array or Dictionary that would go through more than
+/// [`MAX_ELEMENTS`] elements of nested containers (see `printing.rs`): what it compares,
+/// hashes, sorts or copies deeply. Only the operands it goes through are walked: a Dictionary
+/// hashes the key it is given, not its own contents, so `has` stays cheap.
+pub fn check_deep_operation(m: &mut Vm, target: &Variant, method: &str, args: &[Variant]) -> HostResult {
+    let flag = |at: usize| args.get(at).is_some_and(Variant::booleanize);
+    let first = args.get(..1).unwrap_or_default();
+    let (whole_target, operands) = match (target.get_type(), method) {
+        (VariantType::ARRAY, "has" | "find" | "rfind" | "count" | "erase") => (true, first),
+        (VariantType::ARRAY, "bsearch") => (false, first),
+        (VariantType::ARRAY, "sort" | "max" | "min" | "hash" | "duplicate_deep" | "recursive_equal") => (true, args),
+        (VariantType::ARRAY | VariantType::DICTIONARY, "duplicate") => (flag(0), &[][..]),
+        (VariantType::ARRAY, "slice") => (flag(3), &[][..]),
+        (VariantType::DICTIONARY, "get" | "get_or_add" | "set" | "has" | "erase") => (false, first),
+        (VariantType::DICTIONARY, "has_all") => (false, args),
+        (VariantType::DICTIONARY, "find_key" | "hash" | "duplicate_deep" | "recursive_equal" | "merge" | "merged") => {
+            (true, args)
+        }
+        _ => return Ok(()),
+    };
+    let mut values = operands.to_vec();
+    if whole_target {
+        values.push(target.clone());
+    }
+    check_traversable(m, &values)
+}
 
 /// Refuses a sizing method whose result would exceed [`MAX_ELEMENTS`] (or be unbounded).
 fn check_sizing_arguments(target: &Variant, method: &str, args: &[Variant]) -> Result<(), String> {

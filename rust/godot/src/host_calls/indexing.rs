@@ -9,6 +9,7 @@
 use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
+use super::builtin_checks::check_deep_operation;
 use super::object::has_property;
 use super::variant::call_builtin;
 use super::{read_variant, refused, write_variant, HostResult};
@@ -32,7 +33,11 @@ pub fn variant_get(m: &mut Vm) -> HostResult {
             }
             with_reentry(m, || obj.get(&property))
         }
-        Err(_) => get(&subject, &key).ok_or_else(|| invalid(&subject, &key))?,
+        Err(_) => {
+            // A Dictionary hashes and compares the key.
+            check_deep_operation(m, &subject, "get", std::slice::from_ref(&key))?;
+            get(&subject, &key).ok_or_else(|| invalid(&subject, &key))?
+        }
     };
     write_variant(m, result, &value)
 }

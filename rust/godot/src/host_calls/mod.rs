@@ -36,7 +36,9 @@ use crate::runtime::Vm;
 
 pub use callable::GuestCallable;
 pub use expression::clear as release_caches;
-pub use printing::{check_all_printable, check_format, check_printable, check_sprintf, text_of, Objects};
+pub use printing::{
+    check_all_printable, check_format, check_printable, check_sprintf, check_traversable, text_of, Objects,
+};
 pub use timer::free_timers;
 
 /// What every handler returns.

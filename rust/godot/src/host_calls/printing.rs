@@ -10,6 +10,12 @@
 //! - **Objects.** `str` of an Object runs its script's `_to_string`, and `var_to_str` writes out
 //!   every property of an Object. Both reach past the restrictions unless checked here: the
 //!   first needs the method rule to allow `_to_string`, the second is refused for Objects.
+//!
+//! The same walk, counting elements instead of characters, bounds the other operations that
+//! go through nested containers: comparing, hashing and deep copies ([`check_traversable`]).
+//! A guest that pushes one Array sixteen times into the next, six levels deep, holds 16
+//! million elements after 96 pushes; `==` on it, `hash` or `duplicate(true)` would take
+//! seconds and gigabytes, and two levels more, hours.
 
 use godot::prelude::*;
 use rvsandbox_vm::HostError;
@@ -112,26 +118,57 @@ fn within_text_limit(what: &str, characters: u64) -> HostResult {
 
 /// [`check_all_printable`], giving at most how many characters the values print.
 fn printed_characters(m: &mut Vm, values: &[Variant], objects: Objects) -> Result<u64, HostError> {
-    let mut walk = Walk { budget: MAX_ELEMENTS, flat: 0, restrictions: &m.data.restrictions, objects, denied: None };
+    walk(m, values, Measure::Characters, objects)
+}
+
+/// Refuses `values` if going through them (comparing, hashing or copying them deeply) could
+/// visit more than [`MAX_ELEMENTS`] elements (a string counts its characters, a packed array
+/// its elements) or containers nested more than [`MAX_PRINTED_DEPTH`] deep.
+pub fn check_traversable(m: &mut Vm, values: &[Variant]) -> HostResult {
+    walk(m, values, Measure::Elements, Objects::Identified).map(drop)
+}
+
+/// Walks `values`, charging what was counted to the instruction budget; gives the count.
+fn walk(m: &mut Vm, values: &[Variant], measure: Measure, objects: Objects) -> Result<u64, HostError> {
+    let restrictions = &m.data.restrictions;
+    let mut walk = Walk { budget: MAX_ELEMENTS, flat: 0, measure, restrictions, objects, denied: None };
     let refused_value = values.iter().find(|value| !walk.visit(value, 0));
-    let characters = (MAX_ELEMENTS - walk.budget).saturating_add(walk.flat);
+    let counted = (MAX_ELEMENTS - walk.budget).saturating_add(walk.flat);
     let denied = walk.denied;
-    m.charge_bytes(characters.saturating_mul(4));
+    match measure {
+        // Printing costs what a guest loop writing the text would.
+        Measure::Characters => m.charge_bytes(counted.saturating_mul(4)),
+        Measure::Elements => m.charge(counted),
+    }
     let Some(value) = refused_value else {
-        return Ok(characters);
+        return Ok(counted);
+    };
+    let what = match measure {
+        Measure::Characters => format!("to print (at most {MAX_ELEMENTS} characters"),
+        Measure::Elements => format!("to compare, hash or copy deeply (at most {MAX_ELEMENTS} elements"),
     };
     Err(denied.unwrap_or_else(|| {
         refused(format!(
-            "a {:?} is too large or too deeply nested to print (at most {MAX_ELEMENTS} characters, {MAX_PRINTED_DEPTH} levels)",
+            "a {:?} is too large or too deeply nested {what}, {MAX_PRINTED_DEPTH} levels)",
             value.get_type()
         ))
     }))
 }
 
-/// One check: what is left of the character budget, and the first Object refused.
+/// What a [`Walk`] counts.
+#[derive(Clone, Copy)]
+enum Measure {
+    /// The characters printing would write.
+    Characters,
+    /// The elements a comparison, hash or deep copy would visit.
+    Elements,
+}
+
+/// One check: what is left of the budget, and the first Object refused.
 struct Walk<'a> {
     budget: u64,
-    /// Characters of the values printed on their own (outside the budget, but charged).
+    measure: Measure,
+    /// What the values on their own count (outside the budget, but charged).
     flat: u64,
     restrictions: &'a Restrictions,
     objects: Objects,
@@ -152,31 +189,48 @@ impl Walk<'_> {
     /// [`printed_size`]). A value on its own, not in a container, prints in proportion to what
     /// it already holds, and counts as one.
     fn visit(&mut self, value: &Variant, depth: u32) -> bool {
-        const SEPARATOR: u64 = 2;
+        // What a container costs on its own, what separates its elements, and what a string
+        // in a PackedStringArray adds to its length: in text, brackets, ", " and quotes.
+        let (container, separator, string) = match self.measure {
+            Measure::Characters => (2, 2, 6),
+            Measure::Elements => (1, 0, 1),
+        };
         if depth > MAX_PRINTED_DEPTH {
             return false;
         }
         // As AnyArray and AnyDictionary: typed containers (`Array[int]`) do not convert to untyped.
         match value.get_type() {
             VariantType::ARRAY => value.try_to::<AnyArray>().is_ok_and(|array| {
-                self.take(SEPARATOR)
-                    && array.iter_shared().all(|element| self.take(SEPARATOR) && self.visit(&element, depth + 1))
+                self.take(container)
+                    && array.iter_shared().all(|element| self.take(separator) && self.visit(&element, depth + 1))
             }),
             VariantType::DICTIONARY => value.try_to::<AnyDictionary>().is_ok_and(|dictionary| {
-                self.take(SEPARATOR)
+                self.take(container)
                     && dictionary.iter_shared().all(|(key, element)| {
-                        self.take(2 * SEPARATOR) && self.visit(&key, depth + 1) && self.visit(&element, depth + 1)
+                        self.take(2 * separator) && self.visit(&key, depth + 1) && self.visit(&element, depth + 1)
                     })
             }),
             VariantType::OBJECT if !self.object_allowed(value) => false,
-            VariantType::PACKED_STRING_ARRAY if depth > 0 => value.try_to::<PackedStringArray>().is_ok_and(|strings| {
-                strings.as_slice().iter().all(|string| self.take(SEPARATOR + 4 + string.len() as u64))
-            }),
+            VariantType::PACKED_STRING_ARRAY if depth > 0 => value
+                .try_to::<PackedStringArray>()
+                .is_ok_and(|strings| strings.as_slice().iter().all(|text| self.take(string + text.len() as u64))),
             _ if depth == 0 => {
-                self.flat = self.flat.saturating_add(printed_size(value));
+                self.flat = self.flat.saturating_add(self.size(value));
                 self.take(1)
             }
-            _ => self.take(printed_size(value)),
+            _ => {
+                let size = self.size(value);
+                self.take(size)
+            }
+        }
+    }
+
+    /// What `value`, neither a container nor a PackedStringArray in one, counts.
+    fn size(&self, value: &Variant) -> u64 {
+        match self.measure {
+            Measure::Characters => printed_size(value),
+            // A string compares and hashes by its characters, a packed array by its elements.
+            Measure::Elements => length(value).unwrap_or(1).max(1),
         }
     }
 

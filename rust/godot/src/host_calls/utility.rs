@@ -9,7 +9,10 @@
 use godot::prelude::*;
 
 use super::variant::call_builtin;
-use super::{check_all_printable, expression, hold_value, read_variants, refused, write_variant, HostResult, Objects};
+use super::{
+    check_all_printable, check_traversable, expression, hold_value, read_variants, refused, write_variant, HostResult,
+    Objects,
+};
 use crate::runtime::Vm;
 
 const STR: u64 = 0;
@@ -18,6 +21,7 @@ const MAX_STR_ARGS: u64 = 63;
 const RANDI: u64 = 53;
 const RANDI_RANGE: u64 = 54;
 const NEAREST_PO2: u64 = 57;
+const HASH: u64 = 58;
 const VAR_TO_STR: u64 = 59;
 const STR_TO_VAR: u64 = 60;
 const VAR_TO_BYTES: u64 = 61;
@@ -87,7 +91,7 @@ fn shape(op: u64) -> Option<Shape> {
         52 => F("randfn", 2),
         55 => F("ease", 2),
         56 => F("step_decimals", 1),
-        58 => V("hash", 1),
+        HASH => V("hash", 1),
         VAR_TO_STR => V("var_to_str", 1),
         STR_TO_VAR => V("str_to_var", 1),
         VAR_TO_BYTES => V("var_to_bytes", 1),
@@ -174,16 +178,17 @@ fn variant_op(
         return Err(refused(format!("utility operation {op}: expected {argc} argument(s), got {count}")));
     }
     let args = read_variants(m, args_addr, count)?;
-    check_text_conversion(m, op, &args)?;
+    check_arguments(m, op, &args)?;
     let value = f(&args)?;
     hold_value(m, &value)?;
     write_variant(m, result, &value)
 }
 
-/// The checks for the operations that turn Variants into text or text into Variants, before
-/// Godot does it (see `printing.rs`).
-fn check_text_conversion(m: &mut Vm, op: u64, args: &[Variant]) -> HostResult {
+/// The checks for the operations that turn Variants into text or text into Variants, or go
+/// through nested containers (`hash`), before Godot does it (see `printing.rs`).
+fn check_arguments(m: &mut Vm, op: u64, args: &[Variant]) -> HostResult {
     match op {
+        HASH => check_traversable(m, args),
         VAR_TO_STR => check_all_printable(m, args, Objects::Serialized),
         VAR_TO_BYTES => check_all_printable(m, args, Objects::Identified),
         TYPE_CONVERT => {

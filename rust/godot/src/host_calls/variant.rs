@@ -6,10 +6,10 @@ use godot::obj::EngineEnum;
 use godot::prelude::*;
 use godot::sys;
 
-use super::builtin_checks::check_builtin_call;
+use super::builtin_checks::{check_builtin_call, check_deep_operation};
 use super::{
-    check_format, check_size, check_sprintf, hold, hold_value, host_bytes, indexed, keep, object, read_str,
-    read_variant, read_variants, refused, write_variant, HostResult,
+    check_format, check_size, check_sprintf, check_traversable, hold, hold_value, host_bytes, indexed, keep, object,
+    read_str, read_variant, read_variants, refused, write_variant, HostResult,
 };
 use crate::abi::args::MAX_ARGUMENTS;
 use crate::abi::variant::is_inline;
@@ -146,6 +146,7 @@ pub fn vcall(m: &mut Vm) -> HostResult {
             // back (and so measured again, if permanent) before the growth is counted, which
             // may refuse the call.
             check_signal_method(m, &target, &method)?;
+            check_deep_operation(m, &target, &method, &args)?;
             // `text.format(values)` prints the values into the text.
             if method == "format" && matches!(target.get_type(), VariantType::STRING | VariantType::STRING_NAME) {
                 check_format(m, &target, &args)?;
@@ -187,6 +188,21 @@ pub fn veval(m: &mut Vm) -> HostResult {
     // `text % values` prints the values into the text.
     if op == VariantOperator::MODULO && text_a {
         check_sprintf(m, &a.to_string(), &b)?;
+    }
+    // Comparing two containers compares their elements, deeply; `value in container` compares
+    // the value with the container's elements (or hashes it, as a Dictionary's key).
+    let containers = [a.get_type(), b.get_type()].map(|ty| matches!(ty, VariantType::ARRAY | VariantType::DICTIONARY));
+    let compares = matches!(
+        op,
+        VariantOperator::EQUAL
+            | VariantOperator::NOT_EQUAL
+            | VariantOperator::LESS
+            | VariantOperator::LESS_EQUAL
+            | VariantOperator::GREATER
+            | VariantOperator::GREATER_EQUAL
+    );
+    if (compares && containers == [true, true]) || (op == VariantOperator::IN && containers[1]) {
+        check_traversable(m, &[a.clone(), b.clone()])?;
     }
     // `name in object` reads the property (its getter, or the script's `_get`, runs).
     if op == VariantOperator::IN && text_a {
