@@ -345,3 +345,21 @@ func test_name_in_object_asks_the_property_rule() -> void:
 	assert_eq(s.vmcallv("veval_op", OP_IN, "health", {"health": 1}), true, "a key in a Dictionary is no property")
 	t.free()
 	s.free()
+
+
+func test_methods_that_reach_other_methods_by_name_ask_about_those() -> void:
+	# A rule that allows `call` or `set` would otherwise allow every method or property.
+	var s := Sandbox.FromProgram(load(ABI))
+	s.set_method_allowed_callback(func(_sandbox, _object, method): return method != "add")
+	s.set_property_allowed_callback(func(_sandbox, _object, property, _is_set): return property != "health")
+	var t := Target.new()
+	expect_error("banned method called: Node.add")
+	assert_null(s.vmcallv("vcall_method", t, "call", "add"))
+	expect_error("banned property accessed: Node.health")
+	assert_null(s.vmcallv("vcall_method", t, "get", "health"))
+	expect_error("banned property accessed: Node.health")
+	assert_null(s.vmcallv("vcall_method", t, "get_indexed", "health:x"))
+	assert_eq(s.vmcallv("vcall_method", t, "get", "name"), t.name, "other properties are read")
+	assert_eq(s.vmcallv("vcall_method", t, "call", "get_class"), "Node", "other methods are called")
+	t.free()
+	s.free()

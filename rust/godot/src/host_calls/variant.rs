@@ -58,11 +58,30 @@ pub fn call_object(
     args: &[Variant],
 ) -> Result<Variant, rvsandbox_vm::HostError> {
     m.data.restrictions.check_method(&obj, method)?;
+    check_reflected_access(m, &obj, method, args)?;
     for arg in args {
         check_callable(m, arg)?;
     }
     let name = StringName::from(method);
     with_reentry(m, || obj.try_call(&name, args)).map_err(|e| refused(format!("calling {method}: {e}")))
+}
+
+/// The Object methods that call another method or reach a property by name (`call("name")`,
+/// `set("health", 0)`...) ask the rules about that method or property too: a rule that allows
+/// `call` would otherwise allow every method.
+fn check_reflected_access(m: &Vm, obj: &Gd<Object>, method: &str, args: &[Variant]) -> HostResult {
+    let rules = &m.data.restrictions;
+    let name = || args.first().map(|name| name.to_string()).unwrap_or_default();
+    // `set_indexed("position:x", ...)` sets the property `position`.
+    let property = || name().split(':').next().unwrap_or_default().to_string();
+    match method {
+        "call" | "callv" | "call_deferred" | "callp" => rules.check_method(obj, &name())?,
+        "set" | "set_deferred" | "set_indexed" => rules.check_property(obj, &property(), true)?,
+        "get" | "get_indexed" => rules.check_property(obj, &property(), false)?,
+        "set_script" => rules.check_property(obj, "script", true)?,
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Refuses `value` if it is a Callable of an object's method that the method rule does not
