@@ -558,3 +558,43 @@ func test_going_through_nested_containers_is_bounded() -> void:
 	flat.resize(1_000_000)
 	assert_eq(s.vmcallv("vcallv", flat, "has", [1]), false, "a million flat elements are compared")
 	s.free()
+
+
+func test_tree_changes_godot_would_refuse_are_refused_first() -> void:
+	# Each would make Godot log an error of its own; the guest gets the Sandbox's one.
+	const ADD_CHILD := 7
+	const ADD_SIBLING := 9
+	const MOVE_CHILD := 11
+	const REMOVE_CHILD := 12
+	const REPARENT := 16
+	const REPLACE_BY := 17
+	var s := _sandbox()
+	var root := Node.new()
+	var child := Node.new()
+	var loose := Node.new()
+	assert_eq(s.vmcallv("node_op", ADD_CHILD, root, child, 0), true)
+	assert_eq(child.get_parent(), root, "a valid change is made")
+	var refusals := [
+		[ADD_CHILD, loose, child, "add_child: the node already has a parent"],
+		[ADD_CHILD, child, root, "add_child: the node is an ancestor of this one"],
+		[ADD_CHILD, root, root, "add_child: a node and itself"],
+		[ADD_SIBLING, root, loose, "add_sibling: this node has no parent"],
+		[REMOVE_CHILD, root, loose, "remove_child: not a child of this node"],
+		[REPARENT, loose, root, "reparent: this node has no parent"],
+		[REPARENT, root, child, "reparent: this node has no parent"],
+		[REPLACE_BY, loose, child, "replace_by: the node already has a parent"],
+	]
+	for refusal in refusals:
+		expect_error(refusal[3])
+		assert_null(s.vmcallv("node_op", refusal[0], refusal[1], refusal[2], 0), refusal[3])
+	var outer := Node.new()
+	outer.add_child(root)
+	expect_error("reparent: the new parent is inside this node")
+	assert_null(s.vmcallv("node_op", REPARENT, root, child, 0))
+	expect_error("move_child: index 99 is outside the 1 children")
+	assert_null(s.vmcallv("node_op", MOVE_CHILD, root, child, 99))
+	assert_eq(s.vmcallv("node_op", MOVE_CHILD, root, child, -1), true)
+	assert_eq(root.get_parent(), outer, "nothing moved")
+	outer.free()
+	loose.free()
+	s.free()

@@ -309,6 +309,14 @@ PUBLIC Variant duplicate_node(Variant node) {
     sys(ECALL_GET_NODE + 1, 4, L(node.u), L(&copy), 0);
     return copy ? make(OBJECT, copy) : nil();
 }
+// NODE (508) operation `op` on `node` with the Node `other` (and, for MOVE_CHILD, `index`).
+PUBLIC Variant node_op(Variant op, Variant node, Variant other, Variant index) {
+    Variant pair[2] = {other, index};
+    // REPARENT (16) and REPLACE_BY (17) take the other node's handle itself.
+    long a2 = op.i == 16 || op.i == 17 ? (long)other.u : L(pair);
+    sys(ECALL_GET_NODE + 1, op.i, L(node.u), a2, 0);  // NODE
+    return boolean(true);
+}
 // The same with Godot's duplicate `flags`.
 PUBLIC Variant duplicate_with(Variant node, Variant flags) {
     uint64_t copy = 0;

@@ -51,6 +51,22 @@ fn check_subtree_classes(m: &Vm, root: &Gd<Node>) -> Result<(), HostError> {
     Ok(())
 }
 
+/// Refuses a change to the scene tree that Godot would refuse with an error of its own: `other`
+/// becomes a child of `target` (add_child), of its parent (add_sibling) or takes its place
+/// (replace_by), leaves it (remove_child), or becomes its parent (reparent).
+fn check_tree_change(method: &str, target: &Gd<Node>, other: &Gd<Node>) -> Result<(), HostError> {
+    let why = match method {
+        _ if other == target => "a node and itself",
+        "add_child" | "add_sibling" | "replace_by" if other.get_parent().is_some() => "the node already has a parent",
+        "add_child" | "add_sibling" if other.is_ancestor_of(target) => "the node is an ancestor of this one",
+        "add_sibling" | "reparent" if target.get_parent().is_none() => "this node has no parent",
+        "remove_child" if other.get_parent().is_none_or(|parent| parent != *target) => "not a child of this node",
+        "reparent" if target.is_ancestor_of(other) => "the new parent is inside this node",
+        _ => return Ok(()),
+    };
+    Err(refused(format!("{method}: {why}")))
+}
+
 /// The node behind a guest handle.
 pub fn node(m: &Vm, handle: u64) -> Result<Gd<Node>, HostError> {
     object(m, handle)?.try_cast::<Node>().map_err(|o| refused(format!("Object was not a Node (a {})", o.get_class())))
@@ -156,6 +172,7 @@ pub fn node_op(m: &mut Vm) -> HostResult {
                 op::ADD_SIBLING | op::ADD_SIBLING_DEFERRED => "add_sibling",
                 _ => "remove_child",
             };
+            check_tree_change(method, &target, &other)?;
             if matches!(operation, op::ADD_CHILD_DEFERRED | op::ADD_SIBLING_DEFERRED | op::REMOVE_CHILD_DEFERRED) {
                 target.call_deferred(method, &[other.to_variant()]);
             } else {
@@ -167,6 +184,10 @@ pub fn node_op(m: &mut Vm) -> HostResult {
             let index = GuestVariant::read(&m.memory, a2 + 24)?.word() as i64;
             if child.get_parent().is_none_or(|p| p != target) {
                 return Err(refused("move_child: not a child of this node"));
+            }
+            let count = target.get_child_count() as i64;
+            if !(-count..=count).contains(&index) {
+                return Err(refused(format!("move_child: index {index} is outside the {count} children")));
             }
             target.move_child(&child, index as i32);
         }
@@ -186,10 +207,12 @@ pub fn node_op(m: &mut Vm) -> HostResult {
         }
         op::REPARENT => {
             let parent = node(m, a2)?;
+            check_tree_change("reparent", &target, &parent)?;
             with_reentry(m, || target.reparent_ex(&parent).keep_global_transform(a3 != 0).done());
         }
         op::REPLACE_BY => {
             let replacement = node(m, a2)?;
+            check_tree_change("replace_by", &target, &replacement)?;
             with_reentry(m, || target.replace_by_ex(&replacement).keep_groups(a3 != 0).done());
         }
         op::ADD_TO_GROUP | op::REMOVE_FROM_GROUP | op::IS_IN_GROUP => {
