@@ -598,3 +598,12 @@ func test_tree_changes_godot_would_refuse_are_refused_first() -> void:
 	outer.free()
 	loose.free()
 	s.free()
+
+
+func test_builtin_methods_call_guest_callables() -> void:
+	# `map` calls the guest's own function for each element, nested inside the VCALL.
+	var s := _sandbox()
+	s.unboxed_arguments = false  # twice and sum3 take Variants
+	assert_eq(s.vmcallv("vcallv", [1, 2, 3], "map", [s.vmcallable("twice")]), [2, 4, 6])
+	assert_eq(s.vmcallv("vcallv", [3, 1, 2], "reduce", [s.vmcallable("sum3").bind(0)]), 6, "with a bound argument")
+	s.free()

@@ -109,6 +109,7 @@ PUBLIC Variant utility_demo(Variant container) {
 
 // ---- CALL_GUEST (554) -------------------------------------------------------------------------
 PUBLIC Variant sum3(Variant a, Variant b, Variant c) { return integer(a.i + b.i + c.i); }
+PUBLIC Variant twice(Variant v) { return integer(v.i * 2); }
 PUBLIC Variant ninth(Variant, Variant, Variant, Variant, Variant, Variant, Variant, Variant, Variant v9) {
     return v9;  // arrives through the stack: the nested call passes it beyond a7
 }

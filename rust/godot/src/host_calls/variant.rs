@@ -171,7 +171,14 @@ pub fn vcall(m: &mut Vm) -> HostResult {
                 check_format(m, &target, &args)?;
             }
             let bytes_before = host_bytes(&target);
-            let value = call_builtin(&mut target, &method, &args).map_err(refused)?;
+            // A method given Callables (`map`, `sort_custom`...) calls them, the guest's own
+            // functions included: the machine is published for those nested calls.
+            let value = if args.iter().any(|arg| arg.get_type() == VariantType::CALLABLE) {
+                with_reentry(m, || call_builtin(&mut target, &method, &args))
+            } else {
+                call_builtin(&mut target, &method, &args)
+            }
+            .map_err(refused)?;
             let grown = host_bytes(&target).saturating_sub(bytes_before);
             m.data.refs.set(index, target)?;
             hold(m, grown)?;
