@@ -364,3 +364,50 @@ func test_methods_that_reach_other_methods_by_name_ask_about_those() -> void:
 	assert_eq(s.vmcallv("vcall_method", t, "call", "get_class"), "Node", "other methods are called")
 	t.free()
 	s.free()
+
+
+func test_what_object_methods_reach_by_name_is_asked_about_at_any_depth() -> void:
+	var s := Sandbox.FromProgram(load(GUEST))
+	s.set_method_allowed_callback(func(_sandbox, _object, method): return method != "add")
+	s.set_property_allowed_callback(func(_sandbox, _object, property, _is_set): return property != "health")
+	s.set_class_allowed_callback(func(_sandbox, name): return name not in ["Node2D", "OS"])
+	var t := Target.new()
+	for call in [
+		[t, "call", ["call", "add", 1, 2], false],
+		[t, "callv", ["callv", ["add", [1, 2]]], false],
+		[t, "call", ["add", 1, 2], true],  # deferred
+		[t, "call_deferred", ["add", 1, 2], false],
+	]:
+		expect_error("banned method called: Node.add")
+		assert_null(s.callv("vmcallv", ["callp"] + call), str(call))
+	expect_error("banned property accessed: Node.health")
+	assert_null(s.vmcallv("callp", t, "get_indexed", [":health"], false), "a property path")
+	expect_error("banned property set: Node.health")
+	assert_null(s.vmcallv("callp", t, "set", ["health", 1], true), "deferred")
+	assert_eq(t.health, 100)
+	var class_db: Object = Engine.get_singleton("ClassDB")
+	expect_error("class not allowed: Node2D")
+	assert_null(s.vmcallv("callp", class_db, "instantiate", ["Node2D"], false))
+	expect_error("banned property accessed: Node.health")
+	assert_null(s.vmcallv("callp", class_db, "class_get_property", [t, "health"], false))
+	expect_error("class not allowed: OS")
+	assert_null(s.vmcallv("callp", Engine, "get_singleton", ["OS"], false))
+	expect_error("is only available to a fully unrestricted Sandbox")
+	assert_null(s.vmcallv("callp", t, "propagate_call", ["get_class"], false))
+	t.free()
+	s.free()
+
+
+func test_the_guest_cannot_free_its_own_sandbox_or_what_holds_it() -> void:
+	# Inside main() or a property accessor the node is bound while the guest runs: Godot would
+	# bring the game down.
+	var s := Sandbox.FromProgram(load(GUEST))
+	var holder := Node.new()
+	holder.add_child(s)
+	for call in [[holder, "free", []], [holder, "call", ["free"]], [s, "callv", ["free", []]]]:
+		expect_error("freeing the Sandbox or a node above it while its program runs")
+		assert_null(s.callv("vmcallv", ["callp"] + call + [false]))
+	expect_error("freeing the Sandbox or a node above it while its program runs")
+	assert_null(s.vmcallv("vcallv", Callable(holder, "free"), "call", []))
+	assert_true(is_instance_valid(holder) and is_instance_valid(s))
+	holder.free()

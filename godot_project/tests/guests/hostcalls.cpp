@@ -344,6 +344,18 @@ PUBLIC Variant vcallv(Variant self, Variant method, Variant args) {
     return ret;
 }
 
+// OBJ_CALLP (506) of `method` on `obj` with the elements of `args` (at most 4), deferred or not.
+PUBLIC Variant callp(Variant obj, Variant method, Variant args, Variant deferred) {
+    Text name = text_of(method);
+    Variant argv[4];
+    long argc = sys(ECALL_ARRAY_SIZE, L((uint32_t)args.i));
+    argc = argc < 4 ? argc : 4;
+    for (long i = 0; i < argc; i++) sys(ECALL_ARRAY_AT, L((uint32_t)args.i), i, L(&argv[i]));
+    Variant ret = nil();
+    sys(ECALL_OBJ_CALLP, L(obj.u), L(name.ptr), L(name.len), deferred.b, L(&ret), L(argv), argc);
+    return ret;
+}
+
 // UTILITY (549) Variant operations by number (Utility_Op), of one or two arguments.
 PUBLIC Variant utility1(Variant op, Variant a) {
     Variant out = nil();

@@ -17,6 +17,7 @@ mod indexing;
 mod math;
 mod node;
 mod object;
+mod object_access;
 mod print;
 mod printing;
 mod resource;

@@ -5,7 +5,8 @@ use godot::global::godot_error;
 use godot::prelude::*;
 
 use super::containers::write_string_vector;
-use super::variant::{call_object, check_callable};
+use super::object_access::{check_callable, check_object_call};
+use super::variant::call_object;
 use super::{
     expect, indexed, node_path, object, read_str, read_variant, read_variants, refused, write_variant, HostResult,
 };
@@ -128,7 +129,7 @@ pub fn obj_callp(m: &mut Vm) -> HostResult {
     let args = read_variants(m, args_addr, argc)?;
     let mut target = object(m, handle)?;
     if deferred {
-        m.data.restrictions.check_method(&target, &method)?;
+        check_object_call(m, &target, &method, &args)?;
         if !target.has_method(&method) {
             return Err(refused(format!("deferred call to a method that does not exist: {method}")));
         }

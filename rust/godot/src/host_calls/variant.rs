@@ -7,6 +7,7 @@ use godot::prelude::*;
 use godot::sys;
 
 use super::builtin_checks::{check_builtin_call, check_deep_operation};
+use super::object_access::{check_callable, check_object_call, check_signal_method};
 use super::{
     check_format, check_size, check_sprintf, check_traversable, hold, hold_value, host_bytes, indexed, keep, object,
     read_str, read_variant, read_variants, refused, write_variant, HostResult,
@@ -57,72 +58,9 @@ pub fn call_object(
     method: &str,
     args: &[Variant],
 ) -> Result<Variant, rvsandbox_vm::HostError> {
-    m.data.restrictions.check_method(&obj, method)?;
-    check_reflected_access(m, &obj, method, args)?;
-    for arg in args {
-        check_callable(m, arg)?;
-    }
+    check_object_call(m, &obj, method, args)?;
     let name = StringName::from(method);
     with_reentry(m, || obj.try_call(&name, args)).map_err(|e| refused(format!("calling {method}: {e}")))
-}
-
-/// The Object methods that call another method or reach a property by name (`call("name")`,
-/// `set("health", 0)`...) ask the rules about that method or property too: a rule that allows
-/// `call` would otherwise allow every method.
-fn check_reflected_access(m: &Vm, obj: &Gd<Object>, method: &str, args: &[Variant]) -> HostResult {
-    let rules = &m.data.restrictions;
-    let name = || args.first().map(|name| name.to_string()).unwrap_or_default();
-    // `set_indexed("position:x", ...)` sets the property `position`.
-    let property = || name().split(':').next().unwrap_or_default().to_string();
-    match method {
-        "call" | "callv" | "call_deferred" | "callp" => rules.check_method(obj, &name())?,
-        "set" | "set_deferred" | "set_indexed" => rules.check_property(obj, &property(), true)?,
-        "get" | "get_indexed" => rules.check_property(obj, &property(), false)?,
-        "set_script" => rules.check_property(obj, "script", true)?,
-        _ => {}
-    }
-    Ok(())
-}
-
-/// Refuses `value` if it is a Callable of an object's method that the method rule does not
-/// allow: calling it calls that method, and so does the game, later, if the guest hands it
-/// over (an argument, a property). A custom Callable (a guest function's, or a lambda or bound
-/// Callable the game handed over) is not asked about: only the game makes those from its
-/// objects' methods, and asking one its method makes Godot log an error.
-pub fn check_callable(m: &Vm, value: &Variant) -> HostResult {
-    if value.get_type() != VariantType::CALLABLE {
-        return Ok(());
-    }
-    let callable = value.to::<Callable>();
-    if callable.is_custom() {
-        return Ok(());
-    }
-    match (callable.object(), callable.method_name()) {
-        (Some(object), Some(method)) => Ok(m.data.restrictions.check_method(&object, &method.to_string())?),
-        _ => Ok(()),
-    }
-}
-
-/// Refuses a Signal's builtin `method` if the method rule does not allow the method of the
-/// Signal's object it stands for (`emit` is its `emit_signal`, which runs whatever the game
-/// connected).
-fn check_signal_method(m: &Vm, target: &Variant, method: &str) -> HostResult {
-    if target.get_type() != VariantType::SIGNAL {
-        return Ok(());
-    }
-    let object_method = match method {
-        "emit" => "emit_signal",
-        "connect" => "connect",
-        "disconnect" => "disconnect",
-        "is_connected" => "is_connected",
-        "get_connections" => "get_signal_connection_list",
-        "has_connections" => "has_connections",
-        _ => return Ok(()),
-    };
-    match target.to::<Signal>().object() {
-        Some(object) => Ok(m.data.restrictions.check_method(&object, object_method)?),
-        None => Ok(()),
-    }
 }
 
 /// 501 VCALL: a0 = Variant self, a1/a2 = method, a3 = argument Variants, a4 = count,

@@ -1,0 +1,170 @@
+//! What a guest may do with an object's methods, beyond the method rule on the method it
+//! names: methods that reach other methods, properties, classes or objects by name (`call`,
+//! `set`, `ClassDB.instantiate`...), Callables and Signals of an object's methods, and freeing
+//! the Sandbox out from under its own program.
+//!
+//! Every object call of a guest goes through [`check_object_call`] (VCALL on an object,
+//! OBJ_CALLP, deferred or not); Callables it calls or hands to the game through
+//! [`check_callable`]; a Signal's methods through [`check_signal_method`].
+
+use godot::prelude::*;
+
+use super::{refused, HostResult};
+use crate::restrictions::Restrictions;
+use crate::runtime::Vm;
+
+/// Object methods that reach many objects, or methods and properties by name, in ways the
+/// rules cannot follow (every node of a group, every descendant, the peers of a multiplayer
+/// game, a property animated later, any class's static methods): only for a fully
+/// unrestricted Sandbox.
+const UNFOLLOWABLE: &[&str] = &[
+    "propagate_call",
+    "call_group",
+    "call_group_flags",
+    "set_group",
+    "set_group_flags",
+    "notify_group",
+    "notify_group_flags",
+    "rpc",
+    "rpc_id",
+    "call_thread_safe",
+    "set_thread_safe",
+    "notify_thread_safe",
+    "call_deferred_thread_group",
+    "set_deferred_thread_group",
+    "notify_deferred_thread_group",
+    "tween_property",
+    "tween_method",
+    "class_call_static",
+];
+
+/// Refuses the guest's call of `method` on `obj` with `args` unless the rules allow it: the
+/// method itself, what it reaches by name (`call("secret")` is asked as `secret`, also when
+/// nested: `call("call", "secret")`; `set("health", 0)` as the property `health`;
+/// `ClassDB.instantiate("HTTPRequest")` as the class; `Engine.get_singleton(name)` as GET_OBJ
+/// asks), and the Callables among its arguments, which the game may call later.
+pub fn check_object_call(m: &Vm, obj: &Gd<Object>, method: &str, args: &[Variant]) -> HostResult {
+    let rules = &m.data.restrictions;
+    let (mut method, mut args) = (method.to_string(), args.to_vec());
+    loop {
+        rules.check_method(obj, &method)?;
+        check_not_freeing_sandbox(m, obj, &method)?;
+        if UNFOLLOWABLE.contains(&method.as_str()) {
+            rules
+                .check_unrestricted("reaching many objects or members by name (propagate_call, call_group, rpc...)")?;
+            if method == "propagate_call" {
+                check_not_freeing_sandbox(m, obj, &text(args.first()))?;
+            }
+        }
+        let class = obj.get_class().to_string();
+        match (class.as_str(), method.as_str()) {
+            // The method it calls, with the rest of the arguments.
+            (_, "call" | "call_deferred") if !args.is_empty() => {
+                method = text(args.first());
+                args.remove(0);
+                continue;
+            }
+            (_, "callv") => {
+                method = text(args.first());
+                args = args
+                    .get(1)
+                    .and_then(|list| list.try_to::<AnyArray>().ok())
+                    .map_or(vec![], |list| list.iter_shared().collect());
+                continue;
+            }
+            (_, "set" | "set_deferred" | "set_indexed") => rules.check_property(obj, &property(args.first()), true)?,
+            (_, "get" | "get_indexed") => rules.check_property(obj, &property(args.first()), false)?,
+            (_, "set_script") => rules.check_property(obj, "script", true)?,
+            ("ClassDB", "instantiate") => rules.check_class(&text(args.first()))?,
+            ("ClassDB", "class_set_property" | "class_get_property") => {
+                let target: Gd<Object> =
+                    args.first().and_then(|target| target.try_to().ok()).ok_or_else(|| refused("not an object"))?;
+                rules.check_object(&target)?;
+                rules.check_property(&target, &text(args.get(1)), method == "class_set_property")?;
+            }
+            ("Engine", "get_singleton") => rules.check_class(&text(args.first()))?,
+            _ => {}
+        }
+        return args.iter().try_for_each(|arg| check_callable(m, arg));
+    }
+}
+
+/// The text of a name argument (a String or StringName; anything else as it prints).
+fn text(name: Option<&Variant>) -> String {
+    name.map(|name| name.to_string()).unwrap_or_default()
+}
+
+/// The property a `set`/`get`/`set_indexed` name reaches: `position` for `position:x`, and
+/// `health` for `:health`, as Godot reads the name as a property path.
+fn property(name: Option<&Variant>) -> String {
+    let path = NodePath::from(&text(name)).get_as_property_path();
+    match path.get_subname_count() {
+        0 => String::new(),
+        _ => path.get_subname(0).to_string(),
+    }
+}
+
+/// Refuses freeing the Sandbox or a node above it while its program runs: the guest's own
+/// machine would be destroyed under it (and while `main()` or a property accessor runs, with
+/// the node bound, Godot would bring the game down).
+fn check_not_freeing_sandbox(m: &Vm, obj: &Gd<Object>, method: &str) -> HostResult {
+    if method != "free" {
+        return Ok(());
+    }
+    let Ok(node) = obj.clone().try_cast::<Node>() else { return Ok(()) };
+    let Ok(sandbox) = Gd::<Node>::try_from_instance_id(m.data.node) else { return Ok(()) };
+    if node == sandbox || node.is_ancestor_of(&sandbox) {
+        return Err(refused("freeing the Sandbox or a node above it while its program runs (queue_free it instead)"));
+    }
+    Ok(())
+}
+
+/// Refuses `value` if it is a Callable of an object's method that the rules do not allow:
+/// calling it calls that method, and so does the game, later, if the guest hands it over (an
+/// argument, a property). Its object must be allowed too. A custom Callable (a guest
+/// function's, or a lambda or bound Callable the game handed over) is not asked about: only
+/// the game makes those from its objects' methods, and asking one its method makes Godot log
+/// an error.
+pub fn check_callable(m: &Vm, value: &Variant) -> HostResult {
+    if value.get_type() != VariantType::CALLABLE {
+        return Ok(());
+    }
+    let callable = value.to::<Callable>();
+    if callable.is_custom() {
+        return Ok(());
+    }
+    match (callable.object(), callable.method_name()) {
+        (Some(object), Some(method)) => {
+            let rules: &Restrictions = &m.data.restrictions;
+            rules.check_object(&object)?;
+            rules.check_method(&object, &method.to_string())?;
+            check_not_freeing_sandbox(m, &object, &method.to_string())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Refuses a Signal's builtin `method` if the rules do not allow the method of the Signal's
+/// object it stands for (`emit` is its `emit_signal`, which runs whatever the game
+/// connected), or the object itself.
+pub fn check_signal_method(m: &Vm, target: &Variant, method: &str) -> HostResult {
+    if target.get_type() != VariantType::SIGNAL {
+        return Ok(());
+    }
+    let object_method = match method {
+        "emit" => "emit_signal",
+        "connect" => "connect",
+        "disconnect" => "disconnect",
+        "is_connected" => "is_connected",
+        "get_connections" => "get_signal_connection_list",
+        "has_connections" => "has_connections",
+        _ => return Ok(()),
+    };
+    match target.to::<Signal>().object() {
+        Some(object) => {
+            m.data.restrictions.check_object(&object)?;
+            Ok(m.data.restrictions.check_method(&object, object_method)?)
+        }
+        None => Ok(()),
+    }
+}
