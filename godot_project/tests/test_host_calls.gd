@@ -238,12 +238,14 @@ func test_an_object_the_guest_cannot_be_given_is_not_left_behind() -> void:
 
 
 func test_a_guest_that_frees_its_own_sandbox() -> void:
-	# The node goes away in the middle of its own vmcall: the call ends with an error, and
-	# nothing touches the freed node.
+	# Refused: inside main() or a property accessor, with the node bound, it would bring the
+	# game down. (The game freeing the Sandbox mid-call: test_failures.test_a_callback_that_frees_the_sandbox.)
 	var s := _sandbox()
-	expect_error("the Sandbox node no longer exists")
+	expect_error("freeing the Sandbox or a node above it while its program runs")
 	assert_null(s.vmcall("free_self"))
-	assert_true(not is_instance_valid(s), "the guest freed it")
+	assert_true(is_instance_valid(s), "the Sandbox is still there")
+	assert_eq(s.vmcallv("sum3", 1, 2, 3), 6, "and usable")
+	s.free()
 
 
 func test_a_handle_kept_past_its_object_is_refused() -> void:
@@ -606,4 +608,48 @@ func test_builtin_methods_call_guest_callables() -> void:
 	s.unboxed_arguments = false  # twice and sum3 take Variants
 	assert_eq(s.vmcallv("vcallv", [1, 2, 3], "map", [s.vmcallable("twice")]), [2, 4, 6])
 	assert_eq(s.vmcallv("vcallv", [3, 1, 2], "reduce", [s.vmcallable("sum3").bind(0)]), 6, "with a bound argument")
+	s.free()
+
+
+func test_float_sizes_are_read_as_godot_reads_them() -> void:
+	# Godot's methods take a float where they take an int: 1e12 is a size too.
+	var s := _sandbox()
+	expect_error("repeat(1000000000000) would build more than")
+	assert_null(s.vmcallv("vcallv", "ab", "repeat", [1e12]))
+	expect_error("resize(1000000000000) would build more than")
+	assert_null(s.vmcallv("vcallv", [], "resize", [1e12]))
+	assert_eq(s.vmcallv("vcallv", "ab", "repeat", [2.0]), "abab")
+	expect_error("text % values could build")
+	assert_null(s.vmcallv("veval_op", OP_MODULE, "%*d", [1e9, 1]), "a float width")
+	expect_error("text % values could build")
+	assert_null(s.vmcallv("veval_op", OP_MODULE, "%4000000.4000000v", Vector4()), "each component padded")
+	s.free()
+
+
+func test_format_values_that_would_be_expanded_again_are_refused() -> void:
+	# Godot replaces one value after another in the growing text: "{1}" inside value 0 would
+	# be replaced by value 1, and so on, doubling with every value.
+	var s := _sandbox()
+	expect_error("format: a value's text contains '{', which would be expanded again")
+	assert_null(s.vmcallv("vcallv", "{0}", "format", [["{1}{1}{1}{1}", "{2}{2}{2}{2}", "xy"]]))
+	assert_eq(s.vmcallv("vcallv", "{a}: {b}", "format", [{"a": 1, "b": "x"}]), "1: x")
+	assert_eq(s.vmcallv("vcallv", "$a", "format", [{"a": 1}, "$_"]), "1", "a placeholder of the guest's")
+	s.free()
+
+
+func test_ordering_nested_containers_is_bounded() -> void:
+	# Godot orders two Arrays by asking a < b and b < a of each pair of elements: the work
+	# doubles with every level, and two chains forty deep would take a day.
+	var s := _sandbox()
+	var a := [1]
+	var b := [1]
+	for i in 40:
+		a = [a]
+		b = [b]
+	expect_error("too large or too deeply nested to order")
+	assert_null(s.vmcallv("veval_op", OP_LESS, a, b))
+	expect_error("too large or too deeply nested to order")
+	assert_null(s.vmcallv("vcallv", [a, b], "sort", []))
+	assert_eq(s.vmcallv("veval_op", OP_LESS, [[1, 2]], [[1, 3]]), true, "shallow nesting orders")
+	assert_eq(s.vmcallv("vcallv", [[2], [1]], "max", []), [2])
 	s.free()

@@ -235,6 +235,8 @@ func test_printing_an_object_asks_for_its_to_string() -> void:
 	expect_error("banned method called: RefCounted._to_string")
 	assert_null(s.vmcallv("utility2", TYPE_CONVERT, p, TYPE_STRING), "type_convert to a String")
 	expect_error("banned method called: RefCounted._to_string")
+	assert_null(s.vmcallv("utility2", TYPE_CONVERT, p, float(TYPE_STRING)), "the type given as a float")
+	expect_error("banned method called: RefCounted._to_string")
 	assert_null(s.vmcallv("to_packed", TYPE_PACKED_STRING_ARRAY, [p]), "a PackedStringArray of it")
 	assert_eq(p.printed, 0, "its _to_string never ran")
 	var plain := RefCounted.new()

@@ -5,7 +5,7 @@
 
 use godot::prelude::*;
 
-use super::{check_traversable, length, HostResult, MAX_ELEMENTS};
+use super::{check_orderable, check_traversable, integer_of, length, HostResult, MAX_ELEMENTS};
 use crate::runtime::Vm;
 
 /// Refuses `method` on `target` with `args` if it would build more than [`MAX_ELEMENTS`]
@@ -30,9 +30,14 @@ pub fn check_deep_operation(m: &mut Vm, target: &Variant, method: &str, args: &[
     let flag = |at: usize| args.get(at).is_some_and(Variant::booleanize);
     let first = args.get(..1).unwrap_or_default();
     let (whole_target, operands) = match (target.get_type(), method) {
+        // Ordering has limits of its own (see `printing.rs`).
+        (VariantType::ARRAY, "sort" | "max" | "min" | "bsearch") | (VariantType::DICTIONARY, "sort") => {
+            let mut values = args.to_vec();
+            values.push(target.clone());
+            return check_orderable(m, &values);
+        }
         (VariantType::ARRAY, "has" | "find" | "rfind" | "count" | "erase") => (true, first),
-        (VariantType::ARRAY, "bsearch") => (false, first),
-        (VariantType::ARRAY, "sort" | "max" | "min" | "hash" | "duplicate_deep" | "recursive_equal") => (true, args),
+        (VariantType::ARRAY, "hash" | "duplicate_deep" | "recursive_equal") => (true, args),
         (VariantType::ARRAY | VariantType::DICTIONARY, "duplicate") => (flag(0), &[][..]),
         (VariantType::ARRAY, "slice") => (flag(3), &[][..]),
         (VariantType::DICTIONARY, "get" | "get_or_add" | "set" | "has" | "erase") => (false, first),
@@ -59,7 +64,7 @@ fn check_sizing_arguments(target: &Variant, method: &str, args: &[Variant]) -> R
     // (Read without `Variant::call`, which panics where the method does not exist.)
     let base = if method == "repeat" { length(target).unwrap_or(0) } else { 1 }.max(1) as i64;
     for arg in args {
-        if let Ok(n) = arg.try_to::<i64>() {
+        if let Some(n) = integer_of(arg) {
             if n < 0 || n.saturating_mul(base) as u64 > MAX_ELEMENTS {
                 return Err(format!("{method}({n}) would build more than {MAX_ELEMENTS} elements"));
             }
@@ -79,7 +84,7 @@ fn check_reach(method: &str, args: &[Variant]) -> Result<(), String> {
     let why = match method {
         "decode_var" | "decode_var_size" if flag(1) => "with allow_objects would create objects",
         "encode_var" if flag(2) => "with allow_objects would write out an Object's properties",
-        "duplicate_deep" if args.first().and_then(|mode| mode.try_to::<i64>().ok()) != Some(0) => {
+        "duplicate_deep" if args.first().and_then(integer_of) != Some(0) => {
             "copies the Resources inside, running their scripts (only mode 0, DEEP_DUPLICATE_NONE, is allowed)"
         }
         _ => return Ok(()),

@@ -38,7 +38,8 @@ use crate::runtime::Vm;
 pub use callable::GuestCallable;
 pub use expression::clear as release_caches;
 pub use printing::{
-    check_all_printable, check_format, check_printable, check_sprintf, check_traversable, text_of, Objects,
+    check_all_printable, check_format, check_orderable, check_printable, check_sprintf, check_traversable, text_of,
+    Objects,
 };
 pub use timer::free_timers;
 
@@ -126,6 +127,18 @@ pub const VARIANT_BYTES: u64 = 24;
 /// The most elements (or characters) of any container or string a guest may have the host build,
 /// so that no guest can exhaust the host's memory through host calls.
 pub const MAX_ELEMENTS: u64 = 1 << 24;
+
+/// An integer argument as Godot's methods read it: an int, a float (truncated toward zero) or
+/// a bool. Checks on sizes and types must read them so: `"ab".repeat(1e12)` is a repeat.
+pub fn integer_of(value: &Variant) -> Option<i64> {
+    match value.get_type() {
+        VariantType::INT => value.try_to::<i64>().ok(),
+        // Saturating: a float past the integers counts as the largest.
+        VariantType::FLOAT => value.try_to::<f64>().ok().map(|float| float as i64),
+        VariantType::BOOL => Some(value.booleanize() as i64),
+        _ => None,
+    }
+}
 
 /// The characters of a string or the elements of a container; `None` for other values.
 pub fn length(value: &Variant) -> Option<u64> {

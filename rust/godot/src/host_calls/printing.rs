@@ -20,7 +20,7 @@
 use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
-use super::{containers, length, refused, HostResult, MAX_ELEMENTS};
+use super::{containers, integer_of, length, refused, HostResult, MAX_ELEMENTS};
 use crate::restrictions::Restrictions;
 use crate::runtime::Vm;
 
@@ -61,7 +61,8 @@ pub fn check_all_printable(m: &mut Vm, values: &[Variant], objects: Objects) -> 
 /// Refuses `template % values` (VEVAL) if it could build more than [`MAX_ELEMENTS`]
 /// characters: the values' text (checked as printing is), the template, and the widths and
 /// precisions its `%` conversions ask for, written in it (`%2000000000d` would build two
-/// billion characters) or taken from the values with `*`.
+/// billion characters) or taken from the values with `*`; `%v` pads each of a vector's four
+/// components at most.
 pub fn check_sprintf(m: &mut Vm, template: &str, values: &Variant) -> HostResult {
     /// Characters a conversion writes besides its width and precision (a number's digits).
     const CONVERSION: u64 = 32;
@@ -73,40 +74,62 @@ pub fn check_sprintf(m: &mut Vm, template: &str, values: &Variant) -> HostResult
         if c != '%' {
             continue;
         }
-        let mut number = 0u64;
+        let (mut number, mut padding) = (0u64, 0u64);
         while let Some(&c) = chars.peek() {
             match c {
                 '0'..='9' => number = number.saturating_mul(10).saturating_add(u64::from(c) - u64::from('0')),
-                '.' | '-' | '+' | ' ' => bound = bound.saturating_add(std::mem::take(&mut number)),
+                '.' | '-' | '+' | ' ' => padding = padding.saturating_add(std::mem::take(&mut number)),
                 '*' => takes_widths = true,
                 _ => break,
             }
             chars.next();
         }
-        bound = bound.saturating_add(number).saturating_add(CONVERSION);
+        let components = if chars.peek() == Some(&'v') { 4 } else { 1 };
+        padding = padding.saturating_add(number).saturating_mul(components);
+        bound = bound.saturating_add(padding).saturating_add(components * CONVERSION);
     }
     if takes_widths {
         let numbers = match values.try_to::<AnyArray>() {
             Ok(array) => array.iter_shared().collect(),
             Err(_) => vec![values.clone()],
         };
-        let widths = numbers.iter().filter_map(|n| n.try_to::<i64>().ok()).map(i64::unsigned_abs);
+        let widths = numbers.iter().filter_map(integer_of).map(|width| width.unsigned_abs().saturating_mul(4));
         bound = widths.fold(bound, u64::saturating_add);
     }
     within_text_limit("text % values", bound)
 }
 
 /// Refuses `template.format(values, placeholder)` (VCALL) if it could build more than
-/// [`MAX_ELEMENTS`] characters: each placeholder (at most one per `{`, or per character with a
-/// placeholder of the guest's) may take all of the values' text.
+/// [`MAX_ELEMENTS`] characters. Godot replaces the placeholders (`{0}`, `{name}`: the
+/// placeholder, `{_}` by default, with `_` replaced by each key) one value after another in
+/// the growing text, so a value whose text holds the placeholder's opening (`{`) could be
+/// expanded again by the next, exponentially: such values are refused. Otherwise each
+/// occurrence of the opening in the template takes at most the longest value's text.
 pub fn check_format(m: &mut Vm, template: &Variant, args: &[Variant]) -> HostResult {
-    let values = printed_characters(m, args, Objects::Printed)?;
+    printed_characters(m, args, Objects::Printed)?;
+    let placeholder = args.get(1).map_or("{_}".to_string(), |placeholder| placeholder.to_string());
+    let (opening, closing) = placeholder.split_once('_').unwrap_or((&placeholder, ""));
+    let Some(marker) = [opening, closing].into_iter().find(|part| !part.is_empty()) else {
+        return Err(refused("format: the placeholder needs text around its '_'"));
+    };
+    let values: Vec<Variant> = match args.first() {
+        Some(values) if values.get_type() == VariantType::DICTIONARY => {
+            values.to::<AnyDictionary>().iter_shared().map(|(_, value)| value).collect()
+        }
+        Some(values) if values.get_type() == VariantType::ARRAY => values.to::<AnyArray>().iter_shared().collect(),
+        _ => vec![],
+    };
+    let mut longest = 0;
+    for value in &values {
+        let text = value.stringify().to_string();
+        if text.contains(marker) {
+            return Err(refused(format!("format: a value's text contains '{marker}', which would be expanded again")));
+        }
+        longest = longest.max(text.chars().count() as u64);
+    }
     let template = template.to_string();
-    let placeholders = match args.len() {
-        0 | 1 => template.matches('{').count(),
-        _ => template.chars().count(),
-    } as u64;
-    within_text_limit("format", (template.len() as u64).saturating_add(placeholders.saturating_mul(values)))
+    let occurrences = template.matches(marker).count() as u64;
+    within_text_limit("format", (template.len() as u64).saturating_add(occurrences.saturating_mul(longest)))
 }
 
 fn within_text_limit(what: &str, characters: u64) -> HostResult {
@@ -128,30 +151,36 @@ pub fn check_traversable(m: &mut Vm, values: &[Variant]) -> HostResult {
     walk(m, values, Measure::Elements, Objects::Identified).map(drop)
 }
 
+/// [`check_traversable`] for ordering (`<`, `sort`, `max`...), with tighter limits (see
+/// [`Measure::Ordered`]).
+pub fn check_orderable(m: &mut Vm, values: &[Variant]) -> HostResult {
+    walk(m, values, Measure::Ordered, Objects::Identified).map(drop)
+}
+
 /// Walks `values`, charging what was counted to the instruction budget; gives the count.
 fn walk(m: &mut Vm, values: &[Variant], measure: Measure, objects: Objects) -> Result<u64, HostError> {
     let restrictions = &m.data.restrictions;
-    let mut walk = Walk { budget: MAX_ELEMENTS, flat: 0, measure, restrictions, objects, denied: None };
+    let (budget, max_depth) = measure.limits();
+    let mut walk = Walk { budget, max_depth, flat: 0, measure, restrictions, objects, denied: None };
     let refused_value = values.iter().find(|value| !walk.visit(value, 0));
-    let counted = (MAX_ELEMENTS - walk.budget).saturating_add(walk.flat);
+    let counted = (budget - walk.budget).saturating_add(walk.flat);
     let denied = walk.denied;
     match measure {
         // Printing costs what a guest loop writing the text would.
         Measure::Characters => m.charge_bytes(counted.saturating_mul(4)),
-        Measure::Elements => m.charge(counted),
+        Measure::Elements | Measure::Ordered => m.charge(counted),
     }
     let Some(value) = refused_value else {
         return Ok(counted);
     };
     let what = match measure {
-        Measure::Characters => format!("to print (at most {MAX_ELEMENTS} characters"),
-        Measure::Elements => format!("to compare, hash or copy deeply (at most {MAX_ELEMENTS} elements"),
-    };
+        Measure::Characters => "to print (at most {budget} characters",
+        Measure::Elements => "to compare, hash or copy deeply (at most {budget} elements",
+        Measure::Ordered => "to order (at most {budget} elements",
+    }
+    .replace("{budget}", &budget.to_string());
     Err(denied.unwrap_or_else(|| {
-        refused(format!(
-            "a {:?} is too large or too deeply nested {what}, {MAX_PRINTED_DEPTH} levels)",
-            value.get_type()
-        ))
+        refused(format!("a {:?} is too large or too deeply nested {what}, {max_depth} levels)", value.get_type()))
     }))
 }
 
@@ -162,11 +191,26 @@ enum Measure {
     Characters,
     /// The elements a comparison, hash or deep copy would visit.
     Elements,
+    /// The elements an ordering would visit. Godot orders two Arrays by asking both `a < b`
+    /// and `b < a` of each pair of elements, so the work doubles with each level of nesting:
+    /// at most four levels, and a sixteenth of the elements.
+    Ordered,
+}
+
+impl Measure {
+    /// The budget and the deepest nesting a walk allows.
+    fn limits(self) -> (u64, u32) {
+        match self {
+            Measure::Characters | Measure::Elements => (MAX_ELEMENTS, MAX_PRINTED_DEPTH),
+            Measure::Ordered => (MAX_ELEMENTS >> 4, 4),
+        }
+    }
 }
 
 /// One check: what is left of the budget, and the first Object refused.
 struct Walk<'a> {
     budget: u64,
+    max_depth: u32,
     measure: Measure,
     /// What the values on their own count (outside the budget, but charged).
     flat: u64,
@@ -193,9 +237,9 @@ impl Walk<'_> {
         // in a PackedStringArray adds to its length: in text, brackets, ", " and quotes.
         let (container, separator, string) = match self.measure {
             Measure::Characters => (2, 2, 6),
-            Measure::Elements => (1, 0, 1),
+            Measure::Elements | Measure::Ordered => (1, 0, 1),
         };
-        if depth > MAX_PRINTED_DEPTH {
+        if depth > self.max_depth {
             return false;
         }
         // As AnyArray and AnyDictionary: typed containers (`Array[int]`) do not convert to untyped.
@@ -230,7 +274,7 @@ impl Walk<'_> {
         match self.measure {
             Measure::Characters => printed_size(value),
             // A string compares and hashes by its characters, a packed array by its elements.
-            Measure::Elements => length(value).unwrap_or(1).max(1),
+            Measure::Elements | Measure::Ordered => length(value).unwrap_or(1).max(1),
         }
     }
 

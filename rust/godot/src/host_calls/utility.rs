@@ -10,8 +10,8 @@ use godot::prelude::*;
 
 use super::variant::call_builtin;
 use super::{
-    check_all_printable, check_traversable, expression, hold_value, read_variants, refused, write_variant, HostResult,
-    Objects,
+    check_all_printable, check_traversable, expression, hold_value, integer_of, read_variants, refused, write_variant,
+    HostResult, Objects,
 };
 use crate::runtime::Vm;
 
@@ -192,7 +192,7 @@ fn check_arguments(m: &mut Vm, op: u64, args: &[Variant]) -> HostResult {
         VAR_TO_STR => check_all_printable(m, args, Objects::Serialized),
         VAR_TO_BYTES => check_all_printable(m, args, Objects::Identified),
         TYPE_CONVERT => {
-            let to = args.get(1).and_then(|ty| ty.try_to::<i64>().ok()).unwrap_or(-1);
+            let to = args.get(1).and_then(integer_of).unwrap_or(-1);
             let text_types = [
                 VariantType::STRING,
                 VariantType::STRING_NAME,

@@ -9,8 +9,8 @@ use godot::sys;
 use super::builtin_checks::{check_builtin_call, check_deep_operation};
 use super::object_access::{check_callable, check_object_call, check_signal_method};
 use super::{
-    check_format, check_size, check_sprintf, check_traversable, hold, hold_value, host_bytes, indexed, keep, object,
-    read_str, read_variant, read_variants, refused, write_variant, HostResult,
+    check_format, check_orderable, check_size, check_sprintf, check_traversable, hold, hold_value, host_bytes, indexed,
+    keep, object, read_str, read_variant, read_variants, refused, write_variant, HostResult,
 };
 use crate::abi::args::MAX_ARGUMENTS;
 use crate::abi::variant::is_inline;
@@ -156,16 +156,14 @@ pub fn veval(m: &mut Vm) -> HostResult {
     // Comparing two containers compares their elements, deeply; `value in container` compares
     // the value with the container's elements (or hashes it, as a Dictionary's key).
     let containers = [a.get_type(), b.get_type()].map(|ty| matches!(ty, VariantType::ARRAY | VariantType::DICTIONARY));
-    let compares = matches!(
+    let orders = matches!(
         op,
-        VariantOperator::EQUAL
-            | VariantOperator::NOT_EQUAL
-            | VariantOperator::LESS
-            | VariantOperator::LESS_EQUAL
-            | VariantOperator::GREATER
-            | VariantOperator::GREATER_EQUAL
+        VariantOperator::LESS | VariantOperator::LESS_EQUAL | VariantOperator::GREATER | VariantOperator::GREATER_EQUAL
     );
-    if (compares && containers == [true, true]) || (op == VariantOperator::IN && containers[1]) {
+    let equals = matches!(op, VariantOperator::EQUAL | VariantOperator::NOT_EQUAL);
+    if orders && containers == [true, true] {
+        check_orderable(m, &[a.clone(), b.clone()])?;
+    } else if (equals && containers == [true, true]) || (op == VariantOperator::IN && containers[1]) {
         check_traversable(m, &[a.clone(), b.clone()])?;
     }
     // `name in object` reads the property (its getter, or the script's `_get`, runs).
