@@ -84,7 +84,10 @@ fn machine() -> (Machine<Host>, Rc<RefCell<Vec<u8>>>) {
     let mut m = Machine::new(&elf(), options, Host::default()).expect("load");
     let output = Rc::new(RefCell::new(Vec::new()));
     let sink = output.clone();
-    m.set_output(move |_, bytes| sink.borrow_mut().extend_from_slice(bytes));
+    m.set_output(move |_, bytes| {
+        sink.borrow_mut().extend_from_slice(bytes);
+        0
+    });
     m.install_syscall_handler(500, host_add);
     m.install_syscall_handler(501, register_callback);
     m.install_syscall_handler(502, call_callback);
@@ -97,6 +100,19 @@ fn machine() -> (Machine<Host>, Rc<RefCell<Vec<u8>>>) {
 fn main_runs_and_output_goes_to_the_sink() {
     let (_, output) = machine();
     assert_eq!(String::from_utf8_lossy(&output.borrow()), "host_api ready\n");
+}
+
+#[test]
+fn what_the_output_sink_answers_is_charged_to_the_budget() {
+    let instructions_of_main = |cost: u64| {
+        let options = Options { memory_max: 16 << 20, stack_size: 1 << 20, ..Options::default() };
+        let mut m = Machine::new(&elf(), options, Host::default()).expect("load");
+        m.set_output(move |_, _| cost);
+        m.run(100_000_000).expect("main");
+        m.instruction_count()
+    };
+    // main writes one line.
+    assert!(instructions_of_main(1_000_000) >= instructions_of_main(0) + 1_000_000);
 }
 
 #[test]
@@ -187,7 +203,7 @@ fn a_handler_can_stop_the_machine() {
 fn the_instruction_limit_is_a_distinct_outcome_and_the_machine_stays_usable() {
     let options = Options { call_instruction_limit: 100_000, memory_max: 16 << 20, ..Options::default() };
     let mut m = Machine::new(&elf(), options, ()).unwrap();
-    m.set_output(|_, _| {});
+    m.set_output(|_, _| 0);
     m.run(u64::MAX).unwrap();
     let error = m.vmcall("loop_forever", &[]).unwrap_err();
     assert!(matches!(error, Error::InstructionLimit { limit: 100_000, .. }), "{error}");
@@ -279,7 +295,7 @@ fn machines_of_one_program_are_isolated() {
     let mut a = Machine::from_program(program.clone(), Options::default(), ()).unwrap();
     let mut b = Machine::from_program(program, Options::default(), ()).unwrap();
     for m in [&mut a, &mut b] {
-        m.set_output(|_, _| {});
+        m.set_output(|_, _| 0);
         m.run(u64::MAX).unwrap();
     }
     a.vmcall("bump", &[]).unwrap();
@@ -396,7 +412,10 @@ fn static_pie_programs_are_relocated_above_the_null_pages() {
     assert!(m.program().entry() >= rvsandbox_vm::LOWEST_ADDRESS);
     let output = Rc::new(RefCell::new(Vec::new()));
     let sink = output.clone();
-    m.set_output(move |_, bytes| sink.borrow_mut().extend_from_slice(bytes));
+    m.set_output(move |_, bytes| {
+        sink.borrow_mut().extend_from_slice(bytes);
+        0
+    });
     assert_eq!(m.run(1000).unwrap(), RunOutcome::Exited(7));
     assert_eq!(&*output.borrow(), b"position-free\n");
 }
@@ -450,7 +469,7 @@ fn an_exit_inside_a_nested_call_ends_the_interrupted_call_too() {
 fn host_work_is_charged_against_the_instruction_budget() {
     let options = Options { call_instruction_limit: 100_000, memory_max: 16 << 20, ..Options::default() };
     let mut m = Machine::new(&elf(), options, ()).unwrap();
-    m.set_output(|_, _| {});
+    m.set_output(|_, _| 0);
     m.run(u64::MAX).unwrap();
     let error = m.vmcall("host_work_forever", &[]).unwrap_err();
     assert!(matches!(error, Error::InstructionLimit { .. }), "{error}");

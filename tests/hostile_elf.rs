@@ -64,7 +64,7 @@ fn corrupted_programs_never_panic() {
             let options = Options { memory_max: 32 << 20, compile_after, ..Options::default() };
             match Machine::new(&bytes, options, ()) {
                 Ok(mut machine) => {
-                    machine.set_output(|_, _| {});
+                    machine.set_output(|_, _| 0);
                     let _ = machine.run(200_000);
                     true
                 }
@@ -147,7 +147,7 @@ fn an_empty_load_segment_with_an_overflowing_file_range_is_harmless() {
     set_u64(&mut bytes, at + P_FILESZ, u64::MAX);
     set_u64(&mut bytes, at + P_MEMSZ, 0);
     let mut machine = Machine::new(&bytes, Options::default(), ()).expect("the empty segment is skipped");
-    machine.set_output(|_, _| {});
+    machine.set_output(|_, _| 0);
     assert!(machine.run(10_000_000).is_ok());
 }
 

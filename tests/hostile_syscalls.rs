@@ -18,7 +18,7 @@ fn random_system_calls_are_answered_or_refused_and_the_machine_stays_usable() {
     for seed in 0..SEEDS {
         let mut m = Machine::from_program(program.clone(), options.clone(), ()).expect("load");
         // Random writes to stdout and stderr would only be noise.
-        m.set_output(|_, _| {});
+        m.set_output(|_, _| 0);
         m.run(10_000_000).expect("main");
         match m.vmcall("fuzz", &[Arg::Int(seed), Arg::Int(CALLS_PER_SEED)]) {
             Ok(made) => {

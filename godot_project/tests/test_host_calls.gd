@@ -653,3 +653,18 @@ func test_ordering_nested_containers_is_bounded() -> void:
 	assert_eq(s.vmcallv("veval_op", OP_LESS, [[1, 2]], [[1, 3]]), true, "shallow nesting orders")
 	assert_eq(s.vmcallv("vcallv", [[2], [1]], "max", []), [2])
 	s.free()
+
+
+func test_lines_in_godots_output_are_charged_to_the_budget() -> void:
+	# Godot takes microseconds to print a line (an error with its backtrace, more): a guest
+	# looping over them would otherwise make the game spend seconds it is charged nothing for.
+	var s := _sandbox()
+	var before: int = s.monitor_instructions_executed
+	s.vmcallv("write_lines", 10)
+	assert_true(s.monitor_instructions_executed - before >= 100_000, "ten lines")
+	before = s.monitor_instructions_executed
+	for i in 3:
+		expect_error("GET_OBJ: no singleton or autoload named 'NoSuchSingleton'")
+	assert_eq(s.vmcallv("missing_singletons", 3), 0)
+	assert_true(s.monitor_instructions_executed - before >= 30_000, "three engine errors")
+	s.free()

@@ -356,6 +356,18 @@ PUBLIC Variant callp(Variant obj, Variant method, Variant args, Variant deferred
     return ret;
 }
 
+// Writes `count` lines of "x" to standard output (Linux write).
+PUBLIC Variant write_lines(Variant count) {
+    for (int64_t i = 0; i < count.i; i++) sys(64, 1, L("x\n"), 2);
+    return nil();
+}
+// GET_OBJ (504) of `count` names that name nothing (each an engine error); returns the handles' sum.
+PUBLIC Variant missing_singletons(Variant count) {
+    long sum = 0;
+    for (int64_t i = 0; i < count.i; i++) sum += sys(ECALL_GET_OBJ, L("NoSuchSingleton"), 15);
+    return integer(sum);
+}
+
 // UTILITY (549) Variant operations by number (Utility_Op), of one or two arguments.
 PUBLIC Variant utility1(Variant op, Variant a) {
     Variant out = nil();

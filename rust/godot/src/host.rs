@@ -7,6 +7,7 @@ use std::rc::Rc;
 use godot::prelude::*;
 
 use crate::abi::{Convention, GuestVariant, Refs};
+use crate::host_calls::ENGINE_MESSAGE_COST;
 use crate::restrictions::Restrictions;
 
 /// The most public functions a guest may register (godot-sandbox's `MAX_PUBLIC_FUNCTIONS`).
@@ -52,18 +53,23 @@ pub struct OutputBuffer {
 }
 
 impl OutputBuffer {
-    /// Appends guest bytes and prints every completed line.
-    pub fn write(&mut self, fd: u32, bytes: &[u8]) {
+    /// Appends guest bytes and prints every completed line; gives what printing them costs
+    /// the budget ([`ENGINE_MESSAGE_COST`] a line).
+    pub fn write(&mut self, fd: u32, bytes: &[u8]) -> u64 {
         self.pending.extend_from_slice(bytes);
+        let mut lines = 0;
         while let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
             let line: Vec<u8> = self.pending.drain(..=end).collect();
             emit(fd, &line[..line.len() - 1]);
+            lines += 1;
         }
         // A guest that never writes a newline still gets its text out, in bounded pieces.
         if self.pending.len() > 1 << 16 {
             let text = std::mem::take(&mut self.pending);
             emit(fd, &text);
+            lines += 1;
         }
+        lines * ENGINE_MESSAGE_COST
     }
 
     /// Prints a pending partial line (at the end of a call).

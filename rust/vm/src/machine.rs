@@ -80,8 +80,10 @@ pub enum RunOutcome {
     Stopped,
 }
 
-/// Receives what the guest writes to its standard output (fd 1) and error (fd 2).
-pub type OutputSink = Box<dyn FnMut(u32, &[u8])>;
+/// Receives what the guest writes to its standard output (fd 1) and error (fd 2), and answers
+/// how many instructions beyond the bytes themselves the host's output of them costs the
+/// guest's budget (a host that prints each line through a slow log charges for each).
+pub type OutputSink = Box<dyn FnMut(u32, &[u8]) -> u64>;
 
 /// A RISC-V guest process. `T` is host data that system-call handlers can reach as
 /// [`Machine::data`].
@@ -288,8 +290,9 @@ impl<T> Machine<T> {
         self.program.symbol_at(addr)
     }
 
-    /// Sends the guest's standard output and error to `sink` instead of the host's.
-    pub fn set_output(&mut self, sink: impl FnMut(u32, &[u8]) + 'static) {
+    /// Sends the guest's standard output and error to `sink` instead of the host's (see
+    /// [`OutputSink`]).
+    pub fn set_output(&mut self, sink: impl FnMut(u32, &[u8]) -> u64 + 'static) {
         self.output = Box::new(sink);
     }
 

@@ -1,12 +1,11 @@
 //! Nodes: GET_NODE (507), NODE (508), NODE_CREATE (532).
 
 use godot::classes::{ClassDb, Node2D, Node3D};
-use godot::global::godot_error;
 use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
 use super::containers::write_std_vector;
-use super::{node_path, object, read_str, read_variant, refused, text_of, write_variant, HostResult};
+use super::{log_error, node_path, object, read_str, read_variant, refused, text_of, write_variant, HostResult};
 use crate::abi::GuestVariant;
 use crate::runtime::{with_reentry, Vm};
 
@@ -93,10 +92,10 @@ pub fn get_node(m: &mut Vm) -> HostResult {
     let path_from_base = node_path(&path).ok().filter(|p| !p.is_absolute() || base.is_inside_tree());
     let mut found = path_from_base.and_then(|path| base.get_node_or_null(&path));
     match &found {
-        None => godot_error!("Sandbox: GET_NODE: node not found: '{path}'"),
+        None => log_error(m, format_args!("Sandbox: GET_NODE: node not found: '{path}'")),
         Some(node) => {
             if let Err(denied) = m.data.restrictions.check_object(&node.clone().upcast()) {
-                godot_error!("Sandbox: GET_NODE: '{path}': {denied}");
+                log_error(m, format_args!("Sandbox: GET_NODE: '{path}': {denied}"));
                 found = None;
             }
         }

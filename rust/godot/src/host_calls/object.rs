@@ -1,14 +1,14 @@
 //! Objects: GET_OBJ (504), OBJ (505), OBJ_CALLP (506), OBJ_PROP_GET (545), OBJ_PROP_SET (546).
 
 use godot::classes::{Engine, SceneTree};
-use godot::global::godot_error;
 use godot::prelude::*;
 
 use super::containers::write_string_vector;
 use super::object_access::{check_callable, check_object_call};
 use super::variant::call_object;
 use super::{
-    expect, indexed, node_path, object, read_str, read_variant, read_variants, refused, write_variant, HostResult,
+    expect, indexed, log_error, node_path, object, read_str, read_variant, read_variants, refused, write_variant,
+    HostResult,
 };
 use crate::abi::args::MAX_ARGUMENTS;
 use crate::runtime::{with_reentry, Vm};
@@ -33,7 +33,7 @@ pub fn get_obj(m: &mut Vm) -> HostResult {
     let name = read_str(m, m.sysarg(0), m.sysarg(1))?;
     // Singletons are named by their class, so the class rule decides (as in godot-sandbox).
     if let Err(denied) = m.data.restrictions.check_class(&name) {
-        godot_error!("Sandbox: GET_OBJ: {denied}");
+        log_error(m, format_args!("Sandbox: GET_OBJ: {denied}"));
         m.set_result(0);
         return Ok(());
     }
@@ -51,7 +51,7 @@ pub fn get_obj(m: &mut Vm) -> HostResult {
     let handle = match found {
         Some(obj) => m.data.refs.object_handle(&obj)?,
         None => {
-            godot_error!("Sandbox: GET_OBJ: no singleton or autoload named '{name}'");
+            log_error(m, format_args!("Sandbox: GET_OBJ: no singleton or autoload named '{name}'"));
             0
         }
     };

@@ -3,7 +3,7 @@
 use godot::global::{godot_error, godot_warn};
 use godot::prelude::*;
 
-use super::{check_all_printable, read_variants, refused, HostResult, Objects};
+use super::{check_all_printable, read_variants, refused, HostResult, Objects, ENGINE_MESSAGE_COST};
 use crate::runtime::Vm;
 
 /// The most Variants one print takes (godot-sandbox refuses 64 and more).
@@ -16,6 +16,7 @@ fn line(m: &mut Vm, array: u64, count: u64, separator: &str) -> Result<String, r
     }
     let values = read_variants(m, array, count)?;
     check_all_printable(m, &values, Objects::Printed)?;
+    m.charge(ENGINE_MESSAGE_COST);
     Ok(values.iter().map(|v| v.stringify().to_string()).collect::<Vec<_>>().join(separator))
 }
 

@@ -3,7 +3,7 @@
 
 use godot::global::godot_warn;
 
-use super::{check_function, read_str, refused, HostResult};
+use super::{check_function, read_str, refused, HostResult, ENGINE_MESSAGE_COST};
 use crate::abi::variant::variant_type;
 use crate::abi::GuestVariant;
 use crate::host::{GuestProperty, PropertyStorage, PublicFunction, MAX_PROPERTIES, MAX_PUBLIC_FUNCTIONS};
@@ -54,6 +54,7 @@ pub fn sandbox_add(m: &mut Vm) -> HostResult {
             }
         }
         other => {
+            m.charge(ENGINE_MESSAGE_COST);
             godot_warn!("Sandbox: unhandled SANDBOX_ADD operation {other}");
             Ok(())
         }

@@ -199,7 +199,8 @@ fn write<T>(m: &mut Machine<T>) -> Result<(), HostError> {
     };
     let (addr, len) = (m.sysarg(1), m.sysarg(2));
     let bytes = m.memory.view(addr, len)?;
-    (m.output)(fd, bytes);
+    let cost = (m.output)(fd, bytes);
+    m.charge(cost);
     m.charge_bytes(len);
     m.set_result(len);
     Ok(())
@@ -218,7 +219,8 @@ fn writev<T>(m: &mut Machine<T>) -> Result<(), HostError> {
         let base = m.memory.read_u64(iov + 16 * i)?;
         let len = m.memory.read_u64(iov + 16 * i + 8)?;
         let bytes = m.memory.view(base, len)?;
-        (m.output)(fd, bytes);
+        let cost = (m.output)(fd, bytes);
+        m.charge(cost);
         m.charge_bytes(len);
         total += len;
     }

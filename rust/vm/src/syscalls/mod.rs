@@ -33,10 +33,12 @@ pub const BYTES_PER_INSTRUCTION: u64 = 8;
 /// Linux's "function not implemented".
 pub const ENOSYS: i64 = 38;
 
-/// The default output sink: the host's own standard output and error.
-pub(crate) fn host_output(fd: u32, bytes: &[u8]) {
+/// The default output sink: the host's own standard output and error, at the cost of the
+/// bytes alone.
+pub(crate) fn host_output(fd: u32, bytes: &[u8]) -> u64 {
     // A host whose stdout is closed loses the guest's output, as a process would.
     let _ = if fd == 2 { std::io::stderr().write_all(bytes) } else { std::io::stdout().write_all(bytes) };
+    0
 }
 
 impl<T> Machine<T> {
