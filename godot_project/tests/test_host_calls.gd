@@ -668,3 +668,25 @@ func test_lines_in_godots_output_are_charged_to_the_budget() -> void:
 	assert_eq(s.vmcallv("missing_singletons", 3), 0)
 	assert_true(s.monitor_instructions_executed - before >= 30_000, "three engine errors")
 	s.free()
+
+
+func test_connections_godot_would_refuse_are_refused_first() -> void:
+	# Each would make Godot log an error of its own (or, for a disconnect, only its own).
+	var s := _sandbox()
+	var emitter := Node.new()
+	var receiver := Node.new()
+	expect_error("connect('nope', 'queue_free'): no such signal")
+	assert_null(s.vmcallv("obj_connect", 4, emitter, receiver, "nope", "queue_free"))
+	expect_error("connect('ready', 'nope'): the receiver has no such method")
+	assert_null(s.vmcallv("obj_connect", 4, emitter, receiver, "ready", "nope"))
+	expect_error("disconnect('ready', 'queue_free'): not connected")
+	assert_null(s.vmcallv("obj_connect", 5, emitter, receiver, "ready", "queue_free"))
+	assert_eq(s.vmcallv("obj_connect", 4, emitter, receiver, "ready", "queue_free"), true)
+	assert_true(emitter.is_connected("ready", receiver.queue_free))
+	expect_error("connect('ready', 'queue_free'): already connected")
+	assert_null(s.vmcallv("obj_connect", 4, emitter, receiver, "ready", "queue_free"))
+	assert_eq(s.vmcallv("obj_connect", 5, emitter, receiver, "ready", "queue_free"), true)
+	assert_true(not emitter.is_connected("ready", receiver.queue_free))
+	emitter.free()
+	receiver.free()
+	s.free()

@@ -368,6 +368,13 @@ PUBLIC Variant missing_singletons(Variant count) {
     return integer(sum);
 }
 
+// OBJ (505) CONNECT (4) or DISCONNECT (5) of `obj`'s `signal` to `receiver`'s `method`.
+PUBLIC Variant obj_connect(Variant op, Variant obj, Variant receiver, Variant signal, Variant method) {
+    Variant args[3] = {receiver, signal, method};
+    sys(ECALL_OBJ, op.i, L(obj.u), L(args));
+    return boolean(true);
+}
+
 // UTILITY (549) Variant operations by number (Utility_Op), of one or two arguments.
 PUBLIC Variant utility1(Variant op, Variant a) {
     Variant out = nil();

@@ -24,6 +24,15 @@ mod op {
     pub const GET_SIGNAL_LIST: u64 = 6;
 }
 
+/// The name of OBJ operation CONNECT or DISCONNECT, for messages.
+fn op_name(operation: u64) -> &'static str {
+    if operation == op::CONNECT {
+        "connect"
+    } else {
+        "disconnect"
+    }
+}
+
 /// The most arguments of a deferred call.
 const MAX_DEFERRED_ARGUMENTS: u64 = 8;
 
@@ -102,7 +111,20 @@ pub fn obj(m: &mut Vm) -> HostResult {
             } else {
                 rules.check_method(&target, "disconnect")?;
             }
+            rules.check_object(&receiver)?;
             let callable = Callable::from_object_method(&receiver, &method);
+            // What Godot would refuse with an error of its own, refused first.
+            let connected = target.has_signal(&signal) && target.is_connected(&signal, &callable);
+            let why = match operation {
+                _ if !target.has_signal(&signal) => Some("no such signal"),
+                op::CONNECT if !receiver.has_method(&method) => Some("the receiver has no such method"),
+                op::CONNECT if connected => Some("already connected"),
+                op::DISCONNECT if !connected => Some("not connected"),
+                _ => None,
+            };
+            if let Some(why) = why {
+                return Err(refused(format!("{}('{signal}', '{method}'): {why}", op_name(operation))));
+            }
             if operation == op::CONNECT {
                 let error = with_reentry(m, || target.connect(&signal, &callable));
                 if error != godot::global::Error::OK {
