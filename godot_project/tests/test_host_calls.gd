@@ -690,3 +690,15 @@ func test_connections_godot_would_refuse_are_refused_first() -> void:
 	emitter.free()
 	receiver.free()
 	s.free()
+
+
+func test_the_quaternion_of_a_node_scaled_to_nothing_is_refused() -> void:
+	const GET_QUATERNION := 8
+	var s := _sandbox()
+	var node := Node3D.new()
+	assert_eq(s.vmcallv("node3d_op", GET_QUATERNION, node, null), Quaternion())
+	node.scale = Vector3.ZERO
+	expect_error("quaternion: the node's basis is degenerate")
+	assert_null(s.vmcallv("node3d_op", GET_QUATERNION, node, null), "Godot would log an error of its own")
+	node.free()
+	s.free()

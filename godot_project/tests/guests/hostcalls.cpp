@@ -375,6 +375,12 @@ PUBLIC Variant obj_connect(Variant op, Variant obj, Variant receiver, Variant si
     return boolean(true);
 }
 
+// NODE3D (510) operation `op` on `node`: a get answers the property, a set takes `value`.
+PUBLIC Variant node3d_op(Variant op, Variant node, Variant value) {
+    sys(510, op.i, L(node.u), L(&value));
+    return value;
+}
+
 // UTILITY (549) Variant operations by number (Utility_Op), of one or two arguments.
 PUBLIC Variant utility1(Variant op, Variant a) {
     Variant out = nil();

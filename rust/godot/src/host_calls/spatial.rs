@@ -23,6 +23,13 @@ fn property_op(
     let addr = m.sysarg(2);
     m.data.restrictions.check_property(&obj, property, !op.is_multiple_of(2))?;
     if op.is_multiple_of(2) {
+        // A Node3D scaled to nothing has no rotation: Godot would log an error of its own.
+        if property == "quaternion" {
+            let degenerate = obj.clone().try_cast::<Node3D>().is_ok_and(|node| node.get_basis().determinant() == 0.0);
+            if degenerate {
+                return Err(refused("quaternion: the node's basis is degenerate (a zero scale): it has no rotation"));
+            }
+        }
         let value = obj.get(property);
         write_variant(m, addr, &value)
     } else {
