@@ -101,3 +101,16 @@ func test_vmcallable_of_unknown_function() -> void:
 	var s := _sandbox()
 	assert_null(s.vmcallable("nope"))
 	s.free()
+
+
+func test_a_callable_belongs_to_the_program_it_was_made_for() -> void:
+	# Its guest address means something only in that program: once the Sandbox loads another,
+	# the Callable would call whatever is there.
+	var s := _sandbox()
+	var add: Callable = s.vmcallable("add_ints", [40])
+	s.reset()
+	assert_eq(add.call(2), 42, "the same program, reset, still has it")
+	s.program = load("res://tests/guests/hostcalls.elf")
+	expect_error("the Sandbox has loaded another program since this Callable was made")
+	assert_null(add.call(2))
+	s.free()

@@ -646,6 +646,11 @@ impl Sandbox {
         let convention = convention.unwrap_or(state.convention());
         state.call(node, target, args, convention, state.budget())
     }
+
+    /// The program `this` has loaded, without binding the node.
+    pub fn program_of(this: &Gd<Sandbox>) -> Option<std::sync::Arc<rvsandbox_vm::Program>> {
+        state::state_of(this.instance_id(), || this.bind().state.clone()).program()
+    }
 }
 
 /// A MiB count (already clamped to 1..=65536) in bytes.
@@ -722,7 +727,8 @@ pub fn vmcallable(this: Receiver<Sandbox>, args: &[&Variant]) -> Result<Variant,
     let this = this.gd();
     let s = this.bind();
     let address = s.state.address_of(&name).ok_or_else(|| SandboxError::UnknownFunction(name.clone()))?;
-    Ok(GuestCallable::create(this.instance_id(), address, s.convention(), name, bound).to_variant())
+    let program = s.state.program().ok_or(SandboxError::NoProgram)?;
+    Ok(GuestCallable::create(this.instance_id(), &program, address, s.convention(), name, bound).to_variant())
 }
 
 /// `Sandbox.vmcallable_address(address, bound_args = [])`: the same for a guest function
@@ -739,7 +745,7 @@ pub fn vmcallable_address(this: Receiver<Sandbox>, args: &[&Variant]) -> Result<
     }
     let name = s.lookup_address(address).to_string();
     let name = if name.is_empty() { format!("{address:#x}") } else { name };
-    Ok(GuestCallable::create(this.instance_id(), address as u64, s.convention(), name, bound).to_variant())
+    Ok(GuestCallable::create(this.instance_id(), &program, address as u64, s.convention(), name, bound).to_variant())
 }
 
 /// The function name in `args[0]`, and the arguments after it.

@@ -2,7 +2,9 @@
 //! it (also used by `Sandbox.vmcallable` / `vmcallable_address`).
 //!
 //! A `GuestCallable` names its Sandbox by instance id (it never keeps the node alive) and the
-//! function by guest address. Bound arguments are Godot Variants, which may not leave the main
+//! function by guest address, which means something only in the program it was made for: once
+//! the Sandbox loads another program, the Callable refuses to run (it would call whatever
+//! the new program has at that address). Bound arguments are Godot Variants, which may not leave the main
 //! thread, so they are kept in a main-thread table keyed by the callable's id; a Callable
 //! invoked from another thread reports an error instead of touching them.
 
@@ -11,6 +13,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 use std::thread::ThreadId;
 
 use godot::builtin::RustCallable;
@@ -21,6 +24,7 @@ use super::{check_function, read_variant, HostResult};
 use crate::abi::Convention;
 use crate::runtime::Vm;
 use crate::sandbox::{Sandbox, Target};
+use rvsandbox_vm::Program;
 
 /// CALLABLE_CREATE flag: call the function with the boxed convention.
 const FLAG_VARIANT_ARGS: u64 = 1;
@@ -36,6 +40,9 @@ thread_local! {
 pub struct GuestCallable {
     id: u64,
     sandbox: InstanceId,
+    /// The program `address` belongs to. (A `Weak` keeps its allocation, so no later program
+    /// can have the same address while the Callable lives.)
+    program: Weak<Program>,
     address: u64,
     convention: Convention,
     name: String,
@@ -47,6 +54,7 @@ impl GuestCallable {
     /// arguments before the call-time ones.
     pub fn create(
         sandbox: InstanceId,
+        program: &Arc<Program>,
         address: u64,
         convention: Convention,
         name: String,
@@ -59,6 +67,7 @@ impl GuestCallable {
         Callable::from_custom(GuestCallable {
             id,
             sandbox,
+            program: Arc::downgrade(program),
             address,
             convention,
             name,
@@ -104,6 +113,10 @@ impl RustCallable for GuestCallable {
             godot_error!("{self}: the Sandbox no longer exists");
             return Variant::nil();
         };
+        if !self.made_for(&sandbox) {
+            godot_error!("{self}: the Sandbox has loaded another program since this Callable was made");
+            return Variant::nil();
+        }
         let bound = BOUND.with(|b| b.borrow().get(&self.id).cloned()).unwrap_or_default();
         let all: Vec<&Variant> = bound.iter().chain(args.iter().copied()).collect();
         match Sandbox::call_guest(&sandbox, Target::Address(self.address, &self.name), &all, Some(self.convention)) {
@@ -115,8 +128,17 @@ impl RustCallable for GuestCallable {
         }
     }
 
+    // Valid while the Sandbox exists, whatever it runs: an invalid Callable is refused by
+    // Godot with an error that does not say why, while `invoke` does.
     fn is_valid(&self) -> bool {
         Gd::<Sandbox>::try_from_instance_id(self.sandbox).is_ok()
+    }
+}
+
+impl GuestCallable {
+    /// Whether `sandbox` still runs the program this Callable was made for.
+    fn made_for(&self, sandbox: &Gd<Sandbox>) -> bool {
+        Sandbox::program_of(sandbox).is_some_and(|program| Arc::as_ptr(&program) == self.program.as_ptr())
     }
 }
 
@@ -140,7 +162,7 @@ pub fn callable_create(m: &mut Vm) -> HostResult {
         let bound = if bound_addr == 0 { Variant::nil() } else { read_variant(m, bound_addr)? };
         let bound = if bound.is_nil() { Vec::new() } else { vec![bound] };
         let convention = if flags & FLAG_VARIANT_ARGS != 0 { Convention::Boxed } else { Convention::Unboxed };
-        GuestCallable::create(m.data.node, address, convention, function_name(m, address), bound)
+        GuestCallable::create(m.data.node, m.program(), address, convention, function_name(m, address), bound)
     };
     let index = m.data.refs.add(callable.to_variant())?;
     m.set_result(index as u32 as u64);

@@ -41,7 +41,8 @@ pub fn timer_periodic(m: &mut Vm) -> HostResult {
     timer.set_one_shot(one_shot);
     timer.set_autostart(true);
     let bound = vec![timer.to_variant(), capture.to_variant()];
-    let callable = GuestCallable::create(m.data.node, callback, m.data.convention, function_name(m, callback), bound);
+    let callable =
+        GuestCallable::create(m.data.node, m.program(), callback, m.data.convention, function_name(m, callback), bound);
     timer.connect("timeout", &callable);
     // The guest gets the Timer first: if it cannot (a bad pointer, no handle left), nobody has
     // it, and it is freed before it ever runs.
