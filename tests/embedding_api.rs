@@ -353,6 +353,14 @@ fn malformed_elves_are_typed_errors() {
     let first_vaddr: [u8; 8] = good[load_header + 16..load_header + 24].try_into().unwrap();
     overlapping[second + 16..second + 24].copy_from_slice(&first_vaddr);
     assert!(matches!(load(&overlapping), LoadError::OverlappingSegments { .. }));
+    // ...or where either starts inside the other, whichever comes first in the file.
+    let second_vaddr = u64::from_le_bytes(good[second + 16..second + 24].try_into().unwrap());
+    let mut inside = good.clone();
+    inside[second + 16..second + 24].copy_from_slice(&(u64::from_le_bytes(first_vaddr) + 8).to_le_bytes());
+    assert!(matches!(load(&inside), LoadError::OverlappingSegments { .. }), "the second inside the first");
+    let mut below = good.clone();
+    below[load_header + 16..load_header + 24].copy_from_slice(&(second_vaddr + 8).to_le_bytes());
+    assert!(matches!(load(&below), LoadError::OverlappingSegments { .. }), "the second running into the first");
 
     // A memory limit smaller than the program.
     let tiny = Options { memory_max: 64 << 10, ..Options::default() };

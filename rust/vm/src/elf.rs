@@ -4,7 +4,7 @@
 //! loadable segments, the decoded code and the symbol table. Turning it into a running guest
 //! (placing segments in an arena, building the initial stack) is the machine's job.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use goblin::elf::{header, program_header, sym, Elf};
@@ -227,7 +227,9 @@ fn page_up(addr: u64) -> u64 {
 }
 
 fn load_segments(elf: &Elf, bytes: &[u8], bias: u64) -> Result<Vec<Segment>, LoadError> {
-    let mut segments: Vec<(usize, Segment)> = Vec::new();
+    // By start address: each new segment is checked against its neighbours, not all of them
+    // (a hostile file may have tens of thousands).
+    let mut segments: BTreeMap<u64, Segment> = BTreeMap::new();
     // Segments may share file bytes, but only about a page's worth each: otherwise a small file
     // could name the same megabytes over and over, and each copy costs the host memory.
     let mut file_bytes_left = bytes.len() as u64;
@@ -256,14 +258,15 @@ fn load_segments(elf: &Elf, bytes: &[u8], bias: u64) -> Result<Vec<Segment>, Loa
         };
         file_bytes_left =
             (file_bytes_left + PAGE_SIZE).checked_sub(ph.p_filesz).ok_or(LoadError::BadSegment { index })?;
-        if let Some((other, _)) = segments.iter().find(|(_, s)| start < s.addr + s.mem_size && s.addr < end) {
-            return Err(LoadError::OverlappingSegments { first: *other, second: index });
+        // The segments do not overlap each other, so of those starting below `end`, the last
+        // one ends last: only it can reach past `start`.
+        if let Some((_, other)) = segments.range(..end).next_back().filter(|(_, s)| s.addr + s.mem_size > start) {
+            return Err(LoadError::OverlappingSegments { first: other.index, second: index });
         }
         let writable = ph.p_flags & program_header::PF_W != 0;
-        segments.push((index, Segment { index, addr: start, data, mem_size: end - start, writable }));
+        segments.insert(start, Segment { index, addr: start, data, mem_size: end - start, writable });
     }
-    segments.sort_by_key(|(_, s)| s.addr);
-    Ok(segments.into_iter().map(|(_, s)| s).collect())
+    Ok(segments.into_values().collect())
 }
 
 /// The boundary below which nothing is writable: the start of the first writable segment.
