@@ -518,6 +518,9 @@ func test_text_that_multiplies_what_it_is_given_is_refused_before_it_is_built() 
 	expect_error("indent could build")
 	assert_null(s.vmcallv("vcallv", "\n".repeat(5000), "indent", [long]))
 	assert_eq(s.vmcallv("vcallv", "a\nb", "indent", ["  "]), "  a\n  b")
+	expect_error("uri_encode could build")
+	assert_null(s.vmcallv("vcallv", "x".repeat(2_000_000), "uri_encode", []), "a character may become twelve")
+	assert_eq(s.vmcallv("vcallv", "a b", "uri_encode", []), "a%20b")
 	s.free()
 
 

@@ -325,6 +325,13 @@ func test_a_duplicate_asks_about_every_node_it_makes() -> void:
 	parent.add_child(child)
 	expect_error("class not allowed: Node2D")
 	assert_null(s.vmcallv("duplicate_with", parent, 0), "the child's class is asked too")
+	var scroll := ScrollContainer.new()  # its scroll bars are internal children, not copied
+	s.set_class_allowed_callback(func(_sandbox, name): return name in ["Node", "ScrollContainer"])
+	var copy_of_scroll = s.vmcallv("duplicate_with", scroll, 0)
+	assert_true(copy_of_scroll is ScrollContainer, "internal children are not asked about")
+	copy_of_scroll.free()
+	scroll.free()
+	s.set_class_allowed_callback(func(_sandbox, name): return name == "Node")
 	parent.remove_child(child)
 	child.free()
 	var copy = s.vmcallv("duplicate_with", parent, 2)

@@ -95,8 +95,8 @@ fn check_reach(method: &str, args: &[Variant]) -> Result<(), String> {
 /// Refuses a String method whose result multiplies what it is given past [`MAX_ELEMENTS`]
 /// characters: `replace` (each match by the replacement: 8,000 characters, each replaced by
 /// 8,000, give 64 million), `join` (the separator between every element; its parts must be a
-/// PackedStringArray, as an Array would be converted by printing its elements) and `indent`
-/// (the prefix on every line). `format` and `%` are checked where the
+/// PackedStringArray, as an Array would be converted by printing its elements), `indent`
+/// (the prefix on every line), and the escapes, which may turn each character into several. `format` and `%` are checked where the
 /// values' text is estimated (`printing.rs`).
 fn check_multiplied_text(target: &Variant, method: &str, args: &[Variant]) -> Result<(), String> {
     if !matches!(target.get_type(), VariantType::STRING | VariantType::STRING_NAME) {
@@ -110,6 +110,11 @@ fn check_multiplied_text(target: &Variant, method: &str, args: &[Variant]) -> Re
             text.saturating_add(matches.saturating_mul(length_of(1)))
         }
         "indent" => text.saturating_add((text + 1).saturating_mul(length_of(0))),
+        // What each character may become: `\u0001` in JSON, `&quot;` in XML, `%F0%9F%98%80`
+        // for a four-byte character in a URI, `\n` in C.
+        "json_escape" | "xml_escape" => text.saturating_mul(6),
+        "uri_encode" => text.saturating_mul(12),
+        "c_escape" => text.saturating_mul(2),
         "join" => {
             let parts = match args.first() {
                 Some(parts) if parts.get_type() == VariantType::PACKED_STRING_ARRAY => parts.to::<PackedStringArray>(),

@@ -40,12 +40,13 @@ const DUPLICATE_SIGNALS: u64 = 1;
 const DUPLICATE_SCRIPTS: u64 = 4;
 
 /// Asks the class rule about every node a duplicate of `root` would make: the root and all its
-/// descendants.
+/// descendants (not internal children, which Godot does not copy: a ScrollContainer's own
+/// scroll bars, for one).
 fn check_subtree_classes(m: &Vm, root: &Gd<Node>) -> Result<(), HostError> {
     let mut pending = vec![root.clone()];
     while let Some(node) = pending.pop() {
         m.data.restrictions.check_class(&node.get_class().to_string())?;
-        pending.extend(node.get_children_ex().include_internal(true).done().iter_shared());
+        pending.extend(node.get_children().iter_shared());
     }
     Ok(())
 }
