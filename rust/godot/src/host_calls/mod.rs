@@ -38,8 +38,8 @@ use crate::runtime::Vm;
 pub use callable::GuestCallable;
 pub use expression::clear as release_caches;
 pub use printing::{
-    check_all_printable, check_format, check_orderable, check_printable, check_sprintf, check_traversable, text_of,
-    Objects,
+    check_all_printable, check_format, check_handed_over, check_orderable, check_printable, check_sprintf,
+    check_traversable, text_of, Objects,
 };
 pub use timer::free_timers;
 

@@ -4,11 +4,11 @@ use godot::classes::{Engine, SceneTree};
 use godot::prelude::*;
 
 use super::containers::write_string_vector;
-use super::object_access::{check_callable, check_object_call};
+use super::object_access::check_object_call;
 use super::variant::call_object;
 use super::{
-    expect, indexed, log_error, node_path, object, read_str, read_variant, read_variants, refused, write_variant,
-    HostResult,
+    check_handed_over, expect, indexed, log_error, node_path, object, read_str, read_variant, read_variants, refused,
+    write_variant, HostResult,
 };
 use crate::abi::args::MAX_ARGUMENTS;
 use crate::runtime::{with_reentry, Vm};
@@ -96,7 +96,7 @@ pub fn obj(m: &mut Vm) -> HostResult {
             let name = name_of(&read_variant(m, ptr)?, "a property name")?;
             let value = read_variant(m, ptr + 24)?;
             rules.check_property(&target, &name.to_string(), true)?;
-            check_callable(m, &value)?;
+            check_handed_over(m, std::slice::from_ref(&value))?;
             with_reentry(m, || target.set(&name, &value));
         }
         op::CONNECT | op::DISCONNECT => {
@@ -210,7 +210,7 @@ pub fn obj_prop_set(m: &mut Vm) -> HostResult {
     match subject(m, m.sysarg(0))? {
         Subject::Object(mut obj) => {
             m.data.restrictions.check_property(&obj, &name, true)?;
-            check_callable(m, &value)?;
+            check_handed_over(m, std::slice::from_ref(&value))?;
             let property = StringName::from(&name);
             if !has_property(&obj, &property) {
                 return Err(refused(format!("{} has no property '{name}'", obj.get_class())));

@@ -9,7 +9,7 @@
 
 use godot::prelude::*;
 
-use super::{refused, HostResult};
+use super::{check_handed_over, refused, HostResult};
 use crate::restrictions::Restrictions;
 use crate::runtime::Vm;
 
@@ -43,17 +43,17 @@ const UNFOLLOWABLE: &[&str] = &[
 /// nested: `call("call", "secret")`; `set("health", 0)` as the property `health`;
 /// `ClassDB.instantiate("HTTPRequest")` as the class; `Engine.get_singleton(name)` as GET_OBJ
 /// asks), and the Callables among its arguments, which the game may call later.
-pub fn check_object_call(m: &Vm, obj: &Gd<Object>, method: &str, args: &[Variant]) -> HostResult {
-    let rules = &m.data.restrictions;
+pub fn check_object_call(m: &mut Vm, obj: &Gd<Object>, method: &str, args: &[Variant]) -> HostResult {
+    let (rules, sandbox) = (m.data.restrictions.clone(), m.data.node);
     let (mut method, mut args) = (method.to_string(), args.to_vec());
     loop {
         rules.check_method(obj, &method)?;
-        check_not_freeing_sandbox(m, obj, &method)?;
+        check_not_freeing_sandbox(sandbox, obj, &method)?;
         if UNFOLLOWABLE.contains(&method.as_str()) {
             rules
                 .check_unrestricted("reaching many objects or members by name (propagate_call, call_group, rpc...)")?;
             if method == "propagate_call" {
-                check_not_freeing_sandbox(m, obj, &text(args.first()))?;
+                check_not_freeing_sandbox(sandbox, obj, &text(args.first()))?;
             }
         }
         let class = obj.get_class().to_string();
@@ -85,7 +85,7 @@ pub fn check_object_call(m: &Vm, obj: &Gd<Object>, method: &str, args: &[Variant
             ("Engine", "get_singleton") => rules.check_class(&text(args.first()))?,
             _ => {}
         }
-        return args.iter().try_for_each(|arg| check_callable(m, arg));
+        return check_handed_over(m, &args);
     }
 }
 
@@ -107,38 +107,42 @@ fn property(name: Option<&Variant>) -> String {
 /// Refuses freeing the Sandbox or a node above it while its program runs: the guest's own
 /// machine would be destroyed under it (and while `main()` or a property accessor runs, with
 /// the node bound, Godot would bring the game down).
-fn check_not_freeing_sandbox(m: &Vm, obj: &Gd<Object>, method: &str) -> HostResult {
+fn check_not_freeing_sandbox(sandbox: InstanceId, obj: &Gd<Object>, method: &str) -> HostResult {
     if method != "free" {
         return Ok(());
     }
     let Ok(node) = obj.clone().try_cast::<Node>() else { return Ok(()) };
-    let Ok(sandbox) = Gd::<Node>::try_from_instance_id(m.data.node) else { return Ok(()) };
+    let Ok(sandbox) = Gd::<Node>::try_from_instance_id(sandbox) else { return Ok(()) };
     if node == sandbox || node.is_ancestor_of(&sandbox) {
         return Err(refused("freeing the Sandbox or a node above it while its program runs (queue_free it instead)"));
     }
     Ok(())
 }
 
-/// Refuses `value` if it is a Callable of an object's method that the rules do not allow:
-/// calling it calls that method, and so does the game, later, if the guest hands it over (an
-/// argument, a property). Its object must be allowed too. A custom Callable (a guest
-/// function's, or a lambda or bound Callable the game handed over) is not asked about: only
-/// the game makes those from its objects' methods, and asking one its method makes Godot log
-/// an error.
+/// Refuses `value` if it is a Callable the rules do not allow calling (see
+/// [`check_allowed_callable`]); other values pass.
 pub fn check_callable(m: &Vm, value: &Variant) -> HostResult {
     if value.get_type() != VariantType::CALLABLE {
         return Ok(());
     }
-    let callable = value.to::<Callable>();
+    check_allowed_callable(&m.data.restrictions, m.data.node, &value.to())
+}
+
+/// Refuses a Callable of an object's method that the rules do not allow: calling it calls that
+/// method, and so does the game, later, if the guest hands it over (an argument, a property,
+/// inside a container: see `printing::check_handed_over`). Its object must be allowed too. A
+/// custom Callable (a guest function's, or a lambda or bound Callable the game handed over) is
+/// not asked about: only the game makes those from its objects' methods, and asking one its
+/// method makes Godot log an error.
+pub fn check_allowed_callable(rules: &Restrictions, sandbox: InstanceId, callable: &Callable) -> HostResult {
     if callable.is_custom() {
         return Ok(());
     }
     match (callable.object(), callable.method_name()) {
         (Some(object), Some(method)) => {
-            let rules: &Restrictions = &m.data.restrictions;
             rules.check_object(&object)?;
             rules.check_method(&object, &method.to_string())?;
-            check_not_freeing_sandbox(m, &object, &method.to_string())
+            check_not_freeing_sandbox(sandbox, &object, &method.to_string())
         }
         _ => Ok(()),
     }

@@ -20,6 +20,7 @@
 use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
+use super::object_access::check_allowed_callable;
 use super::{containers, integer_of, length, refused, HostResult, MAX_ELEMENTS};
 use crate::restrictions::Restrictions;
 use crate::runtime::Vm;
@@ -157,11 +158,30 @@ pub fn check_orderable(m: &mut Vm, values: &[Variant]) -> HostResult {
     walk(m, values, Measure::Ordered, Objects::Identified).map(drop)
 }
 
+/// Refuses `values` the guest hands to the game (object call arguments, property values) if
+/// they hold, at any depth, a Callable the rules do not allow calling: the game may call it
+/// later (see `object_access::check_allowed_callable`). Bounded as [`check_traversable`].
+pub fn check_handed_over(m: &mut Vm, values: &[Variant]) -> HostResult {
+    let sandbox = m.data.node;
+    walk_with(m, values, Measure::Elements, Objects::Identified, Some(sandbox)).map(drop)
+}
+
 /// Walks `values`, charging what was counted to the instruction budget; gives the count.
 fn walk(m: &mut Vm, values: &[Variant], measure: Measure, objects: Objects) -> Result<u64, HostError> {
+    walk_with(m, values, measure, objects, None)
+}
+
+/// [`walk`], also checking the Callables met when `callables_of` names the Sandbox.
+fn walk_with(
+    m: &mut Vm,
+    values: &[Variant],
+    measure: Measure,
+    objects: Objects,
+    callables_of: Option<InstanceId>,
+) -> Result<u64, HostError> {
     let restrictions = &m.data.restrictions;
     let (budget, max_depth) = measure.limits();
-    let mut walk = Walk { budget, max_depth, flat: 0, measure, restrictions, objects, denied: None };
+    let mut walk = Walk { budget, max_depth, flat: 0, measure, restrictions, objects, callables_of, denied: None };
     let refused_value = values.iter().find(|value| !walk.visit(value, 0));
     let counted = (budget - walk.budget).saturating_add(walk.flat);
     let denied = walk.denied;
@@ -216,6 +236,8 @@ struct Walk<'a> {
     flat: u64,
     restrictions: &'a Restrictions,
     objects: Objects,
+    /// The Sandbox whose rules Callables are checked against, if they are.
+    callables_of: Option<InstanceId>,
     denied: Option<HostError>,
 }
 
@@ -255,6 +277,16 @@ impl Walk<'_> {
                     })
             }),
             VariantType::OBJECT if !self.object_allowed(value) => false,
+            VariantType::CALLABLE if self.callables_of.is_some() => {
+                let sandbox = self.callables_of.expect("checked");
+                match check_allowed_callable(self.restrictions, sandbox, &value.to()) {
+                    Ok(()) => self.take(1),
+                    Err(denied) => {
+                        self.denied = Some(denied);
+                        false
+                    }
+                }
+            }
             VariantType::PACKED_STRING_ARRAY if depth > 0 => value
                 .try_to::<PackedStringArray>()
                 .is_ok_and(|strings| strings.as_slice().iter().all(|text| self.take(string + text.len() as u64))),
