@@ -425,3 +425,57 @@ func test_the_guest_cannot_free_its_own_sandbox_or_what_holds_it() -> void:
 	assert_null(s.vmcallv("vcallv", Callable(holder, "free"), "call", []))
 	assert_true(is_instance_valid(holder) and is_instance_valid(s))
 	holder.free()
+
+
+func test_what_no_deny_list_thinks_of_needs_a_fully_unrestricted_sandbox() -> void:
+	# Rules that allow everything still restrict: these run code the guest writes, build
+	# objects from its data, or change what the game's own names and loads mean.
+	var s := Sandbox.FromProgram(load(GUEST))
+	s.set_method_allowed_callback(func(_sandbox, _object, _method): return true)
+	s.set_property_allowed_callback(func(_sandbox, _object, _property, _is_set): return true)
+	var script := GDScript.new()
+	script.source_code = "extends RefCounted"
+	script.reload()
+	var undo := UndoRedo.new()
+	var resource := Resource.new()
+	for call in [
+		[script, "set_source_code", ["extends RefCounted\nfunc _init(): print('guest code')"]],
+		[script, "reload", [true]],
+		[script, "new", []],
+		[script, "set", ["source_code", "extends RefCounted"]],
+		[Expression.new(), "parse", ["1 + 1"]],
+		[undo, "create_action", ["x"]],
+		[JSON.new(), "to_native", [{}, true]],
+		[Marshalls, "base64_to_variant", ["", true]],
+		[resource, "take_over_path", ["res://tests/test_case.gd"]],
+		[resource, "set", ["resource_path", "res://tests/test_case.gd"]],
+		[Engine, "register_singleton", ["Guest", resource]],
+	]:
+		expect_error("is only available to a fully unrestricted Sandbox")
+		assert_null(s.callv("vmcallv", ["callp"] + call + [false]), "%s" % call[1])
+	assert_eq(script.source_code, "extends RefCounted")
+	assert_eq(resource.resource_path, "")
+	undo.free()
+	s.free()
+
+
+func test_tricks_with_arguments_are_seen_through() -> void:
+	var s := Sandbox.FromProgram(load(GUEST))
+	s.set_method_allowed_callback(func(_sandbox, _object, method): return method != "add")
+	var t := Target.new()
+	expect_error("banned method called: Node.add")
+	assert_null(s.vmcallv("callp", t, "callv", ["call", PackedStringArray(["add"])], false), "callv of a packed array")
+	expect_error("format takes an Array or a Dictionary of values")
+	assert_null(s.vmcallv("vcallv", "{health}", "format", [t]), "format of an object reads its properties")
+	expect_error("make_read_only would make the game's own data read-only")
+	assert_null(s.vmcallv("vcallv", [1], "make_read_only", []))
+	t.free()
+	var unrestricted := Sandbox.FromProgram(load(GUEST))
+	var node := Node.new()
+	node.add_child(Node.new())
+	expect_error("a lifecycle notification")
+	assert_null(unrestricted.vmcallv("callp", node, "notification", [1], false), "PREDELETE would free its children")
+	assert_eq(node.get_child_count(), 1)
+	node.free()
+	unrestricted.free()
+	s.free()

@@ -77,6 +77,7 @@ fn check_sizing_arguments(target: &Variant, method: &str, args: &[Variant]) -> R
 /// - `PackedByteArray.decode_var`/`decode_var_size` with `allow_objects` instantiate any class
 ///   and set any property (a script's source code, for one) from bytes the guest wrote;
 /// - `encode_var` with `allow_objects` writes out every property of an Object;
+/// - `make_read_only` on a container that may be the game's;
 /// - `Array`/`Dictionary.duplicate_deep`, but in mode 0 (`DEEP_DUPLICATE_NONE`), makes new
 ///   instances of the Resources inside, running their scripts.
 fn check_reach(method: &str, args: &[Variant]) -> Result<(), String> {
@@ -84,6 +85,9 @@ fn check_reach(method: &str, args: &[Variant]) -> Result<(), String> {
     let why = match method {
         "decode_var" | "decode_var_size" if flag(1) => "with allow_objects would create objects",
         "encode_var" if flag(2) => "with allow_objects would write out an Object's properties",
+        // A container the game handed over is the game's: read-only, every write of the
+        // game's own would log an error.
+        "make_read_only" => "would make the game's own data read-only",
         "duplicate_deep" if args.first().and_then(integer_of) != Some(0) => {
             "copies the Resources inside, running their scripts (only mode 0, DEEP_DUPLICATE_NONE, is allowed)"
         }

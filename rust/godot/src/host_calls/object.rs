@@ -4,7 +4,7 @@ use godot::classes::{Engine, SceneTree};
 use godot::prelude::*;
 
 use super::containers::write_string_vector;
-use super::object_access::check_object_call;
+use super::object_access::{check_object_call, check_property_write};
 use super::variant::call_object;
 use super::{
     check_handed_over, expect, indexed, log_error, node_path, object, read_str, read_variant, read_variants, refused,
@@ -95,7 +95,7 @@ pub fn obj(m: &mut Vm) -> HostResult {
         op::SET => {
             let name = name_of(&read_variant(m, ptr)?, "a property name")?;
             let value = read_variant(m, ptr + 24)?;
-            rules.check_property(&target, &name.to_string(), true)?;
+            check_property_write(&rules, &target, &name.to_string())?;
             check_handed_over(m, std::slice::from_ref(&value))?;
             with_reentry(m, || target.set(&name, &value));
         }
@@ -209,7 +209,7 @@ pub fn obj_prop_set(m: &mut Vm) -> HostResult {
     let value = read_variant(m, m.sysarg(3))?;
     match subject(m, m.sysarg(0))? {
         Subject::Object(mut obj) => {
-            m.data.restrictions.check_property(&obj, &name, true)?;
+            check_property_write(&m.data.restrictions, &obj, &name)?;
             check_handed_over(m, std::slice::from_ref(&value))?;
             let property = StringName::from(&name);
             if !has_property(&obj, &property) {

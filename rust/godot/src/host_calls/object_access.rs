@@ -9,7 +9,9 @@
 
 use godot::prelude::*;
 
-use super::{check_handed_over, refused, HostResult};
+use rvsandbox_vm::HostError;
+
+use super::{check_handed_over, integer_of, refused, HostResult};
 use crate::restrictions::Restrictions;
 use crate::runtime::Vm;
 
@@ -36,7 +38,53 @@ const UNFOLLOWABLE: &[&str] = &[
     "tween_property",
     "tween_method",
     "class_call_static",
+    "notification",
+    "propagate_notification",
+    "rpc_config",
 ];
+
+/// Why `method` of `obj` is only for a fully unrestricted Sandbox, whatever the game's rules
+/// say, if it is: it runs code the guest writes, builds objects out of its data, or changes
+/// what the game's own names and loads mean. A rule written as a deny-list would not think of
+/// these.
+fn unrestricted_only(obj: &Gd<Object>, method: &str, args: &[Variant]) -> Option<&'static str> {
+    let flag = |at: usize| args.get(at).is_some_and(Variant::booleanize);
+    let class = obj.get_class().to_string();
+    Some(match method {
+        "set_source_code" | "reload" | "new" if obj.is_class("Script") => "changing or instantiating a Script",
+        _ if obj.is_class("Expression") => "an Expression (it calls anything by name)",
+        _ if obj.is_class("UndoRedo") => "UndoRedo (it sets properties and calls methods by name)",
+        "to_native" | "from_native" if class == "JSON" && flag(1) => "JSON with objects",
+        "base64_to_variant" | "variant_to_base64" if class == "Marshalls" && flag(1) => "Marshalls with objects",
+        "take_over_path" | "set_path" | "set_path_cache" if obj.is_class("Resource") => "changing a resource's path",
+        "register_singleton" | "unregister_singleton" if class == "Engine" => "changing the engine's singletons",
+        _ => return None,
+    })
+}
+
+/// [`unrestricted_only`] for writing `property` of `obj`.
+fn unrestricted_only_property(obj: &Gd<Object>, property: &str) -> Option<&'static str> {
+    match property {
+        "source_code" if obj.is_class("Script") => Some("changing a Script's code"),
+        "resource_path" if obj.is_class("Resource") => Some("changing a resource's path"),
+        _ => None,
+    }
+}
+
+/// Refuses writing `property` of `obj` unless the property rule allows it, and, for what
+/// [`unrestricted_only_property`] names, unless the Sandbox is fully unrestricted.
+pub fn check_property_write(rules: &Restrictions, obj: &Gd<Object>, property: &str) -> HostResult {
+    rules.check_property(obj, property, true)?;
+    if let Some(what) = unrestricted_only_property(obj, property) {
+        rules.check_unrestricted(what)?;
+    }
+    Ok(())
+}
+
+/// Notifications that create or destroy objects under the game (`NOTIFICATION_PREDELETE`
+/// frees a node's children, whatever runs in them): refused even to a fully unrestricted
+/// Sandbox, since one sent to the Sandbox's parent brings the game down.
+const LIFECYCLE_NOTIFICATIONS: std::ops::RangeInclusive<i64> = 0..=3;
 
 /// Refuses the guest's call of `method` on `obj` with `args` unless the rules allow it: the
 /// method itself, what it reaches by name (`call("secret")` is asked as `secret`, also when
@@ -49,6 +97,14 @@ pub fn check_object_call(m: &mut Vm, obj: &Gd<Object>, method: &str, args: &[Var
     loop {
         rules.check_method(obj, &method)?;
         check_not_freeing_sandbox(sandbox, obj, &method)?;
+        if let Some(what) = unrestricted_only(obj, &method, &args) {
+            rules.check_unrestricted(what)?;
+        }
+        if matches!(method.as_str(), "notification" | "propagate_notification")
+            && args.first().and_then(integer_of).is_some_and(|what| LIFECYCLE_NOTIFICATIONS.contains(&what))
+        {
+            return Err(refused("a lifecycle notification (it creates or frees objects under the game)"));
+        }
         if UNFOLLOWABLE.contains(&method.as_str()) {
             rules
                 .check_unrestricted("reaching many objects or members by name (propagate_call, call_group, rpc...)")?;
@@ -66,13 +122,13 @@ pub fn check_object_call(m: &mut Vm, obj: &Gd<Object>, method: &str, args: &[Var
             }
             (_, "callv") => {
                 method = text(args.first());
-                args = args
-                    .get(1)
-                    .and_then(|list| list.try_to::<AnyArray>().ok())
-                    .map_or(vec![], |list| list.iter_shared().collect());
+                args = match args.get(1) {
+                    Some(list) => elements(list)?,
+                    None => vec![],
+                };
                 continue;
             }
-            (_, "set" | "set_deferred" | "set_indexed") => rules.check_property(obj, &property(args.first()), true)?,
+            (_, "set" | "set_deferred" | "set_indexed") => check_property_write(&rules, obj, &property(args.first()))?,
             (_, "get" | "get_indexed") => rules.check_property(obj, &property(args.first()), false)?,
             (_, "set_script") => rules.check_property(obj, "script", true)?,
             ("ClassDB", "instantiate") => rules.check_class(&text(args.first()))?,
@@ -87,6 +143,20 @@ pub fn check_object_call(m: &mut Vm, obj: &Gd<Object>, method: &str, args: &[Var
         }
         return check_handed_over(m, &args);
     }
+}
+
+/// The elements of `callv`'s argument list, as Godot reads it: an Array, or a packed array
+/// converted to one.
+fn elements(list: &Variant) -> Result<Vec<Variant>, HostError> {
+    let ty = list.get_type();
+    if ty == VariantType::ARRAY {
+        return Ok(list.to::<AnyArray>().iter_shared().collect());
+    }
+    if ty.ord() >= VariantType::PACKED_BYTE_ARRAY.ord() {
+        let array = super::expression::call("Array", std::slice::from_ref(list))?;
+        return Ok(array.to::<AnyArray>().iter_shared().collect());
+    }
+    Err(refused(format!("callv: the arguments are a {ty:?}, not an Array")))
 }
 
 /// The text of a name argument (a String or StringName; anything else as it prints).
@@ -108,11 +178,14 @@ fn property(name: Option<&Variant>) -> String {
 /// machine would be destroyed under it (and while `main()` or a property accessor runs, with
 /// the node bound, Godot would bring the game down).
 fn check_not_freeing_sandbox(sandbox: InstanceId, obj: &Gd<Object>, method: &str) -> HostResult {
-    if method != "free" {
-        return Ok(());
-    }
-    let Ok(node) = obj.clone().try_cast::<Node>() else { return Ok(()) };
     let Ok(sandbox) = Gd::<Node>::try_from_instance_id(sandbox) else { return Ok(()) };
+    // The current scene, which `unload_current_scene` frees at once.
+    let freed = match method {
+        "free" => obj.clone().try_cast::<Node>().ok(),
+        "unload_current_scene" => obj.clone().try_cast::<SceneTree>().ok().and_then(|tree| tree.get_current_scene()),
+        _ => return Ok(()),
+    };
+    let Some(node) = freed else { return Ok(()) };
     if node == sandbox || node.is_ancestor_of(&sandbox) {
         return Err(refused("freeing the Sandbox or a node above it while its program runs (queue_free it instead)"));
     }

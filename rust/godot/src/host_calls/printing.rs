@@ -118,7 +118,8 @@ pub fn check_format(m: &mut Vm, template: &Variant, args: &[Variant]) -> HostRes
             values.to::<AnyDictionary>().iter_shared().map(|(_, value)| value).collect()
         }
         Some(values) if values.get_type() == VariantType::ARRAY => values.to::<AnyArray>().iter_shared().collect(),
-        _ => vec![],
+        // An Object's properties would be read by name, around the property rule.
+        _ => return Err(refused("format takes an Array or a Dictionary of values")),
     };
     let mut longest = 0;
     for value in &values {
