@@ -17,6 +17,14 @@ static Text text_of(const Variant &v) {
     return t;
 }
 
+// The elements of the Array `args`, at most 4, fetched one by one into `argv`; returns how many.
+static long elements_of(Variant args, Variant argv[4]) {
+    long argc = sys(ECALL_ARRAY_SIZE, L((uint32_t)args.i));
+    argc = argc < 4 ? argc : 4;
+    for (long i = 0; i < argc; i++) sys(ECALL_ARRAY_AT, L((uint32_t)args.i), i, L(&argv[i]));
+    return argc;
+}
+
 // ---- LOAD (539) -------------------------------------------------------------------------------
 PUBLIC Variant load_res(Variant path) {
     Text t = text_of(path);
@@ -33,10 +41,8 @@ PUBLIC Variant load_res_variant(Variant path) {
 
 // ---- VCONSTRUCT (558), PACKED_ARRAY_OPS (548) ----------------------------------------------
 PUBLIC Variant construct(Variant type, Variant args) {
-    // args: an Array of at most 4 arguments, fetched element by element.
     Variant argv[4];
-    long argc = sys(ECALL_ARRAY_SIZE, L((uint32_t)args.i));
-    for (long i = 0; i < argc && i < 4; i++) sys(ECALL_ARRAY_AT, L((uint32_t)args.i), i, L(&argv[i]));
+    long argc = elements_of(args, argv);
     Variant out = nil();
     sys(ECALL_VCONSTRUCT, L(&out), type.i, L(argv), argc);
     return out;
@@ -336,9 +342,7 @@ PUBLIC Variant str_of(Variant v) {
 PUBLIC Variant vcallv(Variant self, Variant method, Variant args) {
     Text name = text_of(method);
     Variant argv[4];
-    long argc = sys(ECALL_ARRAY_SIZE, L((uint32_t)args.i));
-    argc = argc < 4 ? argc : 4;
-    for (long i = 0; i < argc; i++) sys(ECALL_ARRAY_AT, L((uint32_t)args.i), i, L(&argv[i]));
+    long argc = elements_of(args, argv);
     Variant ret = nil();
     sys(ECALL_VCALL, L(&self), L(name.ptr), L(name.len), L(argv), argc, L(&ret));
     return ret;
@@ -348,9 +352,7 @@ PUBLIC Variant vcallv(Variant self, Variant method, Variant args) {
 PUBLIC Variant callp(Variant obj, Variant method, Variant args, Variant deferred) {
     Text name = text_of(method);
     Variant argv[4];
-    long argc = sys(ECALL_ARRAY_SIZE, L((uint32_t)args.i));
-    argc = argc < 4 ? argc : 4;
-    for (long i = 0; i < argc; i++) sys(ECALL_ARRAY_AT, L((uint32_t)args.i), i, L(&argv[i]));
+    long argc = elements_of(args, argv);
     Variant ret = nil();
     sys(ECALL_OBJ_CALLP, L(obj.u), L(name.ptr), L(name.len), deferred.b, L(&ret), L(argv), argc);
     return ret;
