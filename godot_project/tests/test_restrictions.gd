@@ -479,3 +479,48 @@ func test_tricks_with_arguments_are_seen_through() -> void:
 	node.free()
 	unrestricted.free()
 	s.free()
+
+
+func test_files_are_the_guests_only_inside_user() -> void:
+	# A ConfigFile saved to any path wrote a shell script a section name could fill.
+	var s := Sandbox.FromProgram(load(GUEST))
+	var config := ConfigFile.new()
+	config.set_value("section", "key", 1)
+	expect_error("save: a guest writes only inside user:// ('res://tests/written.cfg')")
+	assert_null(s.vmcallv("callp", config, "save", ["res://tests/written.cfg"], false))
+	expect_error("is not a path inside res:// or user://")
+	assert_null(s.vmcallv("callp", config, "save", ["/tmp/rvsandbox-written.cfg"], false))
+	expect_error("save: give the path as Godot resolves it ('user://rvsandbox-test.cfg')")
+	assert_null(s.vmcallv("callp", config, "save", ["user://x/../rvsandbox-test.cfg"], false))
+	assert_eq(s.vmcallv("callp", config, "save", ["user://rvsandbox-test.cfg"], false), OK, "user:// is the guest's")
+	assert_eq(s.vmcallv("callp", ConfigFile.new(), "load", ["user://rvsandbox-test.cfg"], false), OK)
+	DirAccess.remove_absolute("user://rvsandbox-test.cfg")
+	s.set_resource_allowed_callback(func(_sandbox, path): return not path.begins_with("user://private"))
+	expect_error("resource path not allowed: user://private.cfg")
+	assert_null(s.vmcallv("callp", config, "save", ["user://private.cfg"], false), "and the resource rule is asked")
+	s.free()
+
+
+func test_what_would_crash_hang_or_run_the_guests_code_is_refused() -> void:
+	var s := Sandbox.FromProgram(load(GUEST))
+	s.set_method_allowed_callback(func(_sandbox, _object, _method): return true)
+	s.set_property_allowed_callback(func(_sandbox, _object, _property, _is_set): return true)
+	var node := Node.new()
+	var animation := Animation.new()
+	for call in [
+		[node, "set_script", [GDScript.new()]],
+		[node, "set", ["script", GDScript.new()]],
+		[Semaphore.new(), "wait", []],
+		[animation, "add_track", [Animation.TYPE_METHOD]],
+		[OS, "execute", ["true", []]],
+	]:
+		expect_error("is only available to a fully unrestricted Sandbox")
+		assert_null(s.callv("vmcallv", ["callp"] + call + [false]), "%s" % call[1])
+	node.free()
+	var unrestricted := Sandbox.FromProgram(load(GUEST))
+	expect_error("freeing the engine singleton Input")
+	assert_null(unrestricted.vmcallv("callp", Input, "free", [], false), "the game's next use would crash")
+	expect_error("the Sandbox's own properties are not its guest's")
+	assert_null(unrestricted.vmcallv("callp", unrestricted, "get_property_list", [], false))
+	unrestricted.free()
+	s.free()

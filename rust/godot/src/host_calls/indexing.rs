@@ -11,6 +11,7 @@ use rvsandbox_vm::HostError;
 
 use super::builtin_checks::check_deep_operation;
 use super::object::has_property;
+use super::object_access::check_not_own_properties;
 use super::variant::call_builtin;
 use super::{read_variant, refused, write_variant, HostResult};
 use crate::runtime::{with_reentry, Vm};
@@ -26,6 +27,7 @@ pub fn variant_get(m: &mut Vm) -> HostResult {
                 VariantType::STRING | VariantType::STRING_NAME => key.stringify().to_string(),
                 _ => return Err(invalid(&subject, &key)),
             };
+            check_not_own_properties(m, &obj)?;
             m.data.restrictions.check_property(&obj, &name, false)?;
             let property = StringName::from(&name);
             if !has_property(&obj, &property) {

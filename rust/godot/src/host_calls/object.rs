@@ -4,7 +4,7 @@ use godot::classes::{Engine, SceneTree};
 use godot::prelude::*;
 
 use super::containers::write_string_vector;
-use super::object_access::{check_object_call, check_property_write};
+use super::object_access::{check_not_own_properties, check_object_call, check_property_write};
 use super::variant::call_object;
 use super::{
     check_handed_over, expect, indexed, log_error, node_path, object, read_str, read_variant, read_variants, refused,
@@ -73,6 +73,9 @@ pub fn obj(m: &mut Vm) -> HostResult {
     let (operation, handle, ptr) = (m.sysarg(0), m.sysarg(1), m.sysarg(2));
     let mut target = object(m, handle)?;
     let rules = m.data.restrictions.clone();
+    if matches!(operation, op::GET | op::SET | op::GET_PROPERTY_LIST) {
+        check_not_own_properties(m, &target)?;
+    }
     match operation {
         op::GET_METHOD_LIST | op::GET_PROPERTY_LIST | op::GET_SIGNAL_LIST => {
             let (lister, list) = match operation {
@@ -188,6 +191,7 @@ pub fn obj_prop_get(m: &mut Vm) -> HostResult {
     let result = m.sysarg(3);
     let value = match subject(m, m.sysarg(0))? {
         Subject::Object(obj) => {
+            check_not_own_properties(m, &obj)?;
             m.data.restrictions.check_property(&obj, &name, false)?;
             let property = StringName::from(&name);
             if !has_property(&obj, &property) {
@@ -209,6 +213,7 @@ pub fn obj_prop_set(m: &mut Vm) -> HostResult {
     let value = read_variant(m, m.sysarg(3))?;
     match subject(m, m.sysarg(0))? {
         Subject::Object(mut obj) => {
+            check_not_own_properties(m, &obj)?;
             check_property_write(&m.data.restrictions, &obj, &name)?;
             check_handed_over(m, std::slice::from_ref(&value))?;
             let property = StringName::from(&name);

@@ -7,10 +7,12 @@
 //! OBJ_CALLP, deferred or not); Callables it calls or hands to the game through
 //! [`check_callable`]; a Signal's methods through [`check_signal_method`].
 
+use godot::classes::Engine;
 use godot::prelude::*;
 
 use rvsandbox_vm::HostError;
 
+use super::resource::resource_path;
 use super::{check_handed_over, integer_of, refused, HostResult};
 use crate::restrictions::Restrictions;
 use crate::runtime::Vm;
@@ -52,6 +54,41 @@ fn unrestricted_only(obj: &Gd<Object>, method: &str, args: &[Variant]) -> Option
     let class = obj.get_class().to_string();
     Some(match method {
         "set_source_code" | "reload" | "new" if obj.is_class("Script") => "changing or instantiating a Script",
+        // Any script the guest can load would run as the object's.
+        "set_script" => "giving an object a script",
+        _ if obj.is_class("FileAccess") || obj.is_class("DirAccess") => "the file system",
+        "execute"
+        | "execute_with_pipe"
+        | "create_process"
+        | "create_instance"
+        | "shell_open"
+        | "shell_show_in_file_manager"
+        | "kill"
+        | "crash"
+        | "move_to_trash"
+        | "set_environment"
+        | "unset_environment"
+        | "set_restart_on_exit"
+            if class == "OS" =>
+        {
+            "processes and the system"
+        }
+        _ if class == "GDExtensionManager" => "loading native libraries",
+        "save" | "save_custom" | "load_resource_pack" if class == "ProjectSettings" => "the project's files",
+        // The game would wait on the guest's behalf, beyond its instruction budget.
+        "wait" if obj.is_class("Semaphore") => "waiting on a Semaphore",
+        "wait_to_finish" if obj.is_class("Thread") => "waiting for a Thread",
+        "wait_for_task_completion" | "wait_for_group_task_completion" if class == "WorkerThreadPool" => {
+            "waiting for worker threads"
+        }
+        // Tracks and expressions call methods and set properties by path, later.
+        "add_track" | "track_set_path" | "track_insert_key" | "track_set_key_value" | "method_track_add_key"
+            if obj.is_class("Animation") =>
+        {
+            "animation tracks"
+        }
+        "set_root_node" if obj.is_class("AnimationMixer") => "animation tracks",
+        "set_advance_expression" | "set_advance_expression_base_node" => "animation expressions",
         _ if obj.is_class("Expression") => "an Expression (it calls anything by name)",
         _ if obj.is_class("UndoRedo") => "UndoRedo (it sets properties and calls methods by name)",
         "to_native" | "from_native" if class == "JSON" && flag(1) => "JSON with objects",
@@ -67,8 +104,70 @@ fn unrestricted_only_property(obj: &Gd<Object>, property: &str) -> Option<&'stat
     match property {
         "source_code" if obj.is_class("Script") => Some("changing a Script's code"),
         "resource_path" if obj.is_class("Resource") => Some("changing a resource's path"),
+        "script" => Some("giving an object a script"),
+        "root_node" if obj.is_class("AnimationMixer") => Some("animation tracks"),
+        "advance_expression" | "advance_expression_base_node" => Some("animation expressions"),
+        _ if property.starts_with("tracks/") && obj.is_class("Animation") => Some("animation tracks"),
         _ => None,
     }
+}
+
+/// Object methods that read or write a file by path: (class, method, index of the path,
+/// whether it writes).
+const FILE_METHODS: &[(&str, &str, usize, bool)] = &[
+    ("ConfigFile", "load", 0, false),
+    ("ConfigFile", "load_encrypted", 0, false),
+    ("ConfigFile", "load_encrypted_pass", 0, false),
+    ("ConfigFile", "save", 0, true),
+    ("ConfigFile", "save_encrypted", 0, true),
+    ("ConfigFile", "save_encrypted_pass", 0, true),
+    ("ZIPReader", "open", 0, false),
+    ("ZIPPacker", "open", 0, true),
+    ("Image", "load", 0, false),
+    ("Image", "load_from_file", 0, false),
+    ("Image", "save_png", 0, true),
+    ("Image", "save_jpg", 0, true),
+    ("Image", "save_webp", 0, true),
+    ("Image", "save_exr", 0, true),
+    ("X509Certificate", "load", 0, false),
+    ("X509Certificate", "save", 0, true),
+    ("CryptoKey", "load", 0, false),
+    ("CryptoKey", "save", 0, true),
+    ("ResourceLoader", "load", 0, false),
+    ("ResourceLoader", "load_threaded_request", 0, false),
+    ("ResourceSaver", "save", 1, true),
+];
+
+/// Refuses a method of [`FILE_METHODS`] unless its path is one LOAD would load (inside
+/// `res://` or `user://`, given as Godot resolves it), the resource rule allows it, and, to
+/// write, it is inside `user://`: the game's own files and the player's machine are not the
+/// guest's to read or write.
+fn check_file_access(rules: &Restrictions, obj: &Gd<Object>, method: &str, args: &[Variant]) -> HostResult {
+    let Some(&(_, _, at, writes)) =
+        FILE_METHODS.iter().find(|(class, name, _, _)| *name == method && obj.is_class(*class))
+    else {
+        return Ok(());
+    };
+    let given = text(args.get(at));
+    let path = resource_path(&given)?;
+    if path != given {
+        return Err(refused(format!("{method}: give the path as Godot resolves it ('{path}')")));
+    }
+    rules.check_resource(&path)?;
+    if writes && !path.starts_with("user://") {
+        return Err(refused(format!("{method}: a guest writes only inside user:// ('{path}')")));
+    }
+    Ok(())
+}
+
+/// Refuses the guest the properties of its own Sandbox node: while `main()` or a property
+/// accessor runs, the node is bound, and Godot asking it for its property list (or a property
+/// of the guest's) would fail inside gdext, logging hundreds of lines.
+pub fn check_not_own_properties(m: &Vm, obj: &Gd<Object>) -> HostResult {
+    if obj.instance_id() == m.data.node {
+        return Err(refused("the Sandbox's own properties are not its guest's to list, read or write"));
+    }
+    Ok(())
 }
 
 /// Refuses writing `property` of `obj` unless the property rule allows it, and, for what
@@ -100,6 +199,19 @@ pub fn check_object_call(m: &mut Vm, obj: &Gd<Object>, method: &str, args: &[Var
         if let Some(what) = unrestricted_only(obj, &method, &args) {
             rules.check_unrestricted(what)?;
         }
+        check_file_access(&rules, obj, &method, &args)?;
+        if matches!(
+            method.as_str(),
+            "get"
+                | "set"
+                | "get_indexed"
+                | "set_indexed"
+                | "set_deferred"
+                | "get_property_list"
+                | "property_get_revert"
+        ) {
+            check_not_own_properties(m, obj)?;
+        }
         if matches!(method.as_str(), "notification" | "propagate_notification")
             && args.first().and_then(integer_of).is_some_and(|what| LIFECYCLE_NOTIFICATIONS.contains(&what))
         {
@@ -130,7 +242,7 @@ pub fn check_object_call(m: &mut Vm, obj: &Gd<Object>, method: &str, args: &[Var
             }
             (_, "set" | "set_deferred" | "set_indexed") => check_property_write(&rules, obj, &property(args.first()))?,
             (_, "get" | "get_indexed") => rules.check_property(obj, &property(args.first()), false)?,
-            (_, "set_script") => rules.check_property(obj, "script", true)?,
+            (_, "set_script") => check_property_write(&rules, obj, "script")?,
             ("ClassDB", "instantiate") => rules.check_class(&text(args.first()))?,
             ("ClassDB", "class_set_property" | "class_get_property") => {
                 let target: Gd<Object> =
@@ -178,6 +290,18 @@ fn property(name: Option<&Variant>) -> String {
 /// machine would be destroyed under it (and while `main()` or a property accessor runs, with
 /// the node bound, Godot would bring the game down).
 fn check_not_freeing_sandbox(sandbox: InstanceId, obj: &Gd<Object>, method: &str) -> HostResult {
+    // An engine singleton freed: the game's next use of it crashes.
+    if method == "free" {
+        let engine = Engine::singleton();
+        let names = engine.get_singleton_list();
+        if let Some(name) = names
+            .as_slice()
+            .iter()
+            .find(|name| engine.get_singleton(&StringName::from(*name)).is_some_and(|singleton| singleton == *obj))
+        {
+            return Err(refused(format!("freeing the engine singleton {name}")));
+        }
+    }
     let Ok(sandbox) = Gd::<Node>::try_from_instance_id(sandbox) else { return Ok(()) };
     // The current scene, which `unload_current_scene` frees at once.
     let freed = match method {

@@ -13,7 +13,7 @@ const PATH_IS_VARIANT: u64 = u64::MAX;
 /// resolves it (a `uid://` to its file, `a/../b` to `b`, `res:///x` to `res://x`), so that
 /// the rule sees what is loaded. Only paths inside `res://` or `user://` are loaded: not
 /// absolute file-system paths, nor paths that climb out with `..`.
-fn resource_path(raw: &str) -> Result<String, rvsandbox_vm::HostError> {
+pub fn resource_path(raw: &str) -> Result<String, rvsandbox_vm::HostError> {
     let mut path = GString::from(raw);
     if raw.starts_with("uid://") {
         let uids = ResourceUid::singleton();
