@@ -486,18 +486,25 @@ func test_files_are_the_guests_only_inside_user() -> void:
 	var s := Sandbox.FromProgram(load(GUEST))
 	var config := ConfigFile.new()
 	config.set_value("section", "key", 1)
-	expect_error("save: a guest writes only inside user:// ('res://tests/written.cfg')")
+	expect_error("save: a guest writes only inside user://sandbox/ ('res://tests/written.cfg')")
 	assert_null(s.vmcallv("callp", config, "save", ["res://tests/written.cfg"], false))
+	expect_error("save: a guest writes only inside user://sandbox/ ('user://settings.cfg')")
+	assert_null(s.vmcallv("callp", config, "save", ["user://settings.cfg"], false), "not the game's own files")
 	expect_error("is not a path inside res:// or user://")
 	assert_null(s.vmcallv("callp", config, "save", ["/tmp/rvsandbox-written.cfg"], false))
-	expect_error("save: give the path as Godot resolves it ('user://rvsandbox-test.cfg')")
-	assert_null(s.vmcallv("callp", config, "save", ["user://x/../rvsandbox-test.cfg"], false))
-	assert_eq(s.vmcallv("callp", config, "save", ["user://rvsandbox-test.cfg"], false), OK, "user:// is the guest's")
-	assert_eq(s.vmcallv("callp", ConfigFile.new(), "load", ["user://rvsandbox-test.cfg"], false), OK)
-	DirAccess.remove_absolute("user://rvsandbox-test.cfg")
-	s.set_resource_allowed_callback(func(_sandbox, path): return not path.begins_with("user://private"))
-	expect_error("resource path not allowed: user://private.cfg")
-	assert_null(s.vmcallv("callp", config, "save", ["user://private.cfg"], false), "and the resource rule is asked")
+	expect_error("save: give the path as Godot resolves it ('user://sandbox/test.cfg')")
+	assert_null(s.vmcallv("callp", config, "save", ["user://sandbox/x/../test.cfg"], false))
+	assert_eq(s.vmcallv("callp", config, "save", ["user://sandbox/test.cfg"], false), OK, "its own folder")
+	var written := ConfigFile.new()
+	assert_eq(written.load("user://sandbox/test.cfg"), OK)
+	assert_eq(written.get_value("section", "key"), 1)
+	DirAccess.remove_absolute("user://sandbox/test.cfg")
+	s.set_resource_allowed_callback(func(_sandbox, path): return not path.begins_with("user://sandbox/private"))
+	expect_error("resource path not allowed: user://sandbox/private.cfg")
+	assert_null(s.vmcallv("callp", config, "save", ["user://sandbox/private.cfg"], false), "and the resource rule is asked")
+	expect_error("is only available to a fully unrestricted Sandbox")
+	assert_null(s.vmcallv("callp", ConfigFile.new(), "parse", ["[a]\nb=Object(RefCounted,\"x\":1)"], false),
+		"a ConfigFile's text builds objects")
 	s.free()
 
 
@@ -513,6 +520,10 @@ func test_what_would_crash_hang_or_run_the_guests_code_is_refused() -> void:
 		[Semaphore.new(), "wait", []],
 		[animation, "add_track", [Animation.TYPE_METHOD]],
 		[OS, "execute", ["true", []]],
+		[OS, "delay_msec", [100_000]],
+		[PacketPeerUDP.new(), "bind", [4242]],
+		[GDScript.new(), "set", ["script/source", "extends RefCounted"]],
+		[RefCounted.new(), "free", []],
 	]:
 		expect_error("is only available to a fully unrestricted Sandbox")
 		assert_null(s.callv("vmcallv", ["callp"] + call + [false]), "%s" % call[1])
@@ -523,4 +534,22 @@ func test_what_would_crash_hang_or_run_the_guests_code_is_refused() -> void:
 	expect_error("the Sandbox's own properties are not its guest's")
 	assert_null(unrestricted.vmcallv("callp", unrestricted, "get_property_list", [], false))
 	unrestricted.free()
+	s.free()
+
+
+func test_a_callable_is_checked_as_the_call_it_makes() -> void:
+	# obj.get("execute") is Callable(OS, "execute"): calling it is calling OS.execute.
+	var s := Sandbox.FromProgram(load(GUEST))
+	s.set_method_allowed_callback(func(_sandbox, _object, _method): return true)
+	s.set_class_allowed_callback(func(_sandbox, _name): return true)
+	expect_error("is only available to a fully unrestricted Sandbox")
+	assert_null(s.vmcallv("vcallv", Callable(OS, "execute"), "call", ["true", []]))
+	var config := ConfigFile.new()
+	expect_error("save: a guest writes only inside user://sandbox/")
+	assert_null(s.vmcallv("vcallv", Callable(config, "save"), "call", ["user://settings.cfg"]), "a file method too")
+	var t := Target.new()
+	expect_error("a Callable of a method that reaches members, files or the system")
+	assert_null(s.vmcallv("callp", t, "set_meta", ["later", Callable(OS, "execute")], false), "handed to the game")
+	assert_eq(s.vmcallv("vcallv", Callable(t, "add"), "call", [1, 2]), 3, "an ordinary method is called")
+	t.free()
 	s.free()

@@ -7,7 +7,7 @@
 //! OBJ_CALLP, deferred or not); Callables it calls or hands to the game through
 //! [`check_callable`]; a Signal's methods through [`check_signal_method`].
 
-use godot::classes::Engine;
+use godot::classes::{DirAccess, Engine};
 use godot::prelude::*;
 
 use rvsandbox_vm::HostError;
@@ -68,7 +68,21 @@ fn unrestricted_only(obj: &Gd<Object>, method: &str, args: &[Variant]) -> Option
         | "move_to_trash"
         | "set_environment"
         | "unset_environment"
+        | "get_environment"
         | "set_restart_on_exit"
+        | "open_with_program"
+        | "delay_msec"
+        | "delay_usec"
+        | "read_string_from_stdin"
+        | "read_buffer_from_stdin"
+        | "alert"
+        | "add_logger"
+        | "remove_logger"
+        | "request_permission"
+        | "request_permissions"
+        | "revoke_granted_permissions"
+        | "set_use_file_access_save_and_swap"
+        | "open_midi_inputs"
             if class == "OS" =>
         {
             "processes and the system"
@@ -82,9 +96,7 @@ fn unrestricted_only(obj: &Gd<Object>, method: &str, args: &[Variant]) -> Option
             "waiting for worker threads"
         }
         // Tracks and expressions call methods and set properties by path, later.
-        "add_track" | "track_set_path" | "track_insert_key" | "track_set_key_value" | "method_track_add_key"
-            if obj.is_class("Animation") =>
-        {
+        "add_track" | "track_set_path" | "track_insert_key" | "track_set_key_value" if obj.is_class("Animation") => {
             "animation tracks"
         }
         "set_root_node" if obj.is_class("AnimationMixer") => "animation tracks",
@@ -95,14 +107,79 @@ fn unrestricted_only(obj: &Gd<Object>, method: &str, args: &[Variant]) -> Option
         "base64_to_variant" | "variant_to_base64" if class == "Marshalls" && flag(1) => "Marshalls with objects",
         "take_over_path" | "set_path" | "set_path_cache" if obj.is_class("Resource") => "changing a resource's path",
         "register_singleton" | "unregister_singleton" if class == "Engine" => "changing the engine's singletons",
+        "set_print_error_messages" if class == "Engine" => "hiding the engine's errors",
+        // A ConfigFile's text builds any object it names (a GDScript with its source, for one).
+        "parse" | "load" | "load_encrypted" | "load_encrypted_pass" if class == "ConfigFile" => {
+            "reading a ConfigFile (its values may build objects)"
+        }
+        "add_id" | "set_id" | "remove_id" if class == "ResourceUID" => "changing what uid:// paths load",
+        "lock" | "try_lock" if obj.is_class("Mutex") => "locking a Mutex (the game could deadlock)",
+        "add_spawnable_scene" if obj.is_class("MultiplayerSpawner") => "spawning scenes for the network",
+        // The network, and sockets on the player's machine.
+        _ if NETWORK_CLASSES.iter().any(|network| obj.is_class(*network)) => "the network",
+        _ if class == "JavaScriptBridge" => "running JavaScript",
+        // Freeing what is not a Node: the engine's own objects (the SceneTree, a physics space
+        // state) crash the game when freed, and a RefCounted cannot be.
+        "free" if !obj.is_class("Node") => "freeing an object that is not a Node",
+        "save" if class == "ResourceSaver" && args.get(2).and_then(integer_of).is_some_and(|flags| flags & 4 != 0) => {
+            "saving a resource under a new path (FLAG_CHANGE_PATH)"
+        }
         _ => return None,
     })
+}
+
+/// Classes that reach the network or the player's local sockets.
+const NETWORK_CLASSES: &[&str] = &[
+    "HTTPRequest",
+    "HTTPClient",
+    "StreamPeerTCP",
+    "TCPServer",
+    "PacketPeerUDP",
+    "UDPServer",
+    "WebSocketPeer",
+    "WebRTCPeerConnection",
+    "ENetConnection",
+    "ENetMultiplayerPeer",
+    "UPNP",
+    "UPNPDevice",
+    "StreamPeerUDS",
+    "UDSServer",
+    "StreamPeerTLS",
+    "PacketPeerDTLS",
+    "IP",
+];
+
+/// Whether a Callable of `method` of `obj`, called later with arguments no one knows yet, could
+/// do what [`check_object_call`] only allows a fully unrestricted Sandbox or checks by its
+/// arguments: reach members by name, touch files, or anything of [`unrestricted_only`] (asked
+/// with every flag argument set).
+fn dangerous_by_name(obj: &Gd<Object>, method: &str) -> bool {
+    const REFLECTIVE: &[&str] = &[
+        "call",
+        "callv",
+        "call_deferred",
+        "set",
+        "set_deferred",
+        "set_indexed",
+        "get",
+        "get_indexed",
+        "set_meta",
+        "emit_signal",
+        "connect",
+    ];
+    let flags = [true.to_variant(), true.to_variant(), 7.to_variant()];
+    REFLECTIVE.contains(&method)
+        || UNFOLLOWABLE.contains(&method)
+        || unrestricted_only(obj, method, &flags).is_some()
+        || FILE_METHODS.iter().any(|(class, name, _, _)| *name == method && obj.is_class(*class))
 }
 
 /// [`unrestricted_only`] for writing `property` of `obj`.
 fn unrestricted_only_property(obj: &Gd<Object>, property: &str) -> Option<&'static str> {
     match property {
-        "source_code" if obj.is_class("Script") => Some("changing a Script's code"),
+        // `source_code`, `script/source`...: setting them recompiles the script.
+        _ if obj.is_class("Script") => Some("changing a Script"),
+        "download_file" if obj.is_class("HTTPRequest") => Some("the network"),
         "resource_path" if obj.is_class("Resource") => Some("changing a resource's path"),
         "script" => Some("giving an object a script"),
         "root_node" if obj.is_class("AnimationMixer") => Some("animation tracks"),
@@ -115,9 +192,6 @@ fn unrestricted_only_property(obj: &Gd<Object>, property: &str) -> Option<&'stat
 /// Object methods that read or write a file by path: (class, method, index of the path,
 /// whether it writes).
 const FILE_METHODS: &[(&str, &str, usize, bool)] = &[
-    ("ConfigFile", "load", 0, false),
-    ("ConfigFile", "load_encrypted", 0, false),
-    ("ConfigFile", "load_encrypted_pass", 0, false),
     ("ConfigFile", "save", 0, true),
     ("ConfigFile", "save_encrypted", 0, true),
     ("ConfigFile", "save_encrypted_pass", 0, true),
@@ -129,6 +203,28 @@ const FILE_METHODS: &[(&str, &str, usize, bool)] = &[
     ("Image", "save_jpg", 0, true),
     ("Image", "save_webp", 0, true),
     ("Image", "save_exr", 0, true),
+    ("Image", "save_dds", 0, true),
+    ("GLTFDocument", "write_to_filesystem", 1, true),
+    ("GLTFDocument", "append_from_file", 0, false),
+    ("AudioStreamWAV", "save_to_wav", 0, true),
+    ("AudioStreamWAV", "load_from_file", 0, false),
+    ("AudioStreamMP3", "load_from_file", 0, false),
+    ("AudioStreamOggVorbis", "load_from_file", 0, false),
+    ("PCKPacker", "pck_start", 0, true),
+    ("PCKPacker", "add_file", 1, false),
+    ("TextServer", "save_support_data", 0, true),
+    ("TextServer", "load_support_data", 0, false),
+    ("XMLParser", "open", 0, false),
+    ("FontFile", "load_dynamic_font", 0, false),
+    ("FontFile", "load_bitmap_font", 0, false),
+    ("CompressedTexture2D", "load", 0, false),
+    ("CompressedTexture3D", "load", 0, false),
+    ("CompressedTextureLayered", "load", 0, false),
+    ("SceneTree", "change_scene_to_file", 0, false),
+    ("VideoStream", "set_file", 0, false),
+    ("ResourceLoader", "exists", 0, false),
+    ("ResourceLoader", "get_dependencies", 0, false),
+    ("ResourceLoader", "list_directory", 0, false),
     ("X509Certificate", "load", 0, false),
     ("X509Certificate", "save", 0, true),
     ("CryptoKey", "load", 0, false),
@@ -138,10 +234,14 @@ const FILE_METHODS: &[(&str, &str, usize, bool)] = &[
     ("ResourceSaver", "save", 1, true),
 ];
 
+/// Where a guest may write files: a folder of its own, so that it cannot overwrite the game's
+/// saves and settings, which the game reads back.
+pub const GUEST_FILES: &str = "user://sandbox/";
+
 /// Refuses a method of [`FILE_METHODS`] unless its path is one LOAD would load (inside
 /// `res://` or `user://`, given as Godot resolves it), the resource rule allows it, and, to
-/// write, it is inside `user://`: the game's own files and the player's machine are not the
-/// guest's to read or write.
+/// write, it is inside [`GUEST_FILES`]: the game's own files and the player's machine are not
+/// the guest's to read or write.
 fn check_file_access(rules: &Restrictions, obj: &Gd<Object>, method: &str, args: &[Variant]) -> HostResult {
     let Some(&(_, _, at, writes)) =
         FILE_METHODS.iter().find(|(class, name, _, _)| *name == method && obj.is_class(*class))
@@ -154,8 +254,12 @@ fn check_file_access(rules: &Restrictions, obj: &Gd<Object>, method: &str, args:
         return Err(refused(format!("{method}: give the path as Godot resolves it ('{path}')")));
     }
     rules.check_resource(&path)?;
-    if writes && !path.starts_with("user://") {
-        return Err(refused(format!("{method}: a guest writes only inside user:// ('{path}')")));
+    if writes {
+        if !path.starts_with(GUEST_FILES) {
+            return Err(refused(format!("{method}: a guest writes only inside {GUEST_FILES} ('{path}')")));
+        }
+        // Made on the first write, so that the guest's writes succeed.
+        DirAccess::make_dir_recursive_absolute(GUEST_FILES);
     }
     Ok(())
 }
@@ -290,9 +394,12 @@ fn property(name: Option<&Variant>) -> String {
 /// machine would be destroyed under it (and while `main()` or a property accessor runs, with
 /// the node bound, Godot would bring the game down).
 fn check_not_freeing_sandbox(sandbox: InstanceId, obj: &Gd<Object>, method: &str) -> HostResult {
-    // An engine singleton freed: the game's next use of it crashes.
+    // An engine singleton or the main loop freed: the game's next use of it crashes.
     if method == "free" {
         let engine = Engine::singleton();
+        if engine.get_main_loop().is_some_and(|main_loop| main_loop.upcast::<Object>() == *obj) {
+            return Err(refused("freeing the main loop"));
+        }
         let names = engine.get_singleton_list();
         if let Some(name) = names
             .as_slice()
@@ -337,9 +444,16 @@ pub fn check_allowed_callable(rules: &Restrictions, sandbox: InstanceId, callabl
     }
     match (callable.object(), callable.method_name()) {
         (Some(object), Some(method)) => {
+            let method = method.to_string();
             rules.check_object(&object)?;
-            rules.check_method(&object, &method.to_string())?;
-            check_not_freeing_sandbox(sandbox, &object, &method.to_string())
+            rules.check_method(&object, &method)?;
+            check_not_freeing_sandbox(sandbox, &object, &method)?;
+            // What it will be called with is not known: a method checked by its arguments, or
+            // only for an unrestricted Sandbox, is refused as such a Callable.
+            if dangerous_by_name(&object, &method) || method == "free" || method == "notification" {
+                rules.check_unrestricted("a Callable of a method that reaches members, files or the system")?;
+            }
+            Ok(())
         }
         _ => Ok(()),
     }

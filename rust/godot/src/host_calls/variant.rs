@@ -95,8 +95,16 @@ pub fn vcall(m: &mut Vm) -> HostResult {
             // An object behind a non-OBJECT tag still takes the (checked) object path.
             call_object(m, obj, &method, &args)?
         } else if target.get_type() == VariantType::CALLABLE {
-            check_callable(m, &target)?;
             let callable = target.to::<Callable>();
+            // Calling a Callable of an object's method is calling that method: checked as such,
+            // with these arguments.
+            match (callable.is_custom(), callable.object(), callable.method_name()) {
+                (false, Some(object), Some(name)) => {
+                    m.data.restrictions.check_object(&object)?;
+                    check_object_call(m, &object, &name.to_string(), &args)?;
+                }
+                _ => check_callable(m, &target)?,
+            }
             with_reentry(m, || callable.callv(&args.iter().cloned().collect::<VarArray>()))
         } else {
             // Mutating methods (`append_array`, `resize`...) grow `target` in place: stored
