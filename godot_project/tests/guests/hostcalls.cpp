@@ -4,7 +4,7 @@
 // code that reaches for objects, methods, properties, classes and resources under restrictions.
 #include "guest.h"
 
-enum { HC_TIMER_PERIODIC = 530, HC_NODE_CREATE = 532, HC_UTILITY = 549 };
+enum { SYS_WRITE = 64, HC_NODE3D = 510, HC_TIMER_PERIODIC = 530, HC_NODE_CREATE = 532, HC_UTILITY = 549 };
 
 struct Text {
     const char *ptr;
@@ -360,7 +360,7 @@ PUBLIC Variant callp(Variant obj, Variant method, Variant args, Variant deferred
 
 // Writes `count` lines of "x" to standard output (Linux write).
 PUBLIC Variant write_lines(Variant count) {
-    for (int64_t i = 0; i < count.i; i++) sys(64, 1, L("x\n"), 2);
+    for (int64_t i = 0; i < count.i; i++) sys(SYS_WRITE, 1, L("x\n"), 2);
     return nil();
 }
 // GET_OBJ (504) of `count` names that name nothing (each an engine error); returns the handles' sum.
@@ -379,7 +379,7 @@ PUBLIC Variant obj_connect(Variant op, Variant obj, Variant receiver, Variant si
 
 // NODE3D (510) operation `op` on `node`: a get answers the property, a set takes `value`.
 PUBLIC Variant node3d_op(Variant op, Variant node, Variant value) {
-    sys(510, op.i, L(node.u), L(&value));
+    sys(HC_NODE3D, op.i, L(node.u), L(&value));
     return value;
 }
 

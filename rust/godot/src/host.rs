@@ -7,7 +7,6 @@ use std::rc::Rc;
 use godot::prelude::*;
 
 use crate::abi::{Convention, GuestVariant, Refs};
-use crate::host_calls::ENGINE_MESSAGE_COST;
 use crate::restrictions::Restrictions;
 
 /// The most public functions a guest may register (godot-sandbox's `MAX_PUBLIC_FUNCTIONS`).
@@ -45,6 +44,12 @@ pub struct GuestProperty {
     pub hint_string: String,
     pub usage: Option<u32>,
 }
+
+/// What one line of the guest's in Godot's output or error log costs its instruction budget:
+/// Godot takes microseconds to print one (an error, with its backtrace, more), so a guest
+/// looping over a failing host call or printing short lines would otherwise make the game
+/// spend seconds per call it is charged nothing for.
+pub const ENGINE_MESSAGE_COST: u64 = 10_000;
 
 /// Guest text on its way to Godot's output, one line at a time.
 #[derive(Default)]

@@ -45,29 +45,29 @@ pub fn dictionary_ops(m: &mut Vm) -> HostResult {
     let bytes_before = host_bytes(&dict);
     // Keys are hashed and compared, and MERGE goes through both Dictionaries: `key` reads the
     // operand and checks it as `method` would use it.
-    let key = |m: &mut Vm, method: &str| {
+    let checked_operand = |m: &mut Vm, method: &str| {
         let key = read_variant(m, a2)?;
         check_deep_operation(m, &dict, method, std::slice::from_ref(&key))?;
         Ok::<_, HostError>(key)
     };
     match operation {
         op::GET => {
-            let key = key(m, "get")?;
+            let key = checked_operand(m, "get")?;
             let value = call(&mut dict, "get", &[key, Variant::nil()])?;
             write_variant(m, a3, &value)?;
         }
         op::SET => {
-            let (key, value) = (key(m, "set")?, read_variant(m, a3)?);
+            let (key, value) = (checked_operand(m, "set")?, read_variant(m, a3)?);
             if !call(&mut dict, "set", &[key, value])?.to::<bool>() {
                 return Err(refused("Dictionary::set: the value cannot be assigned"));
             }
         }
         op::ERASE => {
-            let key = key(m, "erase")?;
+            let key = checked_operand(m, "erase")?;
             call(&mut dict, "erase", &[key])?;
         }
         op::HAS => {
-            let key = key(m, "has")?;
+            let key = checked_operand(m, "has")?;
             let has = call(&mut dict, "has", &[key])?.to::<bool>();
             m.set_result(has as u64);
         }
@@ -84,14 +84,14 @@ pub fn dictionary_ops(m: &mut Vm) -> HostResult {
             call(&mut dict, "clear", &[])?;
         }
         op::MERGE => {
-            let other = key(m, "merge")?;
+            let other = checked_operand(m, "merge")?;
             if other.get_type() != VariantType::DICTIONARY {
                 return Err(refused("Dictionary::merge: the argument is not a Dictionary"));
             }
             call(&mut dict, "merge", &[other])?;
         }
         op::GET_OR_ADD => {
-            let key = key(m, "get_or_add")?;
+            let key = checked_operand(m, "get_or_add")?;
             let default = read_variant(m, a4)?;
             let current = call(&mut dict, "get", &[key.clone(), Variant::nil()])?;
             let value = if current.is_nil() {

@@ -128,11 +128,7 @@ pub const VARIANT_BYTES: u64 = 24;
 /// so that no guest can exhaust the host's memory through host calls.
 pub const MAX_ELEMENTS: u64 = 1 << 24;
 
-/// What one line of the guest's in Godot's output or error log costs its instruction budget:
-/// Godot takes microseconds to print one (an error, with its backtrace, more), so a guest
-/// looping over a failing host call or printing short lines would otherwise make the game
-/// spend seconds per call it is charged nothing for.
-pub const ENGINE_MESSAGE_COST: u64 = 10_000;
+pub use crate::host::ENGINE_MESSAGE_COST;
 
 /// Logs `message` as an engine error from the guest, charging [`ENGINE_MESSAGE_COST`].
 pub fn log_error(m: &mut Vm, message: std::fmt::Arguments) {

@@ -4,7 +4,7 @@ use godot::classes::{Engine, SceneTree};
 use godot::prelude::*;
 
 use super::containers::write_string_vector;
-use super::object_access::{check_not_own_properties, check_object_call, check_property_write};
+use super::object_access::{check_allowed_callable, check_not_own_properties, check_object_call, check_property_write};
 use super::variant::call_object;
 use super::{
     check_handed_over, expect, indexed, log_error, node_path, object, read_str, read_variant, read_variants, refused,
@@ -107,19 +107,19 @@ pub fn obj(m: &mut Vm) -> HostResult {
             let receiver: Gd<Object> = expect(&args[0], "an object")?;
             let signal = name_of(&args[1], "a signal name")?;
             let method = name_of(&args[2], "a method name")?;
-            if operation == op::CONNECT {
-                // Connecting is a deferred way of calling `method` on the receiver.
-                rules.check_method(&target, "connect")?;
-                rules.check_method(&receiver, &method.to_string())?;
-            } else {
-                rules.check_method(&target, "disconnect")?;
-            }
-            rules.check_object(&receiver)?;
+            rules.check_method(&target, op_name(operation))?;
             let callable = Callable::from_object_method(&receiver, &method);
+            if operation == op::CONNECT {
+                // Connecting hands the game a Callable of the receiver's method, to call later.
+                check_allowed_callable(&rules, m.data.node, &callable)?;
+            } else {
+                rules.check_object(&receiver)?;
+            }
             // What Godot would refuse with an error of its own, refused first.
-            let connected = target.has_signal(&signal) && target.is_connected(&signal, &callable);
+            let has_signal = target.has_signal(&signal);
+            let connected = has_signal && target.is_connected(&signal, &callable);
             let why = match operation {
-                _ if !target.has_signal(&signal) => Some("no such signal"),
+                _ if !has_signal => Some("no such signal"),
                 op::CONNECT if !receiver.has_method(&method) => Some("the receiver has no such method"),
                 op::CONNECT if connected => Some("already connected"),
                 op::DISCONNECT if !connected => Some("not connected"),

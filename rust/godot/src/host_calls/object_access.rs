@@ -7,6 +7,9 @@
 //! OBJ_CALLP, deferred or not); Callables it calls or hands to the game through
 //! [`check_callable`]; a Signal's methods through [`check_signal_method`].
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use godot::classes::{DirAccess, Engine};
 use godot::prelude::*;
 
@@ -49,14 +52,15 @@ const UNFOLLOWABLE: &[&str] = &[
 /// say, if it is: it runs code the guest writes, builds objects out of its data, or changes
 /// what the game's own names and loads mean. A rule written as a deny-list would not think of
 /// these.
-fn unrestricted_only(obj: &Gd<Object>, method: &str, args: &[Variant]) -> Option<&'static str> {
+fn unrestricted_only(obj: &Gd<Object>, class: &str, method: &str, args: &[Variant]) -> Option<&'static str> {
+    if let Some(what) = class_wide_refusal(obj, class) {
+        return Some(what);
+    }
     let flag = |at: usize| args.get(at).is_some_and(Variant::booleanize);
-    let class = obj.get_class().to_string();
     Some(match method {
         "set_source_code" | "reload" | "new" if obj.is_class("Script") => "changing or instantiating a Script",
         // Any script the guest can load would run as the object's.
         "set_script" => "giving an object a script",
-        _ if obj.is_class("FileAccess") || obj.is_class("DirAccess") => "the file system",
         "execute"
         | "execute_with_pipe"
         | "create_process"
@@ -87,7 +91,6 @@ fn unrestricted_only(obj: &Gd<Object>, method: &str, args: &[Variant]) -> Option
         {
             "processes and the system"
         }
-        _ if class == "GDExtensionManager" => "loading native libraries",
         "save" | "save_custom" | "load_resource_pack" if class == "ProjectSettings" => "the project's files",
         // The game would wait on the guest's behalf, beyond its instruction budget.
         "wait" if obj.is_class("Semaphore") => "waiting on a Semaphore",
@@ -101,8 +104,6 @@ fn unrestricted_only(obj: &Gd<Object>, method: &str, args: &[Variant]) -> Option
         }
         "set_root_node" if obj.is_class("AnimationMixer") => "animation tracks",
         "set_advance_expression" | "set_advance_expression_base_node" => "animation expressions",
-        _ if obj.is_class("Expression") => "an Expression (it calls anything by name)",
-        _ if obj.is_class("UndoRedo") => "UndoRedo (it sets properties and calls methods by name)",
         "to_native" | "from_native" if class == "JSON" && flag(1) => "JSON with objects",
         "base64_to_variant" | "variant_to_base64" if class == "Marshalls" && flag(1) => "Marshalls with objects",
         "take_over_path" | "set_path" | "set_path_cache" if obj.is_class("Resource") => "changing a resource's path",
@@ -115,9 +116,6 @@ fn unrestricted_only(obj: &Gd<Object>, method: &str, args: &[Variant]) -> Option
         "add_id" | "set_id" | "remove_id" if class == "ResourceUID" => "changing what uid:// paths load",
         "lock" | "try_lock" if obj.is_class("Mutex") => "locking a Mutex (the game could deadlock)",
         "add_spawnable_scene" if obj.is_class("MultiplayerSpawner") => "spawning scenes for the network",
-        // The network, and sockets on the player's machine.
-        _ if NETWORK_CLASSES.iter().any(|network| obj.is_class(*network)) => "the network",
-        _ if class == "JavaScriptBridge" => "running JavaScript",
         // Freeing what is not a Node: the engine's own objects (the SceneTree, a physics space
         // state) crash the game when freed, and a RefCounted cannot be.
         "free" if !obj.is_class("Node") => "freeing an object that is not a Node",
@@ -126,6 +124,36 @@ fn unrestricted_only(obj: &Gd<Object>, method: &str, args: &[Variant]) -> Option
         }
         _ => return None,
     })
+}
+
+/// Why every method of `obj`'s class (`class`) is only for a fully unrestricted Sandbox, if it
+/// is. Asked on every object call, so the answer is remembered per class (an object's class
+/// never changes).
+fn class_wide_refusal(obj: &Gd<Object>, class: &str) -> Option<&'static str> {
+    thread_local! {
+        static BY_CLASS: RefCell<HashMap<String, Option<&'static str>>> = RefCell::new(HashMap::new());
+    }
+    if let Some(known) = BY_CLASS.with(|by_class| by_class.borrow().get(class).copied()) {
+        return known;
+    }
+    let why = if obj.is_class("FileAccess") || obj.is_class("DirAccess") {
+        Some("the file system")
+    } else if class == "GDExtensionManager" {
+        Some("loading native libraries")
+    } else if obj.is_class("Expression") {
+        Some("an Expression (it calls anything by name)")
+    } else if obj.is_class("UndoRedo") {
+        Some("UndoRedo (it sets properties and calls methods by name)")
+    } else if NETWORK_CLASSES.iter().any(|network| obj.is_class(*network)) {
+        // The network, and sockets on the player's machine.
+        Some("the network")
+    } else if class == "JavaScriptBridge" {
+        Some("running JavaScript")
+    } else {
+        None
+    };
+    BY_CLASS.with(|by_class| by_class.borrow_mut().insert(class.to_string(), why));
+    why
 }
 
 /// Classes that reach the network or the player's local sockets.
@@ -170,8 +198,8 @@ fn dangerous_by_name(obj: &Gd<Object>, method: &str) -> bool {
     let flags = [true.to_variant(), true.to_variant(), 7.to_variant()];
     REFLECTIVE.contains(&method)
         || UNFOLLOWABLE.contains(&method)
-        || unrestricted_only(obj, method, &flags).is_some()
-        || FILE_METHODS.iter().any(|(class, name, _, _)| *name == method && obj.is_class(*class))
+        || unrestricted_only(obj, &obj.get_class().to_string(), method, &flags).is_some()
+        || file_method(obj, method).is_some()
 }
 
 /// [`unrestricted_only`] for writing `property` of `obj`.
@@ -189,79 +217,109 @@ fn unrestricted_only_property(obj: &Gd<Object>, property: &str) -> Option<&'stat
     }
 }
 
-/// Object methods that read or write a file by path: (class, method, index of the path,
-/// whether it writes).
-const FILE_METHODS: &[(&str, &str, usize, bool)] = &[
-    ("ConfigFile", "save", 0, true),
-    ("ConfigFile", "save_encrypted", 0, true),
-    ("ConfigFile", "save_encrypted_pass", 0, true),
-    ("ZIPReader", "open", 0, false),
-    ("ZIPPacker", "open", 0, true),
-    ("Image", "load", 0, false),
-    ("Image", "load_from_file", 0, false),
-    ("Image", "save_png", 0, true),
-    ("Image", "save_jpg", 0, true),
-    ("Image", "save_webp", 0, true),
-    ("Image", "save_exr", 0, true),
-    ("Image", "save_dds", 0, true),
-    ("GLTFDocument", "write_to_filesystem", 1, true),
-    ("GLTFDocument", "append_from_file", 0, false),
-    ("AudioStreamWAV", "save_to_wav", 0, true),
-    ("AudioStreamWAV", "load_from_file", 0, false),
-    ("AudioStreamMP3", "load_from_file", 0, false),
-    ("AudioStreamOggVorbis", "load_from_file", 0, false),
-    ("PCKPacker", "pck_start", 0, true),
-    ("PCKPacker", "add_file", 1, false),
-    ("TextServer", "save_support_data", 0, true),
-    ("TextServer", "load_support_data", 0, false),
-    ("XMLParser", "open", 0, false),
-    ("FontFile", "load_dynamic_font", 0, false),
-    ("FontFile", "load_bitmap_font", 0, false),
-    ("CompressedTexture2D", "load", 0, false),
-    ("CompressedTexture3D", "load", 0, false),
-    ("CompressedTextureLayered", "load", 0, false),
-    ("SceneTree", "change_scene_to_file", 0, false),
-    ("VideoStream", "set_file", 0, false),
-    ("ResourceLoader", "exists", 0, false),
-    ("ResourceLoader", "get_dependencies", 0, false),
-    ("ResourceLoader", "list_directory", 0, false),
-    ("X509Certificate", "load", 0, false),
-    ("X509Certificate", "save", 0, true),
-    ("CryptoKey", "load", 0, false),
-    ("CryptoKey", "save", 0, true),
-    ("ResourceLoader", "load", 0, false),
-    ("ResourceLoader", "load_threaded_request", 0, false),
-    ("ResourceSaver", "save", 1, true),
+/// An object method that reads or writes a file by path.
+struct FileMethod {
+    class: &'static str,
+    method: &'static str,
+    /// Which argument is the path.
+    path_at: usize,
+    writes: bool,
+}
+
+/// The [`FileMethod`] `method` of `obj` is, if it is one.
+fn file_method(obj: &Gd<Object>, method: &str) -> Option<&'static FileMethod> {
+    FILE_METHODS.iter().find(|file| file.method == method && obj.is_class(file.class))
+}
+
+/// Object methods that read or write a file by path.
+const FILE_METHODS: &[FileMethod] = &[
+    FileMethod { class: "ConfigFile", method: "save", path_at: 0, writes: true },
+    FileMethod { class: "ConfigFile", method: "save_encrypted", path_at: 0, writes: true },
+    FileMethod { class: "ConfigFile", method: "save_encrypted_pass", path_at: 0, writes: true },
+    FileMethod { class: "ZIPReader", method: "open", path_at: 0, writes: false },
+    FileMethod { class: "ZIPPacker", method: "open", path_at: 0, writes: true },
+    FileMethod { class: "Image", method: "load", path_at: 0, writes: false },
+    FileMethod { class: "Image", method: "load_from_file", path_at: 0, writes: false },
+    FileMethod { class: "Image", method: "save_png", path_at: 0, writes: true },
+    FileMethod { class: "Image", method: "save_jpg", path_at: 0, writes: true },
+    FileMethod { class: "Image", method: "save_webp", path_at: 0, writes: true },
+    FileMethod { class: "Image", method: "save_exr", path_at: 0, writes: true },
+    FileMethod { class: "Image", method: "save_dds", path_at: 0, writes: true },
+    FileMethod { class: "GLTFDocument", method: "write_to_filesystem", path_at: 1, writes: true },
+    FileMethod { class: "GLTFDocument", method: "append_from_file", path_at: 0, writes: false },
+    FileMethod { class: "AudioStreamWAV", method: "save_to_wav", path_at: 0, writes: true },
+    FileMethod { class: "AudioStreamWAV", method: "load_from_file", path_at: 0, writes: false },
+    FileMethod { class: "AudioStreamMP3", method: "load_from_file", path_at: 0, writes: false },
+    FileMethod { class: "AudioStreamOggVorbis", method: "load_from_file", path_at: 0, writes: false },
+    FileMethod { class: "PCKPacker", method: "pck_start", path_at: 0, writes: true },
+    FileMethod { class: "PCKPacker", method: "add_file", path_at: 1, writes: false },
+    FileMethod { class: "TextServer", method: "save_support_data", path_at: 0, writes: true },
+    FileMethod { class: "TextServer", method: "load_support_data", path_at: 0, writes: false },
+    FileMethod { class: "XMLParser", method: "open", path_at: 0, writes: false },
+    FileMethod { class: "FontFile", method: "load_dynamic_font", path_at: 0, writes: false },
+    FileMethod { class: "FontFile", method: "load_bitmap_font", path_at: 0, writes: false },
+    FileMethod { class: "CompressedTexture2D", method: "load", path_at: 0, writes: false },
+    FileMethod { class: "CompressedTexture3D", method: "load", path_at: 0, writes: false },
+    FileMethod { class: "CompressedTextureLayered", method: "load", path_at: 0, writes: false },
+    FileMethod { class: "SceneTree", method: "change_scene_to_file", path_at: 0, writes: false },
+    FileMethod { class: "VideoStream", method: "set_file", path_at: 0, writes: false },
+    FileMethod { class: "ResourceLoader", method: "exists", path_at: 0, writes: false },
+    FileMethod { class: "ResourceLoader", method: "get_dependencies", path_at: 0, writes: false },
+    FileMethod { class: "ResourceLoader", method: "list_directory", path_at: 0, writes: false },
+    FileMethod { class: "ResourceLoader", method: "load", path_at: 0, writes: false },
+    FileMethod { class: "ResourceLoader", method: "load_threaded_request", path_at: 0, writes: false },
+    FileMethod { class: "X509Certificate", method: "load", path_at: 0, writes: false },
+    FileMethod { class: "X509Certificate", method: "save", path_at: 0, writes: true },
+    FileMethod { class: "CryptoKey", method: "load", path_at: 0, writes: false },
+    FileMethod { class: "CryptoKey", method: "save", path_at: 0, writes: true },
+    FileMethod { class: "ResourceSaver", method: "save", path_at: 1, writes: true },
 ];
 
 /// Where a guest may write files: a folder of its own, so that it cannot overwrite the game's
 /// saves and settings, which the game reads back.
-pub const GUEST_FILES: &str = "user://sandbox/";
+const GUEST_FILES: &str = "user://sandbox/";
 
 /// Refuses a method of [`FILE_METHODS`] unless its path is one LOAD would load (inside
 /// `res://` or `user://`, given as Godot resolves it), the resource rule allows it, and, to
 /// write, it is inside [`GUEST_FILES`]: the game's own files and the player's machine are not
 /// the guest's to read or write.
-fn check_file_access(rules: &Restrictions, obj: &Gd<Object>, method: &str, args: &[Variant]) -> HostResult {
-    let Some(&(_, _, at, writes)) =
-        FILE_METHODS.iter().find(|(class, name, _, _)| *name == method && obj.is_class(*class))
-    else {
-        return Ok(());
+/// Gives whether the method writes a file there.
+fn check_file_access(
+    rules: &Restrictions,
+    obj: &Gd<Object>,
+    method: &str,
+    args: &[Variant],
+) -> Result<bool, HostError> {
+    let Some(file) = file_method(obj, method) else {
+        return Ok(false);
     };
-    let given = text(args.get(at));
-    let path = resource_path(&given)?;
+    let given = name_text(args.get(file.path_at));
+    let path = resource_path(&given, method)?;
     if path != given {
         return Err(refused(format!("{method}: give the path as Godot resolves it ('{path}')")));
     }
     rules.check_resource(&path)?;
-    if writes {
-        if !path.starts_with(GUEST_FILES) {
-            return Err(refused(format!("{method}: a guest writes only inside {GUEST_FILES} ('{path}')")));
-        }
-        // Made on the first write, so that the guest's writes succeed.
-        DirAccess::make_dir_recursive_absolute(GUEST_FILES);
+    if file.writes && !path.starts_with(GUEST_FILES) {
+        return Err(refused(format!("{method}: a guest writes only inside {GUEST_FILES} ('{path}')")));
     }
-    Ok(())
+    Ok(file.writes)
+}
+
+/// Refuses freeing an engine singleton or the main loop: the game's next use of it crashes.
+fn check_not_engine_owned(obj: &Gd<Object>) -> HostResult {
+    let engine = Engine::singleton();
+    if engine.get_main_loop().is_some_and(|main_loop| main_loop.upcast::<Object>() == *obj) {
+        return Err(refused("freeing the main loop"));
+    }
+    let names = engine.get_singleton_list();
+    let singleton = names
+        .as_slice()
+        .iter()
+        .find(|name| engine.get_singleton(&StringName::from(*name)).is_some_and(|singleton| singleton == *obj));
+    match singleton {
+        Some(name) => Err(refused(format!("freeing the engine singleton {name}"))),
+        None => Ok(()),
+    }
 }
 
 /// Refuses the guest the properties of its own Sandbox node: while `main()` or a property
@@ -296,16 +354,26 @@ const LIFECYCLE_NOTIFICATIONS: std::ops::RangeInclusive<i64> = 0..=3;
 /// asks), and the Callables among its arguments, which the game may call later.
 pub fn check_object_call(m: &mut Vm, obj: &Gd<Object>, method: &str, args: &[Variant]) -> HostResult {
     let (rules, sandbox) = (m.data.restrictions.clone(), m.data.node);
-    let (mut method, mut args) = (method.to_string(), args.to_vec());
+    let class = obj.get_class().to_string();
+    let unrestricted = rules.fully_unrestricted();
+    // What `call`/`callv` unwrap to; the arguments are copied only then.
+    let mut unwrapped: Option<(String, Vec<Variant>)> = None;
+    let mut writes_guest_file = false;
     loop {
-        rules.check_method(obj, &method)?;
-        check_not_freeing_sandbox(sandbox, obj, &method)?;
-        if let Some(what) = unrestricted_only(obj, &method, &args) {
-            rules.check_unrestricted(what)?;
+        let (method, args) = match &unwrapped {
+            Some((method, args)) => (method.as_str(), args.as_slice()),
+            None => (method, args),
+        };
+        rules.check_method(obj, method)?;
+        check_not_freeing_sandbox(sandbox, obj, method)?;
+        if !unrestricted {
+            if let Some(what) = unrestricted_only(obj, &class, method, args) {
+                rules.check_unrestricted(what)?;
+            }
         }
-        check_file_access(&rules, obj, &method, &args)?;
+        writes_guest_file |= check_file_access(&rules, obj, method, args)?;
         if matches!(
-            method.as_str(),
+            method,
             "get"
                 | "set"
                 | "get_indexed"
@@ -316,48 +384,54 @@ pub fn check_object_call(m: &mut Vm, obj: &Gd<Object>, method: &str, args: &[Var
         ) {
             check_not_own_properties(m, obj)?;
         }
-        if matches!(method.as_str(), "notification" | "propagate_notification")
+        if matches!(method, "notification" | "propagate_notification")
             && args.first().and_then(integer_of).is_some_and(|what| LIFECYCLE_NOTIFICATIONS.contains(&what))
         {
             return Err(refused("a lifecycle notification (it creates or frees objects under the game)"));
         }
-        if UNFOLLOWABLE.contains(&method.as_str()) {
+        if UNFOLLOWABLE.contains(&method) {
             rules
                 .check_unrestricted("reaching many objects or members by name (propagate_call, call_group, rpc...)")?;
             if method == "propagate_call" {
-                check_not_freeing_sandbox(sandbox, obj, &text(args.first()))?;
+                check_not_freeing_sandbox(sandbox, obj, &name_text(args.first()))?;
             }
         }
-        let class = obj.get_class().to_string();
-        match (class.as_str(), method.as_str()) {
+        match method {
             // The method it calls, with the rest of the arguments.
-            (_, "call" | "call_deferred") if !args.is_empty() => {
-                method = text(args.first());
-                args.remove(0);
+            "call" | "call_deferred" if !args.is_empty() => {
+                unwrapped = Some((method_name(method, &args[0])?, args[1..].to_vec()));
                 continue;
             }
-            (_, "callv") => {
-                method = text(args.first());
-                args = match args.get(1) {
+            "callv" => {
+                let inner = match args.get(1) {
                     Some(list) => elements(list)?,
                     None => vec![],
                 };
+                let name = args.first().map_or(Ok(String::new()), |name| method_name(method, name))?;
+                unwrapped = Some((name, inner));
                 continue;
             }
-            (_, "set" | "set_deferred" | "set_indexed") => check_property_write(&rules, obj, &property(args.first()))?,
-            (_, "get" | "get_indexed") => rules.check_property(obj, &property(args.first()), false)?,
-            (_, "set_script") => check_property_write(&rules, obj, "script")?,
-            ("ClassDB", "instantiate") => rules.check_class(&text(args.first()))?,
-            ("ClassDB", "class_set_property" | "class_get_property") => {
+            "set" | "set_deferred" | "set_indexed" => {
+                check_property_write(&rules, obj, &property_reached(args.first()))?
+            }
+            "get" | "get_indexed" => rules.check_property(obj, &property_reached(args.first()), false)?,
+            "set_script" => check_property_write(&rules, obj, "script")?,
+            "instantiate" if class == "ClassDB" => rules.check_class(&name_text(args.first()))?,
+            "class_set_property" | "class_get_property" if class == "ClassDB" => {
                 let target: Gd<Object> =
                     args.first().and_then(|target| target.try_to().ok()).ok_or_else(|| refused("not an object"))?;
                 rules.check_object(&target)?;
-                rules.check_property(&target, &text(args.get(1)), method == "class_set_property")?;
+                rules.check_property(&target, &name_text(args.get(1)), method == "class_set_property")?;
             }
-            ("Engine", "get_singleton") => rules.check_class(&text(args.first()))?,
+            "get_singleton" if class == "Engine" => rules.check_class(&name_text(args.first()))?,
             _ => {}
         }
-        return check_handed_over(m, &args);
+        check_handed_over(m, args)?;
+        if writes_guest_file {
+            // Made now, when the write is about to happen, so that it succeeds.
+            DirAccess::make_dir_recursive_absolute(GUEST_FILES);
+        }
+        return Ok(());
     }
 }
 
@@ -375,15 +449,23 @@ fn elements(list: &Variant) -> Result<Vec<Variant>, HostError> {
     Err(refused(format!("callv: the arguments are a {ty:?}, not an Array")))
 }
 
+/// The method `call`, `callv` or `call_deferred` is given by name: a String or StringName.
+fn method_name(caller: &str, name: &Variant) -> Result<String, HostError> {
+    match name.get_type() {
+        VariantType::STRING | VariantType::STRING_NAME => Ok(name.to_string()),
+        other => Err(refused(format!("{caller}: the method name is a {other:?}"))),
+    }
+}
+
 /// The text of a name argument (a String or StringName; anything else as it prints).
-fn text(name: Option<&Variant>) -> String {
+fn name_text(name: Option<&Variant>) -> String {
     name.map(|name| name.to_string()).unwrap_or_default()
 }
 
 /// The property a `set`/`get`/`set_indexed` name reaches: `position` for `position:x`, and
 /// `health` for `:health`, as Godot reads the name as a property path.
-fn property(name: Option<&Variant>) -> String {
-    let path = NodePath::from(&text(name)).get_as_property_path();
+fn property_reached(name: Option<&Variant>) -> String {
+    let path = NodePath::from(&name_text(name)).get_as_property_path();
     match path.get_subname_count() {
         0 => String::new(),
         _ => path.get_subname(0).to_string(),
@@ -394,29 +476,16 @@ fn property(name: Option<&Variant>) -> String {
 /// machine would be destroyed under it (and while `main()` or a property accessor runs, with
 /// the node bound, Godot would bring the game down).
 fn check_not_freeing_sandbox(sandbox: InstanceId, obj: &Gd<Object>, method: &str) -> HostResult {
-    // An engine singleton or the main loop freed: the game's next use of it crashes.
-    if method == "free" {
-        let engine = Engine::singleton();
-        if engine.get_main_loop().is_some_and(|main_loop| main_loop.upcast::<Object>() == *obj) {
-            return Err(refused("freeing the main loop"));
-        }
-        let names = engine.get_singleton_list();
-        if let Some(name) = names
-            .as_slice()
-            .iter()
-            .find(|name| engine.get_singleton(&StringName::from(*name)).is_some_and(|singleton| singleton == *obj))
-        {
-            return Err(refused(format!("freeing the engine singleton {name}")));
-        }
-    }
-    let Ok(sandbox) = Gd::<Node>::try_from_instance_id(sandbox) else { return Ok(()) };
-    // The current scene, which `unload_current_scene` frees at once.
     let freed = match method {
-        "free" => obj.clone().try_cast::<Node>().ok(),
+        "free" => {
+            check_not_engine_owned(obj)?;
+            obj.clone().try_cast::<Node>().ok()
+        }
+        // The current scene, which `unload_current_scene` frees at once.
         "unload_current_scene" => obj.clone().try_cast::<SceneTree>().ok().and_then(|tree| tree.get_current_scene()),
         _ => return Ok(()),
     };
-    let Some(node) = freed else { return Ok(()) };
+    let (Some(node), Ok(sandbox)) = (freed, Gd::<Node>::try_from_instance_id(sandbox)) else { return Ok(()) };
     if node == sandbox || node.is_ancestor_of(&sandbox) {
         return Err(refused("freeing the Sandbox or a node above it while its program runs (queue_free it instead)"));
     }
@@ -450,7 +519,7 @@ pub fn check_allowed_callable(rules: &Restrictions, sandbox: InstanceId, callabl
             check_not_freeing_sandbox(sandbox, &object, &method)?;
             // What it will be called with is not known: a method checked by its arguments, or
             // only for an unrestricted Sandbox, is refused as such a Callable.
-            if dangerous_by_name(&object, &method) || method == "free" || method == "notification" {
+            if dangerous_by_name(&object, &method) || method == "free" {
                 rules.check_unrestricted("a Callable of a method that reaches members, files or the system")?;
             }
             Ok(())

@@ -13,20 +13,20 @@ const PATH_IS_VARIANT: u64 = u64::MAX;
 /// resolves it (a `uid://` to its file, `a/../b` to `b`, `res:///x` to `res://x`), so that
 /// the rule sees what is loaded. Only paths inside `res://` or `user://` are loaded: not
 /// absolute file-system paths, nor paths that climb out with `..`.
-pub fn resource_path(raw: &str) -> Result<String, rvsandbox_vm::HostError> {
+pub fn resource_path(raw: &str, what: &str) -> Result<String, rvsandbox_vm::HostError> {
     let mut path = GString::from(raw);
     if raw.starts_with("uid://") {
         let uids = ResourceUid::singleton();
         let id = uids.text_to_id(&path);
         if !uids.has_id(id) {
-            return Err(refused(format!("LOAD: no resource has the uid '{raw}'")));
+            return Err(refused(format!("{what}: no resource has the uid '{raw}'")));
         }
         path = uids.get_id_path(id);
     }
     let path = path.simplify_path().to_string();
     let inside = path.starts_with("res://") || path.starts_with("user://");
     if !inside || path.split(['/', '\\']).any(|part| part == "..") {
-        return Err(refused(format!("LOAD: '{raw}' is not a path inside res:// or user://")));
+        return Err(refused(format!("{what}: '{raw}' is not a path inside res:// or user://")));
     }
     Ok(path)
 }
@@ -44,7 +44,7 @@ pub fn load(m: &mut Vm) -> HostResult {
     } else {
         read_str(m, a0, a1)?
     };
-    let path = resource_path(&path)?;
+    let path = resource_path(&path, "LOAD")?;
     m.data.restrictions.check_resource(&path)?;
     let mut loader = ResourceLoader::singleton();
     // Asked first so a missing file is one error (ours), not the loader's too.

@@ -199,9 +199,10 @@ fn check_arguments(m: &mut Vm, op: u64, args: &[Variant]) -> HostResult {
                 VariantType::NODE_PATH,
                 VariantType::PACKED_STRING_ARRAY,
             ];
-            match text_types.iter().any(|ty| ty.ord as i64 == to) {
-                true => check_all_printable(m, &args[..1], Objects::Printed),
-                false => Ok(()),
+            if text_types.iter().any(|ty| ty.ord as i64 == to) {
+                check_all_printable(m, &args[..1], Objects::Printed)
+            } else {
+                Ok(())
             }
         }
         STR_TO_VAR => match args[0].get_type() {

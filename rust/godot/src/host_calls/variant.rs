@@ -63,6 +63,11 @@ pub fn call_object(
     with_reentry(m, || obj.try_call(&name, args)).map_err(|e| refused(format!("calling {method}: {e}")))
 }
 
+/// Builtin methods call the Callables among their arguments (`map`, `sort_custom`...).
+fn check_callables(m: &Vm, args: &[Variant]) -> HostResult {
+    args.iter().try_for_each(|arg| check_callable(m, arg))
+}
+
 /// 501 VCALL: a0 = Variant self, a1/a2 = method, a3 = argument Variants, a4 = count,
 /// a5 = result Variant (0 = discard).
 pub fn vcall(m: &mut Vm) -> HostResult {
@@ -72,16 +77,13 @@ pub fn vcall(m: &mut Vm) -> HostResult {
     }
     let method = read_str(m, m.sysarg(1), m.sysarg(2))?;
     let args = read_variants(m, m.sysarg(3), argc)?;
-    // Builtin methods call the Callables among their arguments (`map`, `sort_custom`...).
-    for arg in &args {
-        check_callable(m, arg)?;
-    }
     let this = GuestVariant::read(&m.memory, this_addr)?;
     let ty = this.variant_type()?;
     let value = if ty == VariantType::OBJECT {
         let obj = object(m, this.word())?;
         call_object(m, obj, &method, &args)?
     } else if is_inline(ty) {
+        check_callables(m, &args)?;
         let mut temporary = this.to_variant(&m.data.refs)?;
         let value = call_builtin(&mut temporary, &method, &args).map_err(refused)?;
         hold_value(m, &value)?;
@@ -98,12 +100,12 @@ pub fn vcall(m: &mut Vm) -> HostResult {
             let callable = target.to::<Callable>();
             // Calling a Callable of an object's method is calling that method: checked as such,
             // with these arguments.
-            match (callable.is_custom(), callable.object(), callable.method_name()) {
-                (false, Some(object), Some(name)) => {
-                    m.data.restrictions.check_object(&object)?;
-                    check_object_call(m, &object, &name.to_string(), &args)?;
-                }
-                _ => check_callable(m, &target)?,
+            // (A custom Callable, a guest function's or one the game made, has no method of an
+            // object to ask about.)
+            if let (false, Some(object), Some(name)) = (callable.is_custom(), callable.object(), callable.method_name())
+            {
+                m.data.restrictions.check_object(&object)?;
+                check_object_call(m, &object, &name.to_string(), &args)?;
             }
             with_reentry(m, || callable.callv(&args.iter().cloned().collect::<VarArray>()))
         } else {
@@ -111,6 +113,7 @@ pub fn vcall(m: &mut Vm) -> HostResult {
             // back (and so measured again, if permanent) before the growth is counted, which
             // may refuse the call.
             check_signal_method(m, &target, &method)?;
+            check_callables(m, &args)?;
             check_deep_operation(m, &target, &method, &args)?;
             // `text.format(values)` prints the values into the text.
             if method == "format" && matches!(target.get_type(), VariantType::STRING | VariantType::STRING_NAME) {
