@@ -555,3 +555,24 @@ func test_a_callable_is_checked_as_the_call_it_makes() -> void:
 	assert_eq(s.vmcallv("vcallv", Callable(t, "add"), "call", [1, 2]), 3, "an ordinary method is called")
 	t.free()
 	s.free()
+
+
+func test_callables_reaching_the_game_by_other_roads_are_checked() -> void:
+	var s := Sandbox.FromProgram(load(GUEST))
+	s.set_method_allowed_callback(func(_sandbox, _object, method): return method != "add")
+	s.set_class_allowed_callback(func(_sandbox, name): return name != "Timer")
+	var t := Target.new()
+	expect_error("banned method called: Node.add")
+	assert_null(s.vmcallv("vcallv", Callable(t, "add").bind(1), "call", [2]), "a bound Callable from the game's data")
+	expect_error("is only available to a fully unrestricted Sandbox")
+	assert_null(s.vmcallv("callp", t, "set_meta", ["later", Callable(OS, "execute").bind([])], false))
+	expect_error("is only available to a fully unrestricted Sandbox")
+	assert_null(s.vmcallv("vcallv", ["Timer"], "map", [Callable(ClassDB, "instantiate")]), "instantiate checks its class")
+	var game_array := []
+	expect_error("is only available to a fully unrestricted Sandbox")
+	assert_null(s.vmcallv("vcallv", game_array, "append", [[Callable(OS, "execute")]]), "inside what goes into the game's Array")
+	assert_eq(game_array, [])
+	expect_error("is only available to a fully unrestricted Sandbox")
+	assert_null(s.vmcallv("callp", Thread.new(), "start", [Callable(t, "get_class")], false), "game methods off the main thread")
+	t.free()
+	s.free()

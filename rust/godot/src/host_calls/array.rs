@@ -10,7 +10,9 @@ use rvsandbox_vm::HostError;
 use super::builtin_checks::check_deep_operation;
 use super::containers::write_std_vector;
 use super::variant::call_builtin;
-use super::{hold, indexed, read_variant, refused, write_variant, HostResult, MAX_ELEMENTS, VARIANT_BYTES};
+use super::{
+    check_handed_over, hold, indexed, read_variant, refused, write_variant, HostResult, MAX_ELEMENTS, VARIANT_BYTES,
+};
 use crate::abi::GuestVariant;
 use crate::runtime::Vm;
 
@@ -85,6 +87,8 @@ pub fn array_ops(m: &mut Vm) -> HostResult {
             };
             if operation != op::ERASE {
                 hold(m, VARIANT_BYTES)?;
+                // The array may be the game's: what goes in is handed over.
+                check_handed_over(m, std::slice::from_ref(&value))?;
             }
             let args = [value];
             check_deep_operation(m, &target, method, &args)?;
@@ -108,6 +112,7 @@ pub fn array_ops(m: &mut Vm) -> HostResult {
             check_index(&view, int_arg, true)?;
             let value = read_variant(m, vptr)?;
             hold(m, VARIANT_BYTES)?;
+            check_handed_over(m, std::slice::from_ref(&value))?;
             mutate(&mut target, "insert", &[int_arg.to_variant(), value])?;
         }
         op::RESIZE => {

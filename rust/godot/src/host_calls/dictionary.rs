@@ -6,7 +6,9 @@ use rvsandbox_vm::HostError;
 
 use super::builtin_checks::check_deep_operation;
 use super::variant::call_builtin;
-use super::{hold, hold_value, host_bytes, indexed, read_variant, refused, write_variant, HostResult};
+use super::{
+    check_handed_over, hold, hold_value, host_bytes, indexed, read_variant, refused, write_variant, HostResult,
+};
 use crate::runtime::Vm;
 
 /// Dictionary_Op sub-operations.
@@ -58,6 +60,8 @@ pub fn dictionary_ops(m: &mut Vm) -> HostResult {
         }
         op::SET => {
             let (key, value) = (checked_operand(m, "set")?, read_variant(m, a3)?);
+            // The dictionary may be the game's: what goes in is handed over.
+            check_handed_over(m, &[key.clone(), value.clone()])?;
             if !call(&mut dict, "set", &[key, value])?.to::<bool>() {
                 return Err(refused("Dictionary::set: the value cannot be assigned"));
             }
@@ -85,6 +89,7 @@ pub fn dictionary_ops(m: &mut Vm) -> HostResult {
         }
         op::MERGE => {
             let other = checked_operand(m, "merge")?;
+            check_handed_over(m, std::slice::from_ref(&other))?;
             if other.get_type() != VariantType::DICTIONARY {
                 return Err(refused("Dictionary::merge: the argument is not a Dictionary"));
             }
@@ -93,6 +98,7 @@ pub fn dictionary_ops(m: &mut Vm) -> HostResult {
         op::GET_OR_ADD => {
             let key = checked_operand(m, "get_or_add")?;
             let default = read_variant(m, a4)?;
+            check_handed_over(m, &[key.clone(), default.clone()])?;
             let current = call(&mut dict, "get", &[key.clone(), Variant::nil()])?;
             let value = if current.is_nil() {
                 call(&mut dict, "set", &[key, default.clone()])?;

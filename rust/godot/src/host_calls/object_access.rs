@@ -95,6 +95,9 @@ fn unrestricted_only(obj: &Gd<Object>, class: &str, method: &str, args: &[Varian
         // The game would wait on the guest's behalf, beyond its instruction budget.
         "wait" if obj.is_class("Semaphore") => "waiting on a Semaphore",
         "wait_to_finish" if obj.is_class("Thread") => "waiting for a Thread",
+        // The game's methods would run off the main thread, where nothing of the game expects them.
+        "start" if obj.is_class("Thread") => "running on another thread",
+        "add_task" | "add_group_task" if class == "WorkerThreadPool" => "running on worker threads",
         "wait_for_task_completion" | "wait_for_group_task_completion" if class == "WorkerThreadPool" => {
             "waiting for worker threads"
         }
@@ -194,6 +197,11 @@ fn dangerous_by_name(obj: &Gd<Object>, method: &str) -> bool {
         "set_meta",
         "emit_signal",
         "connect",
+        // Checked by their arguments in `check_object_call`.
+        "instantiate",
+        "class_get_property",
+        "class_set_property",
+        "get_singleton",
     ];
     let flags = [true.to_variant(), true.to_variant(), 7.to_variant()];
     REFLECTIVE.contains(&method)
@@ -508,7 +516,10 @@ pub fn check_callable(m: &Vm, value: &Variant) -> HostResult {
 /// not asked about: only the game makes those from its objects' methods, and asking one its
 /// method makes Godot log an error.
 pub fn check_allowed_callable(rules: &Restrictions, sandbox: InstanceId, callable: &Callable) -> HostResult {
-    if callable.is_custom() {
+    // A custom Callable without an object (a guest function's, a lambda) has no method of an
+    // object to ask about, and asking it for one makes Godot log an error. One with an object
+    // (`bind` of an object's method, from the game's data) reports that method.
+    if callable.is_custom() && callable.object().is_none() {
         return Ok(());
     }
     match (callable.object(), callable.method_name()) {

@@ -9,8 +9,8 @@ use godot::sys;
 use super::builtin_checks::{check_builtin_call, check_deep_operation};
 use super::object_access::{check_callable, check_object_call, check_signal_method};
 use super::{
-    check_format, check_orderable, check_size, check_sprintf, check_traversable, hold, hold_value, host_bytes, indexed,
-    keep, object, read_str, read_variant, read_variants, refused, write_variant, HostResult,
+    check_format, check_handed_over, check_orderable, check_size, check_sprintf, check_traversable, hold, hold_value,
+    host_bytes, indexed, keep, object, read_str, read_variant, read_variants, refused, write_variant, HostResult,
 };
 use crate::abi::args::MAX_ARGUMENTS;
 use crate::abi::variant::is_inline;
@@ -63,9 +63,10 @@ pub fn call_object(
     with_reentry(m, || obj.try_call(&name, args)).map_err(|e| refused(format!("calling {method}: {e}")))
 }
 
-/// Builtin methods call the Callables among their arguments (`map`, `sort_custom`...).
-fn check_callables(m: &Vm, args: &[Variant]) -> HostResult {
-    args.iter().try_for_each(|arg| check_callable(m, arg))
+/// Builtin methods call the Callables among their arguments (`map`, `sort_custom`...), and
+/// store what they are given in containers the game may hold (`append([callable])`).
+fn check_callables(m: &mut Vm, args: &[Variant]) -> HostResult {
+    check_handed_over(m, args)
 }
 
 /// 501 VCALL: a0 = Variant self, a1/a2 = method, a3 = argument Variants, a4 = count,
@@ -102,8 +103,10 @@ pub fn vcall(m: &mut Vm) -> HostResult {
             // with these arguments.
             // (A custom Callable, a guest function's or one the game made, has no method of an
             // object to ask about.)
-            if let (false, Some(object), Some(name)) = (callable.is_custom(), callable.object(), callable.method_name())
-            {
+            if callable.is_custom() {
+                // A bound Callable of an object's method: its bound arguments are not known here.
+                check_callable(m, &target)?;
+            } else if let (Some(object), Some(name)) = (callable.object(), callable.method_name()) {
                 m.data.restrictions.check_object(&object)?;
                 check_object_call(m, &object, &name.to_string(), &args)?;
             }
