@@ -685,11 +685,11 @@ func test_connections_godot_would_refuse_are_refused_first() -> void:
 	expect_error("disconnect('ready', 'queue_free'): not connected")
 	assert_null(s.vmcallv("obj_connect", 5, emitter, receiver, "ready", "queue_free"))
 	assert_eq(s.vmcallv("obj_connect", 4, emitter, receiver, "ready", "queue_free"), true)
-	assert_true(emitter.is_connected("ready", receiver.queue_free))
+	assert_eq(emitter.get_signal_connection_list("ready").size(), 1, "connected (through the guard)")
 	expect_error("connect('ready', 'queue_free'): already connected")
 	assert_null(s.vmcallv("obj_connect", 4, emitter, receiver, "ready", "queue_free"))
 	assert_eq(s.vmcallv("obj_connect", 5, emitter, receiver, "ready", "queue_free"), true)
-	assert_true(not emitter.is_connected("ready", receiver.queue_free))
+	assert_eq(emitter.get_signal_connection_list("ready").size(), 0, "disconnected")
 	emitter.free()
 	receiver.free()
 	s.free()
@@ -703,5 +703,22 @@ func test_the_quaternion_of_a_node_scaled_to_nothing_is_refused() -> void:
 	node.scale = Vector3.ZERO
 	expect_error("quaternion: the node's basis is degenerate")
 	assert_null(s.vmcallv("node3d_op", GET_QUATERNION, node, null), "Godot would log an error of its own")
+	node.free()
+	s.free()
+
+
+func test_a_connection_that_re_emits_its_own_signal_is_bounded() -> void:
+	# changed -> emit_changed would recurse inside Godot until the game's stack overflows.
+	var s := _sandbox()
+	var resource := Resource.new()
+	assert_eq(s.vmcallv("obj_connect", 4, resource, resource, "changed", "emit_changed"), true)
+	expect_error("connections made by guests nested 8 deep")
+	s.vmcallv("callp", resource, "emit_changed", [], false)
+	expect_error("a deferred connection of an object's method")
+	assert_null(s.vmcallv("callp", resource, "connect", ["changed", Callable(resource, "emit_changed"), 1], false))
+	var node := Node.new()
+	assert_eq(s.vmcallv("callp", resource, "connect", ["changed", Callable(node, "get_class")], false), OK)
+	assert_eq(resource.get_signal_connection_list("changed").size(), 2, "an ordinary connection is made")
+	resource.emit_changed()
 	node.free()
 	s.free()

@@ -168,3 +168,83 @@ pub fn callable_create(m: &mut Vm) -> HostResult {
     m.set_result(index as u32 as u64);
     Ok(())
 }
+
+/// How deeply guest-made signal connections may call into each other on one thread.
+const MAX_CONNECTION_DEPTH: u32 = 8;
+
+thread_local! {
+    /// How many guest-made connections are being called on this thread right now.
+    static CONNECTION_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// A game object's method that a guest connected to a signal, called through a nesting guard.
+/// A connection whose method emits the same signal again (`visibility_changed` to `show` and
+/// `hide`, `changed` to `emit_changed`), directly or around a cycle of connections, would
+/// otherwise recurse inside Godot until the game's stack overflows.
+pub struct ConnectedMethod {
+    object: InstanceId,
+    method: StringName,
+}
+
+impl ConnectedMethod {
+    /// `callable`, if it is a Callable of an object's method, as one called through the guard;
+    /// other Callables (the guest's own functions, which have a nesting limit of their own) as
+    /// they are.
+    pub fn guard(callable: Callable) -> Callable {
+        if callable.is_custom() {
+            return callable;
+        }
+        match (callable.object_id(), callable.method_name()) {
+            (Some(object), Some(method)) => Callable::from_custom(ConnectedMethod { object, method }),
+            _ => callable,
+        }
+    }
+}
+
+impl PartialEq for ConnectedMethod {
+    fn eq(&self, other: &Self) -> bool {
+        self.object == other.object && self.method == other.method
+    }
+}
+
+impl Hash for ConnectedMethod {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.object.hash(state);
+        self.method.to_string().hash(state);
+    }
+}
+
+impl fmt::Display for ConnectedMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}::{} (connected by a guest)", self.object, self.method)
+    }
+}
+
+impl RustCallable for ConnectedMethod {
+    fn invoke(&mut self, args: &[&Variant]) -> Variant {
+        let Ok(mut object) = Gd::<Object>::try_from_instance_id(self.object) else {
+            return Variant::nil();
+        };
+        let depth = CONNECTION_DEPTH.with(|depth| depth.get());
+        if depth >= MAX_CONNECTION_DEPTH {
+            godot_error!(
+                "{self}: connections made by guests nested {MAX_CONNECTION_DEPTH} deep (one re-emits its own signal?)"
+            );
+            return Variant::nil();
+        }
+        struct Leave;
+        impl Drop for Leave {
+            fn drop(&mut self) {
+                CONNECTION_DEPTH.with(|depth| depth.set(depth.get().saturating_sub(1)));
+            }
+        }
+        CONNECTION_DEPTH.with(|depth| depth.set(depth.get() + 1));
+        let _leave = Leave;
+        let args: Vec<Variant> = args.iter().map(|arg| (*arg).clone()).collect();
+        object.call(&self.method, &args)
+    }
+
+    fn is_valid(&self) -> bool {
+        Gd::<Object>::try_from_instance_id(self.object).is_ok()
+    }
+}

@@ -3,8 +3,11 @@
 use godot::classes::{Engine, SceneTree};
 use godot::prelude::*;
 
+use super::callable::ConnectedMethod;
 use super::containers::write_string_vector;
-use super::object_access::{check_allowed_callable, check_not_own_properties, check_object_call, check_property_write};
+use super::object_access::{
+    check_allowed_callable, check_not_own_properties, check_object_call, check_property_write, guard_connection,
+};
 use super::variant::call_object;
 use super::{
     check_handed_over, expect, indexed, log_error, node_path, object, read_str, read_variant, read_variants, refused,
@@ -108,13 +111,14 @@ pub fn obj(m: &mut Vm) -> HostResult {
             let signal = name_of(&args[1], "a signal name")?;
             let method = name_of(&args[2], "a method name")?;
             rules.check_method(&target, op_name(operation))?;
-            let callable = Callable::from_object_method(&receiver, &method);
+            let method_callable = Callable::from_object_method(&receiver, &method);
             if operation == op::CONNECT {
                 // Connecting hands the game a Callable of the receiver's method, to call later.
-                check_allowed_callable(&rules, m.data.node, &callable)?;
+                check_allowed_callable(&rules, m.data.node, &method_callable)?;
             } else {
                 rules.check_object(&receiver)?;
             }
+            let callable = ConnectedMethod::guard(method_callable);
             // What Godot would refuse with an error of its own, refused first.
             let has_signal = target.has_signal(&signal);
             let connected = has_signal && target.is_connected(&signal, &callable);
@@ -155,6 +159,10 @@ pub fn obj_callp(m: &mut Vm) -> HostResult {
     let mut target = object(m, handle)?;
     if deferred {
         check_object_call(m, &target, &method, &args)?;
+        let args = match method.as_str() {
+            "connect" | "disconnect" | "is_connected" => guard_connection(&args, 1, 2)?,
+            _ => args,
+        };
         if !target.has_method(&method) {
             return Err(refused(format!("deferred call to a method that does not exist: {method}")));
         }

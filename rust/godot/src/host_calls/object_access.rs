@@ -15,6 +15,7 @@ use godot::prelude::*;
 
 use rvsandbox_vm::HostError;
 
+use super::callable::ConnectedMethod;
 use super::resource::resource_path;
 use super::{check_handed_over, integer_of, refused, HostResult};
 use crate::restrictions::Restrictions;
@@ -404,6 +405,10 @@ pub fn check_object_call(m: &mut Vm, obj: &Gd<Object>, method: &str, args: &[Var
                 check_not_freeing_sandbox(sandbox, obj, &name_text(args.first()))?;
             }
         }
+        if unwrapped.is_some() && matches!(method, "connect" | "disconnect") {
+            // The connection would not go through the guard of `guard_connection`.
+            return Err(refused(format!("{method} through call or callv")));
+        }
         match method {
             // The method it calls, with the rest of the arguments.
             "call" | "call_deferred" if !args.is_empty() => {
@@ -441,6 +446,28 @@ pub fn check_object_call(m: &mut Vm, obj: &Gd<Object>, method: &str, args: &[Var
         }
         return Ok(());
     }
+}
+
+/// The arguments of a guest's `connect`, `disconnect` or `is_connected` (the Callable at
+/// `callable_at`, the flags at `flags_at`) as they go to Godot: a Callable of an object's method
+/// is called through a nesting guard ([`ConnectedMethod`]), and a deferred connection of one is
+/// refused (re-emitting its own signal, it would fill the message queue until the game runs
+/// out of memory).
+pub fn guard_connection(args: &[Variant], callable_at: usize, flags_at: usize) -> Result<Vec<Variant>, HostError> {
+    let mut args = args.to_vec();
+    let Some(callable) = args.get(callable_at).filter(|c| c.get_type() == VariantType::CALLABLE) else {
+        return Ok(args);
+    };
+    let callable = callable.to::<Callable>();
+    let object_method = !callable.is_custom() && callable.object_id().is_some();
+    const CONNECT_DEFERRED: i64 = 1;
+    if object_method && args.get(flags_at).and_then(integer_of).is_some_and(|flags| flags & CONNECT_DEFERRED != 0) {
+        return Err(refused(
+            "a deferred connection of an object's method (it could re-emit its own signal without end)",
+        ));
+    }
+    args[callable_at] = ConnectedMethod::guard(callable).to_variant();
+    Ok(args)
 }
 
 /// The elements of `callv`'s argument list, as Godot reads it: an Array, or a packed array

@@ -7,7 +7,7 @@ use godot::prelude::*;
 use godot::sys;
 
 use super::builtin_checks::{check_builtin_call, check_deep_operation};
-use super::object_access::{check_callable, check_object_call, check_signal_method};
+use super::object_access::{check_callable, check_object_call, check_signal_method, guard_connection};
 use super::{
     check_format, check_handed_over, check_orderable, check_size, check_sprintf, check_traversable, hold, hold_value,
     host_bytes, indexed, keep, object, read_str, read_variant, read_variants, refused, write_variant, HostResult,
@@ -59,8 +59,12 @@ pub fn call_object(
     args: &[Variant],
 ) -> Result<Variant, rvsandbox_vm::HostError> {
     check_object_call(m, &obj, method, args)?;
+    let args = match method {
+        "connect" | "disconnect" | "is_connected" => guard_connection(args, 1, 2)?,
+        _ => args.to_vec(),
+    };
     let name = StringName::from(method);
-    with_reentry(m, || obj.try_call(&name, args)).map_err(|e| refused(format!("calling {method}: {e}")))
+    with_reentry(m, || obj.try_call(&name, &args)).map_err(|e| refused(format!("calling {method}: {e}")))
 }
 
 /// Builtin methods call the Callables among their arguments (`map`, `sort_custom`...), and
@@ -117,6 +121,10 @@ pub fn vcall(m: &mut Vm) -> HostResult {
             // may refuse the call.
             check_signal_method(m, &target, &method)?;
             check_callables(m, &args)?;
+            let args = match (target.get_type(), method.as_str()) {
+                (VariantType::SIGNAL, "connect" | "disconnect" | "is_connected") => guard_connection(&args, 0, 1)?,
+                _ => args,
+            };
             check_deep_operation(m, &target, &method, &args)?;
             // `text.format(values)` prints the values into the text.
             if method == "format" && matches!(target.get_type(), VariantType::STRING | VariantType::STRING_NAME) {
