@@ -31,6 +31,13 @@ const VAR_TO_BYTES := 61
 const TYPE_CONVERT := 64
 
 
+## Calls each [object, method, arguments] through OBJ_CALLP and expects it refused with `error`.
+func _assert_callp_refused(s: Sandbox, calls: Array, error: String) -> void:
+	for call in calls:
+		expect_error(error)
+		assert_null(s.callv("vmcallv", ["callp"] + call + [false]), "%s" % call[1])
+
+
 func test_the_restrictions_property() -> void:
 	var s := Sandbox.new()
 	assert_eq(s.restrictions, false)
@@ -420,9 +427,8 @@ func test_the_guest_cannot_free_its_own_sandbox_or_what_holds_it() -> void:
 	var s := Sandbox.FromProgram(load(GUEST))
 	var holder := Node.new()
 	holder.add_child(s)
-	for call in [[holder, "free", []], [holder, "call", ["free"]], [s, "callv", ["free", []]]]:
-		expect_error("freeing the Sandbox or a node above it while its program runs")
-		assert_null(s.callv("vmcallv", ["callp"] + call + [false]))
+	var frees := [[holder, "free", []], [holder, "call", ["free"]], [s, "callv", ["free", []]]]
+	_assert_callp_refused(s, frees, "freeing the Sandbox or a node above it while its program runs")
 	expect_error("freeing the Sandbox or a node above it while its program runs")
 	assert_null(s.vmcallv("vcallv", Callable(holder, "free"), "call", []))
 	assert_true(is_instance_valid(holder) and is_instance_valid(s))
@@ -440,7 +446,7 @@ func test_what_no_deny_list_thinks_of_needs_a_fully_unrestricted_sandbox() -> vo
 	script.reload()
 	var undo := UndoRedo.new()
 	var resource := Resource.new()
-	for call in [
+	_assert_callp_refused(s, [
 		[script, "set_source_code", ["extends RefCounted\nfunc _init(): print('guest code')"]],
 		[script, "reload", [true]],
 		[script, "new", []],
@@ -452,9 +458,7 @@ func test_what_no_deny_list_thinks_of_needs_a_fully_unrestricted_sandbox() -> vo
 		[resource, "take_over_path", ["res://tests/test_case.gd"]],
 		[resource, "set", ["resource_path", "res://tests/test_case.gd"]],
 		[Engine, "register_singleton", ["Guest", resource]],
-	]:
-		expect_error("is only available to a fully unrestricted Sandbox")
-		assert_null(s.callv("vmcallv", ["callp"] + call + [false]), "%s" % call[1])
+	], "is only available to a fully unrestricted Sandbox")
 	assert_eq(script.source_code, "extends RefCounted")
 	assert_eq(resource.resource_path, "")
 	undo.free()
@@ -516,7 +520,7 @@ func test_what_would_crash_hang_or_run_the_guests_code_is_refused() -> void:
 	s.set_property_allowed_callback(func(_sandbox, _object, _property, _is_set): return true)
 	var node := Node.new()
 	var animation := Animation.new()
-	for call in [
+	_assert_callp_refused(s, [
 		[node, "set_script", [GDScript.new()]],
 		[node, "set", ["script", GDScript.new()]],
 		[Semaphore.new(), "wait", []],
@@ -526,9 +530,7 @@ func test_what_would_crash_hang_or_run_the_guests_code_is_refused() -> void:
 		[PacketPeerUDP.new(), "bind", [4242]],
 		[GDScript.new(), "set", ["script/source", "extends RefCounted"]],
 		[RefCounted.new(), "free", []],
-	]:
-		expect_error("is only available to a fully unrestricted Sandbox")
-		assert_null(s.callv("vmcallv", ["callp"] + call + [false]), "%s" % call[1])
+	], "is only available to a fully unrestricted Sandbox")
 	node.free()
 	var unrestricted := Sandbox.FromProgram(load(GUEST))
 	expect_error("freeing the engine singleton Input")
