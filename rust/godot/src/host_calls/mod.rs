@@ -130,11 +130,15 @@ pub const MAX_ELEMENTS: u64 = 1 << 24;
 
 pub use crate::host::ENGINE_MESSAGE_COST;
 
-/// Logs `message` as an engine error from the guest, charging [`ENGINE_MESSAGE_COST`].
-pub fn log_error(m: &mut Vm, message: std::fmt::Arguments) {
-    m.charge(ENGINE_MESSAGE_COST);
-    godot::global::godot_error!("{message}");
+/// Logs an engine error from the guest (`log_error!(m, "format", args...)`), charging
+/// [`ENGINE_MESSAGE_COST`]. A macro, so that the error names the host call's own source line.
+macro_rules! log_error {
+    ($m:expr, $($message:tt)*) => {{
+        $m.charge($crate::host_calls::ENGINE_MESSAGE_COST);
+        godot::global::godot_error!($($message)*);
+    }};
 }
+pub(crate) use log_error;
 
 /// An integer argument as Godot's methods read it: an int, a float (truncated toward zero) or
 /// a bool. Checks on sizes and types must read them so: `"ab".repeat(1e12)` is a repeat.

@@ -93,10 +93,10 @@ pub fn get_node(m: &mut Vm) -> HostResult {
     let path_from_base = node_path(&path).ok().filter(|p| !p.is_absolute() || base.is_inside_tree());
     let mut found = path_from_base.and_then(|path| base.get_node_or_null(&path));
     match &found {
-        None => log_error(m, format_args!("Sandbox: GET_NODE: node not found: '{path}'")),
+        None => log_error!(m, "Sandbox: GET_NODE: node not found: '{path}'"),
         Some(node) => {
             if let Err(denied) = m.data.restrictions.check_object(&node.clone().upcast()) {
-                log_error(m, format_args!("Sandbox: GET_NODE: '{path}': {denied}"));
+                log_error!(m, "Sandbox: GET_NODE: '{path}': {denied}");
                 found = None;
             }
         }

@@ -45,7 +45,7 @@ pub fn get_obj(m: &mut Vm) -> HostResult {
     let name = read_str(m, m.sysarg(0), m.sysarg(1))?;
     // Singletons are named by their class, so the class rule decides (as in godot-sandbox).
     if let Err(denied) = m.data.restrictions.check_class(&name) {
-        log_error(m, format_args!("Sandbox: GET_OBJ: {denied}"));
+        log_error!(m, "Sandbox: GET_OBJ: {denied}");
         m.set_result(0);
         return Ok(());
     }
@@ -63,7 +63,7 @@ pub fn get_obj(m: &mut Vm) -> HostResult {
     let handle = match found {
         Some(obj) => m.data.refs.object_handle(&obj)?,
         None => {
-            log_error(m, format_args!("Sandbox: GET_OBJ: no singleton or autoload named '{name}'"));
+            log_error!(m, "Sandbox: GET_OBJ: no singleton or autoload named '{name}'");
             0
         }
     };
