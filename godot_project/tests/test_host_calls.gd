@@ -716,9 +716,26 @@ func test_a_connection_that_re_emits_its_own_signal_is_bounded() -> void:
 	s.vmcallv("callp", resource, "emit_changed", [], false)
 	expect_error("a deferred connection of an object's method")
 	assert_null(s.vmcallv("callp", resource, "connect", ["changed", Callable(resource, "emit_changed"), 1], false))
+	expect_error("connect through a Callable")
+	assert_null(s.vmcallv("vcallv", Callable(resource, "connect"), "call", ["changed", Callable(resource, "emit_changed")]))
+	expect_error("connecting a bound Callable of an object's method")
+	assert_null(s.vmcallv("callp", resource, "connect", ["changed", Callable(resource, "emit_changed").bind(1)], false))
 	var node := Node.new()
 	assert_eq(s.vmcallv("callp", resource, "connect", ["changed", Callable(node, "get_class")], false), OK)
 	assert_eq(resource.get_signal_connection_list("changed").size(), 2, "an ordinary connection is made")
-	resource.emit_changed()
 	node.free()
+	s.free()
+
+
+func test_connections_that_re_emit_each_other_are_bounded_in_number() -> void:
+	# Four objects whose signals re-emit each other's: thousands of calls within the depth
+	# limit, so the calls are counted too, and reported once.
+	var s := _sandbox()
+	var ring: Array[Resource] = [Resource.new(), Resource.new(), Resource.new(), Resource.new()]
+	for from in ring:
+		for to in ring:
+			if from != to:
+				assert_eq(s.vmcallv("obj_connect", 4, from, to, "changed", "emit_changed"), true)
+	expect_error("connections made by guests nested 8 deep or made 256 calls")
+	ring[0].emit_changed()
 	s.free()

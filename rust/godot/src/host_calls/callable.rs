@@ -171,10 +171,24 @@ pub fn callable_create(m: &mut Vm) -> HostResult {
 
 /// How deeply guest-made signal connections may call into each other on one thread.
 const MAX_CONNECTION_DEPTH: u32 = 8;
+/// How many guest-made connections one outermost call of one may lead to: connections that
+/// re-emit each other's signals multiply (four objects connected in a ring of re-emitting
+/// methods make tens of thousands of calls within the depth limit).
+const MAX_CONNECTION_CALLS: u32 = 256;
+
+/// Guest-made connections being called on this thread: how deep, how many since the
+/// outermost one began, and whether that outermost one has been reported.
+#[derive(Clone, Copy, Default)]
+struct ConnectionCalls {
+    depth: u32,
+    calls: u32,
+    reported: bool,
+}
 
 thread_local! {
-    /// How many guest-made connections are being called on this thread right now.
-    static CONNECTION_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    static CONNECTION_CALLS: std::cell::Cell<ConnectionCalls> = const {
+        std::cell::Cell::new(ConnectionCalls { depth: 0, calls: 0, reported: false })
+    };
 }
 
 /// A game object's method that a guest connected to a signal, called through a nesting guard.
@@ -192,6 +206,7 @@ impl ConnectedMethod {
     /// they are.
     pub fn guard(callable: Callable) -> Callable {
         if callable.is_custom() {
+            // (`guard_connection` refuses a custom Callable of an object's method.)
             return callable;
         }
         match (callable.object_id(), callable.method_name()) {
@@ -225,23 +240,42 @@ impl RustCallable for ConnectedMethod {
         let Ok(mut object) = Gd::<Object>::try_from_instance_id(self.object) else {
             return Variant::nil();
         };
-        let depth = CONNECTION_DEPTH.with(|depth| depth.get());
-        if depth >= MAX_CONNECTION_DEPTH {
-            godot_error!(
-                "{self}: connections made by guests nested {MAX_CONNECTION_DEPTH} deep (one re-emits its own signal?)"
-            );
+        let mut state = CONNECTION_CALLS.with(|cell| cell.get());
+        if state.depth == 0 {
+            state = ConnectionCalls::default();
+        }
+        state.calls += 1;
+        if state.depth >= MAX_CONNECTION_DEPTH || state.calls > MAX_CONNECTION_CALLS {
+            if !state.reported {
+                godot_error!(
+                    "{self}: connections made by guests nested {MAX_CONNECTION_DEPTH} deep or made {MAX_CONNECTION_CALLS} calls (one re-emits its own signal?)"
+                );
+                state.reported = true;
+            }
+            CONNECTION_CALLS.with(|cell| cell.set(state));
             return Variant::nil();
         }
         struct Leave;
         impl Drop for Leave {
             fn drop(&mut self) {
-                CONNECTION_DEPTH.with(|depth| depth.set(depth.get().saturating_sub(1)));
+                CONNECTION_CALLS.with(|cell| {
+                    let mut state = cell.get();
+                    state.depth = state.depth.saturating_sub(1);
+                    cell.set(state);
+                });
             }
         }
-        CONNECTION_DEPTH.with(|depth| depth.set(depth.get() + 1));
+        state.depth += 1;
+        CONNECTION_CALLS.with(|cell| cell.set(state));
         let _leave = Leave;
         let args: Vec<Variant> = args.iter().map(|arg| (*arg).clone()).collect();
-        object.call(&self.method, &args)
+        match object.try_call(&self.method, &args) {
+            Ok(value) => value,
+            Err(error) => {
+                godot_error!("{self}: {error}");
+                Variant::nil()
+            }
+        }
     }
 
     fn is_valid(&self) -> bool {

@@ -459,7 +459,11 @@ pub fn guard_connection(args: &[Variant], callable_at: usize, flags_at: usize) -
         return Ok(args);
     };
     let callable = callable.to::<Callable>();
-    let object_method = !callable.is_custom() && callable.object_id().is_some();
+    if callable.is_custom() && callable.object_id().is_some() {
+        // A bound Callable of an object's method (from the game's data) cannot be guarded.
+        return Err(refused("connecting a bound Callable of an object's method"));
+    }
+    let object_method = callable.object_id().is_some();
     const CONNECT_DEFERRED: i64 = 1;
     if object_method && args.get(flags_at).and_then(integer_of).is_some_and(|flags| flags & CONNECT_DEFERRED != 0) {
         return Err(refused(

@@ -111,8 +111,13 @@ pub fn vcall(m: &mut Vm) -> HostResult {
                 // A bound Callable of an object's method: its bound arguments are not known here.
                 check_callable(m, &target)?;
             } else if let (Some(object), Some(name)) = (callable.object(), callable.method_name()) {
+                let name = name.to_string();
+                if matches!(name.as_str(), "connect" | "disconnect") {
+                    // The connection would not go through the guard of `guard_connection`.
+                    return Err(refused(format!("{name} through a Callable")));
+                }
                 m.data.restrictions.check_object(&object)?;
-                check_object_call(m, &object, &name.to_string(), &args)?;
+                check_object_call(m, &object, &name, &args)?;
             }
             with_reentry(m, || callable.callv(&args.iter().cloned().collect::<VarArray>()))
         } else {
