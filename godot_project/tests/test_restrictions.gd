@@ -523,13 +523,10 @@ func test_what_would_crash_hang_or_run_the_guests_code_is_refused() -> void:
 	_assert_callp_refused(s, [
 		[node, "set_script", [GDScript.new()]],
 		[node, "set", ["script", GDScript.new()]],
-		[Semaphore.new(), "wait", []],
 		[animation, "add_track", [Animation.TYPE_METHOD]],
 		[OS, "execute", ["true", []]],
-		[OS, "delay_msec", [100_000]],
 		[PacketPeerUDP.new(), "bind", [4242]],
 		[GDScript.new(), "set", ["script/source", "extends RefCounted"]],
-		[RefCounted.new(), "free", []],
 	], "is only available to a fully unrestricted Sandbox")
 	node.free()
 	var unrestricted := Sandbox.FromProgram(load(GUEST))
@@ -577,4 +574,24 @@ func test_callables_reaching_the_game_by_other_roads_are_checked() -> void:
 	expect_error("is only available to a fully unrestricted Sandbox")
 	assert_null(s.vmcallv("callp", Thread.new(), "start", [Callable(t, "get_class")], false), "game methods off the main thread")
 	t.free()
+	s.free()
+
+
+func test_what_would_crash_or_block_the_game_is_refused_to_every_sandbox() -> void:
+	# Even a game that grants everything does not mean to grant these.
+	var s := Sandbox.FromProgram(load(GUEST))  # fully unrestricted
+	var refusals := [
+		[[OS, "crash", ["guest"]], "crash: it would end the game"],
+		[[OS, "kill", [OS.get_process_id()]], "kill: it would end the game"],
+		[[OS, "delay_msec", [100_000]], "delay_msec: it would block the game's main thread"],
+		[[Semaphore.new(), "wait", []], "wait: it would block the game's main thread"],
+		[[Mutex.new(), "lock", []], "lock: a guest holding the game's Mutex could deadlock it"],
+		[[RefCounted.new(), "free", []], "free: an object that is not a Node is not the guest's to free"],
+		[[s, "vmcall", ["sum3", 1, 2, 3]], "vmcall: a guest does not call its own Sandbox's methods"],
+		[[Image.new(), "resize", [16384, 16384]], "resize: an Image of more than 16 Mi pixels"],
+	]
+	for refusal in refusals:
+		_assert_callp_refused(s, [refusal[0]], refusal[1])
+	expect_error("a Callable of crash: it would end the game")
+	assert_null(s.vmcallv("callp", Node.new(), "set_meta", ["later", Callable(OS, "crash")], false), "handed over")
 	s.free()

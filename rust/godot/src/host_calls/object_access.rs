@@ -17,7 +17,7 @@ use rvsandbox_vm::HostError;
 
 use super::callable::ConnectedMethod;
 use super::resource::resource_path;
-use super::{check_handed_over, integer_of, refused, HostResult};
+use super::{check_handed_over, integer_of, refused, HostResult, MAX_ELEMENTS};
 use crate::restrictions::Restrictions;
 use crate::runtime::Vm;
 
@@ -68,18 +68,12 @@ fn unrestricted_only(obj: &Gd<Object>, class: &str, method: &str, args: &[Varian
         | "create_instance"
         | "shell_open"
         | "shell_show_in_file_manager"
-        | "kill"
-        | "crash"
         | "move_to_trash"
         | "set_environment"
         | "unset_environment"
         | "get_environment"
         | "set_restart_on_exit"
         | "open_with_program"
-        | "delay_msec"
-        | "delay_usec"
-        | "read_string_from_stdin"
-        | "read_buffer_from_stdin"
         | "alert"
         | "add_logger"
         | "remove_logger"
@@ -93,15 +87,10 @@ fn unrestricted_only(obj: &Gd<Object>, class: &str, method: &str, args: &[Varian
             "processes and the system"
         }
         "save" | "save_custom" | "load_resource_pack" if class == "ProjectSettings" => "the project's files",
-        // The game would wait on the guest's behalf, beyond its instruction budget.
-        "wait" if obj.is_class("Semaphore") => "waiting on a Semaphore",
-        "wait_to_finish" if obj.is_class("Thread") => "waiting for a Thread",
+
         // The game's methods would run off the main thread, where nothing of the game expects them.
         "start" if obj.is_class("Thread") => "running on another thread",
         "add_task" | "add_group_task" if class == "WorkerThreadPool" => "running on worker threads",
-        "wait_for_task_completion" | "wait_for_group_task_completion" if class == "WorkerThreadPool" => {
-            "waiting for worker threads"
-        }
         // Tracks and expressions call methods and set properties by path, later.
         "add_track" | "track_set_path" | "track_insert_key" | "track_set_key_value" if obj.is_class("Animation") => {
             "animation tracks"
@@ -118,11 +107,9 @@ fn unrestricted_only(obj: &Gd<Object>, class: &str, method: &str, args: &[Varian
             "reading a ConfigFile (its values may build objects)"
         }
         "add_id" | "set_id" | "remove_id" if class == "ResourceUID" => "changing what uid:// paths load",
-        "lock" | "try_lock" if obj.is_class("Mutex") => "locking a Mutex (the game could deadlock)",
+
         "add_spawnable_scene" if obj.is_class("MultiplayerSpawner") => "spawning scenes for the network",
-        // Freeing what is not a Node: the engine's own objects (the SceneTree, a physics space
-        // state) crash the game when freed, and a RefCounted cannot be.
-        "free" if !obj.is_class("Node") => "freeing an object that is not a Node",
+
         "save" if class == "ResourceSaver" && args.get(2).and_then(integer_of).is_some_and(|flags| flags & 4 != 0) => {
             "saving a resource under a new path (FLAG_CHANGE_PATH)"
         }
@@ -209,6 +196,46 @@ fn dangerous_by_name(obj: &Gd<Object>, method: &str) -> bool {
         || UNFOLLOWABLE.contains(&method)
         || unrestricted_only(obj, &obj.get_class().to_string(), method, &flags).is_some()
         || file_method(obj, method).is_some()
+}
+
+/// Why `method` of `obj` is refused to every Sandbox, unrestricted ones too, if it is: it would
+/// crash the game, block its main thread beyond the guest's instruction budget, or exhaust
+/// its memory, and no game means to grant that.
+fn refused_to_every_sandbox(
+    obj: &Gd<Object>,
+    class: &str,
+    method: &str,
+    args: &[Variant],
+    sandbox: InstanceId,
+) -> Option<&'static str> {
+    let size = |at: usize| args.get(at).and_then(integer_of).unwrap_or(0).max(0) as u64;
+    Some(match method {
+        "crash" | "kill" if class == "OS" => "it would end the game",
+        "delay_msec" | "delay_usec" | "read_string_from_stdin" | "read_buffer_from_stdin" if class == "OS" => {
+            "it would block the game's main thread"
+        }
+        "wait" if obj.is_class("Semaphore") => "it would block the game's main thread",
+        "lock" | "try_lock" if obj.is_class("Mutex") => "a guest holding the game's Mutex could deadlock it",
+        "wait_to_finish" if obj.is_class("Thread") => "it would block the game's main thread",
+        "wait_for_task_completion" | "wait_for_group_task_completion" if class == "WorkerThreadPool" => {
+            "it would block the game's main thread"
+        }
+        // An object that is not a Node belongs to the engine (a physics space state: freed, the
+        // game's next raycast crashes) or is reference-counted (and cannot be freed).
+        "free" if !obj.is_class("Node") => "an object that is not a Node is not the guest's to free",
+        // Calling its own Sandbox back, deferred, re-deferring itself, would keep the end of
+        // the frame from ever coming; the guest calls its own functions directly.
+        "vmcall" | "vmcallv" | "vmcallable" | "vmcallable_address" if obj.instance_id() == sandbox => {
+            "a guest does not call its own Sandbox's methods"
+        }
+        // Images of more than 16 Mi pixels (a 16384 x 16384 float image is 4 GiB).
+        "create" | "create_empty" | "create_from_data" | "resize" | "crop"
+            if obj.is_class("Image") && size(0).saturating_mul(size(1)) > MAX_ELEMENTS =>
+        {
+            "an Image of more than 16 Mi pixels"
+        }
+        _ => return None,
+    })
 }
 
 /// [`unrestricted_only`] for writing `property` of `obj`.
@@ -375,6 +402,9 @@ pub fn check_object_call(m: &mut Vm, obj: &Gd<Object>, method: &str, args: &[Var
         };
         rules.check_method(obj, method)?;
         check_not_freeing_sandbox(sandbox, obj, method)?;
+        if let Some(why) = refused_to_every_sandbox(obj, &class, method, args, sandbox) {
+            return Err(refused(format!("{method}: {why}")));
+        }
         if !unrestricted {
             if let Some(what) = unrestricted_only(obj, &class, method, args) {
                 rules.check_unrestricted(what)?;
@@ -559,6 +589,10 @@ pub fn check_allowed_callable(rules: &Restrictions, sandbox: InstanceId, callabl
             rules.check_object(&object)?;
             rules.check_method(&object, &method)?;
             check_not_freeing_sandbox(sandbox, &object, &method)?;
+            let class = object.get_class().to_string();
+            if let Some(why) = refused_to_every_sandbox(&object, &class, &method, &[], sandbox) {
+                return Err(refused(format!("a Callable of {method}: {why}")));
+            }
             // What it will be called with is not known: a method checked by its arguments, or
             // only for an unrestricted Sandbox, is refused as such a Callable.
             if dangerous_by_name(&object, &method) || method == "free" {
