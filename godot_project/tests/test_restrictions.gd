@@ -592,6 +592,8 @@ func test_what_would_crash_or_block_the_game_is_refused_to_every_sandbox() -> vo
 	]
 	for refusal in refusals:
 		_assert_callp_refused(s, [refusal[0]], refusal[1])
+	var node := Node.new()
 	expect_error("a Callable of crash: it would end the game")
-	assert_null(s.vmcallv("callp", Node.new(), "set_meta", ["later", Callable(OS, "crash")], false), "handed over")
+	assert_null(s.vmcallv("callp", node, "set_meta", ["later", Callable(OS, "crash")], false), "handed over")
+	node.free()
 	s.free()
