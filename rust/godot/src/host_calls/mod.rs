@@ -2,6 +2,13 @@
 //! and the helpers they share. Every handler validates what the guest passes: pointers through
 //! guest memory views, indices through the reference tables, object handles through
 //! `Refs::object`; any failure is a `HostError` that ends the vmcall with one engine error.
+//!
+//! What Godot would do with a guest's request beyond what the handler sees is checked in three
+//! modules shared by the handlers: `object_access.rs` (object calls: members reached by name,
+//! Callables, connections, files, what needs an unrestricted Sandbox and what no Sandbox may
+//! do), `printing.rs` (one bounded walk of nested Variants: printing, deep comparisons and
+//! copies, Callables handed over) and `builtin_checks.rs` (builtin methods whose results
+//! multiply their input or reach past the restrictions).
 
 mod array;
 mod builtin_checks;
