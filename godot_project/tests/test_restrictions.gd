@@ -31,6 +31,15 @@ const VAR_TO_BYTES := 61
 const TYPE_CONVERT := 64
 
 
+## A Sandbox whose method and property rules allow everything: restricted, but by rules that
+## would not think of anything to refuse.
+func _permissive_sandbox() -> Sandbox:
+	var s := Sandbox.FromProgram(load(GUEST))
+	s.set_method_allowed_callback(func(_sandbox, _object, _method): return true)
+	s.set_property_allowed_callback(func(_sandbox, _object, _property, _is_set): return true)
+	return s
+
+
 ## Calls each [object, method, arguments] through OBJ_CALLP and expects it refused with `error`.
 func _assert_callp_refused(s: Sandbox, calls: Array, error: String) -> void:
 	for call in calls:
@@ -438,9 +447,7 @@ func test_the_guest_cannot_free_its_own_sandbox_or_what_holds_it() -> void:
 func test_what_no_deny_list_thinks_of_needs_a_fully_unrestricted_sandbox() -> void:
 	# Rules that allow everything still restrict: these run code the guest writes, build
 	# objects from its data, or change what the game's own names and loads mean.
-	var s := Sandbox.FromProgram(load(GUEST))
-	s.set_method_allowed_callback(func(_sandbox, _object, _method): return true)
-	s.set_property_allowed_callback(func(_sandbox, _object, _property, _is_set): return true)
+	var s := _permissive_sandbox()
 	var script := GDScript.new()
 	script.source_code = "extends RefCounted"
 	script.reload()
@@ -515,9 +522,7 @@ func test_files_are_the_guests_only_inside_user() -> void:
 
 
 func test_what_would_crash_hang_or_run_the_guests_code_is_refused() -> void:
-	var s := Sandbox.FromProgram(load(GUEST))
-	s.set_method_allowed_callback(func(_sandbox, _object, _method): return true)
-	s.set_property_allowed_callback(func(_sandbox, _object, _property, _is_set): return true)
+	var s := _permissive_sandbox()
 	var node := Node.new()
 	var animation := Animation.new()
 	_assert_callp_refused(s, [
