@@ -29,7 +29,7 @@ mod lerp_op {
 
 /// The width of a host-call's float arguments and results.
 #[derive(Clone, Copy)]
-enum Width {
+pub(super) enum Width {
     F32,
     F64,
 }
@@ -42,7 +42,7 @@ fn arg(m: &Vm, n: u8, width: Width) -> f64 {
 }
 
 /// Sets fa0, fa1, ... to `values`.
-fn results(m: &mut Vm, width: Width, values: &[f64]) {
+pub(super) fn results(m: &mut Vm, width: Width, values: &[f64]) {
     for (i, &v) in values.iter().enumerate() {
         let bits = match width {
             Width::F32 => 0xffff_ffff_0000_0000 | (v as f32).to_bits() as u64,

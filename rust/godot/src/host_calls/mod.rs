@@ -32,8 +32,10 @@ mod sandbox_add;
 mod spatial;
 mod string;
 mod timer;
+mod transforms;
 mod utility;
 mod variant;
+mod vectors;
 
 use godot::prelude::*;
 use rvsandbox_vm::HostError;
@@ -92,8 +94,14 @@ const TABLE: &[(usize, &str, rvsandbox_vm::SyscallHandler<Host>)] = &[
     (534, "MATH_OP64", math::math_op64),
     (535, "LERP_OP32", math::lerp_op32),
     (536, "LERP_OP64", math::lerp_op64),
+    (537, "VEC3_OPS", vectors::vec3_ops),
     (538, "CALLABLE_CREATE", callable::callable_create),
     (539, "LOAD", resource::load),
+    (540, "TRANSFORM_2D_OPS", transforms::transform2d_ops),
+    (541, "TRANSFORM_3D_OPS", transforms::transform3d_ops),
+    (542, "BASIS_OPS", transforms::basis_ops),
+    (543, "VEC2_OPS", vectors::vec2_ops),
+    (544, "QUAT_OPS", transforms::quat_ops),
     (545, "OBJ_PROP_GET", object::obj_prop_get),
     (546, "OBJ_PROP_SET", object::obj_prop_set),
     (547, "SANDBOX_ADD", sandbox_add::sandbox_add),
