@@ -78,6 +78,17 @@ impl Code {
         (slot < self.insns.len() && pc & 1 == 0).then_some(slot)
     }
 
+    /// The slot of `pc` and the instruction there, if `pc` is inside this code: one bounds check
+    /// for both.
+    #[inline(always)]
+    pub fn fetch(&self, pc: u64) -> Option<(usize, &Insn)> {
+        let slot = (pc.wrapping_sub(self.base) >> 1) as usize;
+        if pc & 1 != 0 {
+            return None;
+        }
+        self.insns.get(slot).map(|insn| (slot, insn))
+    }
+
     /// The number of 2-byte slots.
     pub fn slots(&self) -> usize {
         self.insns.len()

@@ -33,7 +33,7 @@ pub(crate) enum Exit {
 #[inline(always)]
 pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Jit, u32)>, budget_end: u64) -> Exit {
     loop {
-        let Some(mut first) = code.slot(cpu.pc) else {
+        let Some((mut first, mut insn)) = code.fetch(cpu.pc) else {
             return Exit::OutsideCode;
         };
         let mut left = budget_end.saturating_sub(cpu.instructions);
@@ -53,23 +53,26 @@ pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Ji
                     // Native code handed the block at `pc` to the interpreter, or could not run:
                     // that block is interpreted, without entering native code again first.
                     Some(JitExit::Interpret) | None => {
-                        let Some(slot) = code.slot(cpu.pc) else {
+                        let Some(fetched) = code.fetch(cpu.pc) else {
                             return Exit::OutsideCode;
                         };
                         left = budget_end.saturating_sub(cpu.instructions);
                         if left == 0 {
                             return Exit::BudgetSpent;
                         }
-                        first = slot;
+                        (first, insn) = fetched;
                     }
                 },
             }
         }
-        let count = (code.at(first).block_len as u64).min(left);
+        let count = (insn.block_len as u64).min(left);
         let mut slot = first;
         for done in 0..count - 1 {
-            match i::execute(cpu, mem, code.at(slot)) {
-                Ok(slots) => slot += slots,
+            match i::execute(cpu, mem, insn) {
+                Ok(slots) => {
+                    slot += slots;
+                    insn = code.at(slot);
+                }
                 Err(trap) => {
                     // Only instructions that end blocks complete with a trap; this one faulted.
                     cpu.instructions += done;
@@ -78,7 +81,7 @@ pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Ji
                 }
             }
         }
-        let last = code.at(slot);
+        let last = insn;
         cpu.pc = code.pc_of(slot);
         cpu.instructions += count;
         if let Err(trap) = i::execute(cpu, mem, last) {
