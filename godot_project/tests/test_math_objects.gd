@@ -139,16 +139,52 @@ func test_input_godot_would_log_an_error_for_is_refused() -> void:
 	assert_null(s.vmcallv("transform3d_raw", t, 16, t.origin, Vector3.UP, 0.0))
 	expect_error("Basis.inverse: the basis is degenerate")
 	assert_null(s.vmcallv("basis_raw", Basis(Vector3.ZERO, Vector3.UP, Vector3.BACK), 7, 0, Vector3.ZERO))
-	expect_error("Basis.slerp: both bases must be rotations")
+	expect_error("Basis.slerp: the basis is not a rotation")
 	assert_null(s.vmcallv("basis_raw", Basis.from_scale(Vector3(2, 2, 2)), 12, 0, Basis.IDENTITY))
 	expect_error("a Quaternion to invert must be normalized")
 	assert_null(s.vmcallv("quaternion_raw", Quaternion(1, 2, 3, 4), 6, q, 0.0))
 	expect_error("the normal of Vector2.slide must be normalized")
 	assert_null(s.vmcallv("vector2_raw", Vector2(1, 1), 8, Vector2(2, 0)))
-	expect_error("Transform2D.affine_inverse: the basis is degenerate")
+	expect_error("Transform2D.affine_inverse: the transform is degenerate")
 	assert_null(s.vmcallv("transform2d_raw", Transform2D(Vector2.ZERO, Vector2.ZERO, Vector2.ONE), 9, 0))
 	# The node stays usable.
 	assert_eq(s.vmcallv("transform3d_invert_in_place", t), [t.inverse(), true])
+	s.free()
+
+
+## Where Godot's checks look at something other than the obvious value, the refusals follow
+## what Godot checks (found by an audit; each case made Godot log an error of its own, or was
+## refused though Godot accepts it).
+func test_refusals_follow_godots_own_checks() -> void:
+	var s := _sandbox()
+	# Basis.inverse checks the determinant it computes itself (first-row cofactors), which can be
+	# exactly 0 when determinant() is not, and the other way round.
+	var singular := Basis(Vector3(1.7457623481750488, -0.31157198548316956, 1.3201427459716797),
+		Vector3(2.670869827270508, -0.4766789674758911, 2.019707679748535),
+		Vector3(0.6812222599983215, -0.7865259647369385, 0.350322425365448)).transposed()
+	assert_true(singular.determinant() != 0.0)
+	expect_error("Basis.inverse: the basis is degenerate")
+	assert_null(s.vmcallv("basis_raw", singular, 7, 0, Vector3.ZERO))
+	var invertible := Basis(Vector3(-0.7674541473388672, 0.42377665638923645, 0.42720693349838257),
+		Vector3(0.32683777809143066, -0.1804749071598053, -0.18193577229976654),
+		Vector3(0.3248160779476166, -1.3664685487747192, -0.2773214280605316)).transposed()
+	assert_eq(invertible.determinant(), 0.0)
+	assert_eq(s.vmcallv("basis_raw", invertible, 7, 0, Vector3.ZERO), invertible.inverse())
+	# looking_at compares the target with the origin relative to their size.
+	var far := Transform3D(Basis.IDENTITY, Vector3(1000, 0, 0))
+	expect_error("Transform3D.looking_at: the target is at the origin")
+	assert_null(s.vmcallv("transform3d_raw", far, 16, Vector3(1000.005, 0, 0), Vector3.UP, 0.0))
+	# interpolate_with takes each basis's rotation: a degenerate one has none, even with a
+	# determinant that is not 0.
+	var flat := Transform3D(Basis.from_scale(Vector3(1, 1, 1e-30)), Vector3.ZERO)
+	expect_error("Transform3D.interpolate_with: the basis is not a rotation")
+	assert_null(s.vmcallv("transform3d_interpolate", flat, Transform3D.IDENTITY, 0.5))
+	var not_a_number := Transform3D(Basis(Vector3(NAN, 0, 0), Vector3.UP, Vector3.BACK), Vector3.ZERO)
+	assert_null(s.vmcallv("transform3d_interpolate", Transform3D.IDENTITY, not_a_number, 0.5))
+	# Godot orthonormalizes a degenerate basis without complaint: so does the host call.
+	var degenerate := Transform3D(Basis(Vector3.ZERO, Vector3.UP, Vector3.BACK), Vector3.ONE)
+	assert_eq(s.vmcallv("transform3d_raw", degenerate, 15, Vector3.ZERO, Vector3.ZERO, 0.0),
+		degenerate.orthonormalized())
 	s.free()
 
 

@@ -115,6 +115,11 @@ PUBLIC Variant transform3d_raw(Variant t, Variant op, Variant v, Variant w, Vari
     return t3d(t, op.i, L(&a), L(&b), d.f);
 }
 
+// INTERPOLATE_WITH `other` by `weight` (a3 = other's index).
+PUBLIC Variant transform3d_interpolate(Variant t, Variant other, Variant weight) {
+    return t3d(t, 17, index_of(other), 0, weight.f);
+}
+
 // ---- Basis (542) --------------------------------------------------------------------------------
 static Variant basis_op(const Variant &b, long op, long a3 = 0, long a4 = 0, double d = 0) {
     return made(BASIS_OPS, BASIS, b, op, a3, a4, d);

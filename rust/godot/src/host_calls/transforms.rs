@@ -134,25 +134,48 @@ fn component(m: &Vm, n: u8, count: u64, what: &str) -> Result<usize, HostError> 
     Ok(value as usize)
 }
 
-/// Refuses a basis (or 2D transform) Godot cannot invert or orthonormalize: one whose
-/// determinant is zero.
-fn require_invertible(value: &Variant, what: &str) -> HostResult {
-    if godot_method(value.clone(), "determinant", &[])?.to::<f64>() == 0.0 {
+/// Refuses a 2D transform Godot cannot invert: one whose determinant is zero.
+fn require_invertible_2d(t: Transform2D, what: &str) -> HostResult {
+    if godot_method(t, "determinant", &[])?.to::<f64>() == 0.0 {
+        return Err(refused(format!("{what}: the transform is degenerate (its determinant is 0)")));
+    }
+    Ok(())
+}
+
+/// Refuses a basis Godot cannot invert. `Basis::invert` checks for zero the determinant it
+/// computes itself, from the cofactors of the first row, in this order: `Basis.determinant()`
+/// expands along the first column, and in floats the two can differ in being exactly 0.
+fn require_invertible(b: &Basis, what: &str) -> HostResult {
+    let [r0, r1, r2] = b.rows;
+    let cofactors = [r1.y * r2.z - r1.z * r2.y, r1.z * r2.x - r1.x * r2.z, r1.x * r2.y - r1.y * r2.x];
+    if r0.x * cofactors[0] + r0.y * cofactors[1] + r0.z * cofactors[2] == 0.0 {
         return Err(refused(format!("{what}: the basis is degenerate (its determinant is 0)")));
     }
     Ok(())
 }
 
-/// Refuses a basis that is not a rotation (`Basis.slerp` needs two).
-fn require_rotation(basis: &Variant) -> HostResult {
+/// Refuses a basis that is not a rotation, as Godot's `Basis::get_quaternion` needs (it logs
+/// an error for one that is not conformal with determinant 1).
+fn require_rotation(basis: &Variant, what: &str) -> HostResult {
     let conformal = godot_method(basis.clone(), "is_conformal", &[])?.booleanize();
     let determinant = godot_method(basis.clone(), "determinant", &[])?.to::<f64>() as f32;
     // Godot's `is_equal_approx(determinant, 1, UNIT_EPSILON)`.
     if conformal && (determinant == 1.0 || (determinant - 1.0).abs() < 0.001) {
         Ok(())
     } else {
-        Err(refused("Basis.slerp: both bases must be rotations (normalized, without scale)"))
+        Err(refused(format!("{what}: the basis is not a rotation (normalized, without scale)")))
     }
+}
+
+/// Refuses a basis whose rotation Godot cannot take (`Basis::get_rotation_quaternion`, which
+/// `Transform3D.interpolate_with` uses): that of its orthonormalized form, made proper, must be
+/// a rotation. A degenerate basis, or one of NaNs or infinities, has none.
+fn require_rotation_part(basis: Basis, what: &str) -> HostResult {
+    let mut proper = godot_method(basis, "orthonormalized", &[])?;
+    if godot_method(proper.clone(), "determinant", &[])?.to::<f64>() < 0.0 {
+        proper = godot_method(proper, "scaled", &[Vector3::new(-1.0, -1.0, -1.0).to_variant()])?;
+    }
+    require_rotation(&proper, what)
 }
 
 /// 540 TRANSFORM_2D_OPS. IDENTITY writes a Variant at a2; the others as the module says.
@@ -182,7 +205,7 @@ pub fn transform2d_ops(m: &mut Vm) -> HostResult {
         TRANSLATED => method("translated", &[read_vector2(m, m.sysarg(3))?.to_variant()])?,
         INVERTED => method("inverse", &[])?,
         AFFINE_INVERTED => {
-            require_invertible(&value, "Transform2D.affine_inverse")?;
+            require_invertible_2d(t, "Transform2D.affine_inverse")?;
             method("affine_inverse", &[])?
         }
         ORTHONORMALIZED => method("orthonormalized", &[])?,
@@ -231,21 +254,20 @@ pub fn transform3d_ops(m: &mut Vm) -> HostResult {
         TRANSLATED => method("translated", &[vector_arg(m)?.to_variant()])?,
         TRANSLATED_LOCAL => method("translated_local", &[vector_arg(m)?.to_variant()])?,
         INVERTED => method("inverse", &[])?,
-        AFFINE_INVERTED | ORTHONORMALIZED => {
-            let name = if op == AFFINE_INVERTED { "affine_inverse" } else { "orthonormalized" };
-            require_invertible(&t.basis.to_variant(), &format!("Transform3D.{name}"))?;
-            method(name, &[])?
+        AFFINE_INVERTED => {
+            require_invertible(&t.basis, "Transform3D.affine_inverse")?;
+            method("affine_inverse", &[])?
         }
+        ORTHONORMALIZED => method("orthonormalized", &[])?,
         LOOKING_AT => {
             let (target, up) = (vector_arg(m)?, read_vector3(m, m.sysarg(4))?);
-            check_looking_at(target - t.origin, up)?;
+            check_looking_at(t.origin, target, up)?;
             method("looking_at", &[target.to_variant(), up.to_variant()])?
         }
         INTERPOLATE_WITH => {
             let to = operand(m, m.sysarg(3), VariantType::TRANSFORM3D)?;
-            // Godot takes each basis's rotation, which needs an invertible basis.
-            require_invertible(&t.basis.to_variant(), "Transform3D.interpolate_with")?;
-            require_invertible(&to.to::<Transform3D>().basis.to_variant(), "Transform3D.interpolate_with")?;
+            require_rotation_part(t.basis, "Transform3D.interpolate_with")?;
+            require_rotation_part(to.to::<Transform3D>().basis, "Transform3D.interpolate_with")?;
             method("interpolate_with", &[to, m.sysarg_f64(0).to_variant()])?
         }
         other => return Err(refused(format!("invalid Transform3D operation {other}"))),
@@ -253,11 +275,14 @@ pub fn transform3d_ops(m: &mut Vm) -> HostResult {
     store(m, source, out, result)
 }
 
-/// Refuses what `Basis.looking_at(direction, up)` logs an error for: a zero direction or up
-/// vector, or the two parallel.
-fn check_looking_at(direction: Vector3, up: Vector3) -> HostResult {
+/// Refuses what `Transform3D.looking_at(target, up)` logs an error for: a target at the origin
+/// (compared relative to their size, as Godot does), a zero direction or up vector, or the two
+/// parallel.
+fn check_looking_at(origin: Vector3, target: Vector3, up: Vector3) -> HostResult {
     let zero = |v: Vector3| godot_method(v, "is_zero_approx", &[]).map(|r| r.booleanize());
-    if zero(direction)? || zero(up)? {
+    let direction = target - origin;
+    let at_origin = godot_method(origin, "is_equal_approx", &[target.to_variant()])?.booleanize();
+    if at_origin || zero(direction)? || zero(up)? {
         return Err(refused("Transform3D.looking_at: the target is at the origin, or the up vector is zero"));
     }
     let forward = godot_method(direction, "normalized", &[])?.to::<Vector3>();
@@ -305,7 +330,7 @@ pub fn basis_ops(m: &mut Vm) -> HostResult {
             b.to_variant()
         }
         INVERTED => {
-            require_invertible(&value, "Basis.inverse")?;
+            require_invertible(&b, "Basis.inverse")?;
             method("inverse", &[])?
         }
         TRANSPOSED => method("transposed", &[])?,
@@ -326,8 +351,8 @@ pub fn basis_ops(m: &mut Vm) -> HostResult {
         }
         SLERP => {
             let to = operand(m, m.sysarg(3), VariantType::BASIS)?;
-            require_rotation(&value)?;
-            require_rotation(&to)?;
+            require_rotation(&value, "Basis.slerp")?;
+            require_rotation(&to, "Basis.slerp")?;
             method("slerp", &[to, m.sysarg_f64(0).to_variant()])?
         }
         other => return Err(refused(format!("invalid Basis operation {other}"))),
