@@ -147,6 +147,26 @@ func test_print_and_stdout() -> void:
 	s.free()
 
 
+func test_output_can_go_to_a_callback() -> void:
+	var s := _sandbox()
+	var lines: Array[String] = []
+	s.set_redirect_stdout(func(line: String) -> void:
+		lines.append(line)
+		if line == "hello, world":
+			# The callback may call the guest again; what that prints comes after.
+			s.vmcall("write_stdout"))
+	assert_eq(s.vmcallv("greet", "world"), "hello, world")
+	assert_eq(lines, ["hello, world", "guest stdout line"], "PRINT, then the nested call's write")
+	lines.clear()
+	s.vmcall("write_stdout")
+	s.vmcallv("str_of", "x =", 1.5)
+	assert_eq(lines, ["guest stdout line", "x = 1.5"], "standard output, and every print channel")
+	s.set_redirect_stdout(Callable())
+	s.vmcall("write_stdout")
+	assert_eq(lines.size(), 2, "an invalid Callable gives the output back to Godot")
+	s.free()
+
+
 func test_containers() -> void:
 	var s := _sandbox()
 	var arr := [1, 2]

@@ -51,10 +51,16 @@ pub struct GuestProperty {
 /// spend seconds per call it is charged nothing for.
 pub const ENGINE_MESSAGE_COST: u64 = 10_000;
 
-/// Guest text on its way to Godot's output, one line at a time.
+/// Guest text on its way to Godot's output, one line at a time, or to the game's callback
+/// (`Sandbox.set_redirect_stdout`). One per Sandbox node, shared by every program it loads.
 #[derive(Default)]
 pub struct OutputBuffer {
     pending: Vec<u8>,
+    /// The game's callback for the guest's output: it gets each line as a String.
+    pub redirect: Option<Callable>,
+    /// Lines for `redirect` not handed over yet. They are queued, not passed at once: the
+    /// guest's Linux `write` runs where GDScript may not (see `runtime::deliver_output`).
+    queued: Vec<GString>,
 }
 
 impl OutputBuffer {
@@ -65,13 +71,13 @@ impl OutputBuffer {
         let mut lines = 0;
         while let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
             let line: Vec<u8> = self.pending.drain(..=end).collect();
-            emit(fd, &line[..line.len() - 1]);
+            self.emit(fd, &line[..line.len() - 1]);
             lines += 1;
         }
         // A guest that never writes a newline still gets its text out, in bounded pieces.
         if self.pending.len() > 1 << 16 {
             let text = std::mem::take(&mut self.pending);
-            emit(fd, &text);
+            self.emit(fd, &text);
             lines += 1;
         }
         lines * ENGINE_MESSAGE_COST
@@ -81,17 +87,36 @@ impl OutputBuffer {
     pub fn flush(&mut self) {
         if !self.pending.is_empty() {
             let text = std::mem::take(&mut self.pending);
-            emit(1, &text);
+            self.emit(1, &text);
         }
     }
-}
 
-fn emit(fd: u32, line: &[u8]) {
-    let text = String::from_utf8_lossy(line);
-    if fd == 2 {
-        godot::global::printerr(&[GString::from(&*text).to_variant()]);
-    } else {
-        godot::global::print(&[GString::from(&*text).to_variant()]);
+    /// Queues `line` for the game's callback and returns true, if the game set one.
+    pub fn redirected(&mut self, line: &GString) -> bool {
+        if self.redirect.is_some() {
+            self.queued.push(line.clone());
+        }
+        self.redirect.is_some()
+    }
+
+    /// The game's callback and the lines queued for it, if there are any.
+    pub fn take_queued(&mut self) -> Option<(Callable, Vec<GString>)> {
+        match &self.redirect {
+            Some(callback) if !self.queued.is_empty() => Some((callback.clone(), std::mem::take(&mut self.queued))),
+            _ => None,
+        }
+    }
+
+    fn emit(&mut self, fd: u32, line: &[u8]) {
+        let text = GString::from(&*String::from_utf8_lossy(line));
+        if self.redirected(&text) {
+            return;
+        }
+        if fd == 2 {
+            godot::global::printerr(&[text.to_variant()]);
+        } else {
+            godot::global::print(&[text.to_variant()]);
+        }
     }
 }
 
@@ -151,7 +176,13 @@ impl HostMemory {
 }
 
 impl Host {
-    pub fn new(node: InstanceId, references_max: usize, host_memory_max: u64, frame_base: u64) -> Host {
+    pub fn new(
+        node: InstanceId,
+        references_max: usize,
+        host_memory_max: u64,
+        frame_base: u64,
+        output: Rc<RefCell<OutputBuffer>>,
+    ) -> Host {
         let restrictions = crate::restrictions::of(node);
         Host {
             node,
@@ -162,7 +193,7 @@ impl Host {
             function_index: HashMap::new(),
             properties: Vec::new(),
             exit_address: None,
-            output: Rc::new(RefCell::new(OutputBuffer::default())),
+            output,
             convention: Convention::Boxed,
             depth: 0,
             frame_base,

@@ -15,6 +15,7 @@
 
 use std::cell::RefCell;
 use std::ptr::NonNull;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use godot::prelude::*;
@@ -25,7 +26,7 @@ use crate::abi::args::{self, frame_size, CallFrame, MAX_ARGUMENTS};
 use crate::abi::raw::{self, Scalar};
 use crate::abi::refs::MAX_CALL_LEVELS;
 use crate::abi::{AbiError, Convention, GuestVariant};
-use crate::host::Host;
+use crate::host::{Host, OutputBuffer};
 use crate::host_calls;
 
 /// A machine with this crate's host data.
@@ -47,6 +48,8 @@ pub struct Settings {
     /// What host calls may build for the guest in one call, in bytes.
     pub host_memory_max: u64,
     pub node: InstanceId,
+    /// The node's output, shared by every program it loads.
+    pub output: Rc<RefCell<OutputBuffer>>,
 }
 
 /// How a guest run failed.
@@ -91,7 +94,13 @@ pub fn instantiate(program: Arc<Program>, settings: &Settings) -> Result<Box<Vm>
     };
     // Saturating: a memory too small for the stack is refused by `Machine::from_program`.
     let stack_bottom = memory_max.saturating_sub(STACK_SIZE.div_ceil(PAGE_SIZE) * PAGE_SIZE);
-    let host = Host::new(settings.node, settings.references_max, settings.host_memory_max, stack_bottom);
+    let host = Host::new(
+        settings.node,
+        settings.references_max,
+        settings.host_memory_max,
+        stack_bottom,
+        settings.output.clone(),
+    );
     let mut m = Machine::from_program(program, options, host).map_err(|e| LoadFailure::Invalid(e.to_string()))?;
     let output = m.data.output.clone();
     m.set_output(move |fd, bytes| output.borrow_mut().write(fd, bytes));
@@ -105,6 +114,7 @@ pub fn instantiate(program: Arc<Program>, settings: &Settings) -> Result<Box<Vm>
     m.data.depth -= 1;
     m.data.initializing = false;
     m.data.output.borrow_mut().flush();
+    deliver_output(&mut m);
     match result {
         Ok(RunOutcome::Exited(_)) | Ok(RunOutcome::Stopped) => Ok(Box::new(m)),
         Err(e) => Err(LoadFailure::Startup(run_error(&m, &e))),
@@ -146,6 +156,7 @@ pub fn call(
     drop(level);
     if m.data.depth == 0 {
         m.data.output.borrow_mut().flush();
+        deliver_output(m);
     }
     result
 }
@@ -269,6 +280,18 @@ type Published = (InstanceId, Option<NonNull<Vm>>);
 
 thread_local! {
     static ACTIVE: RefCell<Vec<Published>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Hands the lines queued for the game's output callback (`Sandbox.set_redirect_stdout`) to it.
+/// GDScript runs, so the machine is published for re-entry, and the output is not borrowed
+/// meanwhile: the callback may call the guest, which may print again.
+pub fn deliver_output(m: &mut Vm) {
+    let Some((callback, lines)) = m.data.output.borrow_mut().take_queued() else { return };
+    with_reentry(m, || {
+        for line in lines {
+            callback.call(&[line.to_variant()]);
+        }
+    });
 }
 
 /// Runs `f` (a call out to Godot) with `m` published for nested vmcalls on the same node.

@@ -335,6 +335,17 @@ impl Sandbox {
         GString::from(&name.unwrap_or_default())
     }
 
+    /// Sends what the guest prints (host-call prints of every channel, and its standard output
+    /// and error) to `callback`, one line at a time as a String, instead of Godot's output.
+    /// An invalid Callable (`Callable()`) restores Godot's output.
+    #[func]
+    fn set_redirect_stdout(&mut self, callback: Callable) {
+        if off_main_thread("set_redirect_stdout") {
+            return;
+        }
+        self.state.redirect_output(callback.is_valid().then_some(callback));
+    }
+
     /// Calls made so far (nested ones included). Same as `monitor_calls_made`.
     #[func]
     fn get_calls_made(&self) -> i64 {
@@ -624,6 +635,7 @@ impl Sandbox {
             references_max: self.references_max as usize,
             host_memory_max: mib_to_bytes(self.host_memory_max),
             node: self.base().instance_id(),
+            output: self.state.output(),
         };
         if let Err(e) = self.state.load(program, &settings) {
             godot_error!("Sandbox.{method}: {e}");

@@ -27,7 +27,7 @@ use rvsandbox_vm::Program;
 use thiserror::Error;
 
 use crate::abi::{raw, Convention};
-use crate::host::{GuestProperty, PublicFunction};
+use crate::host::{GuestProperty, OutputBuffer, PublicFunction};
 use crate::runtime::{self, LoadFailure, RunError, Settings, Vm};
 
 /// How a guest function is named by the caller.
@@ -96,6 +96,9 @@ pub struct SandboxState {
     recent: RefCell<[Option<RecentName>; RECENT_NAMES]>,
     /// The `recent` slot to replace next.
     recent_next: Cell<usize>,
+    /// The guest's output on its way out (shared by every program the node loads, so that the
+    /// game's output callback outlives them).
+    output: Rc<RefCell<OutputBuffer>>,
 }
 
 /// A function name called recently, and its address.
@@ -121,6 +124,7 @@ impl Default for SandboxState {
             addresses: RefCell::default(),
             recent: RefCell::default(),
             recent_next: Cell::new(0),
+            output: Rc::default(),
         }
     }
 }
@@ -130,6 +134,17 @@ impl Default for SandboxState {
 const MAX_CACHED_NAMES: usize = 256;
 
 impl SandboxState {
+    /// The node's output (for `Settings::output`).
+    pub fn output(&self) -> Rc<RefCell<OutputBuffer>> {
+        self.output.clone()
+    }
+
+    /// Sends the guest's output to `callback` (each line as a String), or, with `None`, to
+    /// Godot's output again.
+    pub fn redirect_output(&self, callback: Option<Callable>) {
+        self.output.borrow_mut().redirect = callback;
+    }
+
     /// Instructions per call.
     pub fn budget(&self) -> u64 {
         self.budget.get()

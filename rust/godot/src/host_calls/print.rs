@@ -4,7 +4,7 @@ use godot::global::{godot_error, godot_warn};
 use godot::prelude::*;
 
 use super::{check_all_printable, read_variants, refused, HostResult, Objects, ENGINE_MESSAGE_COST};
-use crate::runtime::Vm;
+use crate::runtime::{deliver_output, Vm};
 
 /// The most Variants one print takes (godot-sandbox refuses 64 and more).
 const MAX_PRINT_ARGS: u64 = 63;
@@ -20,13 +20,28 @@ fn line(m: &mut Vm, array: u64, count: u64, separator: &str) -> Result<String, r
     Ok(values.iter().map(|v| v.stringify().to_string()).collect::<Vec<_>>().join(separator))
 }
 
+/// Whether `text` went to the game's output callback (then it did, after the guest's earlier
+/// output); otherwise the guest's earlier output has been printed and `text` is the caller's to
+/// print.
+fn redirected(m: &mut Vm, text: &str) -> bool {
+    let text = GString::from(text);
+    let redirected = {
+        // Earlier guest output (Linux write) comes first.
+        let mut output = m.data.output.borrow_mut();
+        output.flush();
+        output.redirected(&text)
+    };
+    deliver_output(m);
+    redirected
+}
+
 /// 500 PRINT: a0 = Variant array, a1 = count. Prints them concatenated, as one line.
 pub fn print(m: &mut Vm) -> HostResult {
     let (array, count) = (m.sysarg(0), m.sysarg(1));
     let text = line(m, array, count, "")?;
-    // Earlier guest output (Linux write) comes first.
-    m.data.output.borrow_mut().flush();
-    godot::global::print(&[text.to_variant()]);
+    if !redirected(m, &text) {
+        godot::global::print(&[text.to_variant()]);
+    }
     Ok(())
 }
 
@@ -42,7 +57,10 @@ pub fn print_channel(m: &mut Vm) -> HostResult {
     };
     let (array, count) = (m.sysarg(0), m.sysarg(1));
     let text = line(m, array, count, separator)?;
-    m.data.output.borrow_mut().flush();
+    // The game's callback takes every channel.
+    if redirected(m, &text) {
+        return Ok(());
+    }
     let v = [text.to_variant()];
     match channel {
         3 => godot::global::printraw(&v),
