@@ -16,13 +16,16 @@ use godot::register::info::{PropertyHint, PropertyHintInfo, PropertyInfo, Proper
 
 use crate::abi::{Convention, GuestVariant};
 use crate::host::PropertyStorage;
-use crate::host_calls::GuestCallable;
 use crate::program::SandboxProgram;
 use crate::restrictions::{Kind, Restrictions};
 use crate::runtime::Settings;
 use crate::state::{self, SandboxState};
 pub use crate::state::{SandboxError, Target};
-use crate::vararg::Receiver;
+
+mod calls;
+mod rules;
+
+pub use calls::{vmcall, vmcallable, vmcallable_address, vmcallv};
 
 /// Default `memory_max`, MiB (godot-sandbox's `MAX_VMEM`).
 const DEFAULT_MEMORY_MAX: i64 = 32;
@@ -441,8 +444,6 @@ impl Sandbox {
         let _ = self.state.with_machine(self.base().instance_id(), |m| m.data.host_memory.max = bytes);
     }
 
-    // -- Restrictions (godot-sandbox's API; see restrictions.rs) ---------------------------
-
     #[func]
     fn get_restrictions(&self) -> bool {
         if off_main_thread("get_restrictions") {
@@ -462,132 +463,6 @@ impl Sandbox {
             return;
         }
         self.rules.set_enabled(enabled);
-    }
-
-    /// Lets the guest use `instance` (when object access is restricted).
-    #[func]
-    fn add_allowed_object(&mut self, instance: Option<Gd<Object>>) {
-        if off_main_thread("add_allowed_object") {
-            return;
-        }
-        let Some(instance) = instance else {
-            godot_error!("Sandbox.add_allowed_object: cannot allow a null object");
-            return;
-        };
-        if self.rules.object_access_unrestricted() && self.refuse_while_running("begin restricting objects") {
-            return;
-        }
-        self.rules.allow_object(&instance);
-    }
-
-    #[func]
-    fn remove_allowed_object(&mut self, instance: Option<Gd<Object>>) {
-        if off_main_thread("remove_allowed_object") {
-            return;
-        }
-        if let Some(instance) = instance {
-            self.rules.disallow_object(&instance);
-        }
-    }
-
-    #[func]
-    fn clear_allowed_objects(&mut self) {
-        if off_main_thread("clear_allowed_objects") {
-            return;
-        }
-        if !self.refuse_while_running("clear allowed objects") {
-            self.rules.clear_objects();
-        }
-    }
-
-    /// `callback(sandbox, class_name) -> bool`; an invalid Callable removes the rule.
-    #[func]
-    fn set_class_allowed_callback(&mut self, instance: Callable) {
-        if off_main_thread("set_class_allowed_callback") {
-            return;
-        }
-        self.set_rule(Kind::Class, instance);
-    }
-
-    /// `callback(sandbox, object) -> bool`, asked for objects not on the allowed list.
-    #[func]
-    fn set_object_allowed_callback(&mut self, instance: Callable) {
-        if off_main_thread("set_object_allowed_callback") {
-            return;
-        }
-        self.set_rule(Kind::Object, instance);
-    }
-
-    /// `callback(sandbox, object, method) -> bool`.
-    #[func]
-    fn set_method_allowed_callback(&mut self, instance: Callable) {
-        if off_main_thread("set_method_allowed_callback") {
-            return;
-        }
-        self.set_rule(Kind::Method, instance);
-    }
-
-    /// `callback(sandbox, object, property, is_set) -> bool`.
-    #[func]
-    fn set_property_allowed_callback(&mut self, instance: Callable) {
-        if off_main_thread("set_property_allowed_callback") {
-            return;
-        }
-        self.set_rule(Kind::Property, instance);
-    }
-
-    /// `callback(sandbox, path) -> bool`, asked before the guest loads a resource.
-    #[func]
-    fn set_resource_allowed_callback(&mut self, instance: Callable) {
-        if off_main_thread("set_resource_allowed_callback") {
-            return;
-        }
-        self.set_rule(Kind::Resource, instance);
-    }
-
-    #[func]
-    fn is_allowed_class(&self, name: GString) -> bool {
-        if off_main_thread("is_allowed_class") {
-            return false;
-        }
-        self.rules.allows_class(&name.to_string())
-    }
-
-    #[func]
-    fn is_allowed_object(&self, instance: Option<Gd<Object>>) -> bool {
-        if off_main_thread("is_allowed_object") {
-            return false;
-        }
-        instance.is_some_and(|o| self.rules.allows_object(&o))
-    }
-
-    #[func]
-    fn is_allowed_method(&self, instance: Option<Gd<Object>>, method: Variant) -> bool {
-        if off_main_thread("is_allowed_method") {
-            return false;
-        }
-        instance.is_some_and(|o| self.rules.allows_method(&o, &method.stringify().to_string()))
-    }
-
-    #[func]
-    fn is_allowed_property(
-        &self,
-        instance: Option<Gd<Object>>,
-        property: Variant,
-        #[opt(default = true)] is_set: bool,
-    ) -> bool {
-        if off_main_thread("is_allowed_property") {
-            return false;
-        }
-        instance.is_some_and(|o| self.rules.allows_property(&o, &property.stringify().to_string(), is_set))
-    }
-
-    #[func]
-    fn is_allowed_resource(&self, res: GString) -> bool {
-        if off_main_thread("is_allowed_resource") {
-            return false;
-        }
-        self.rules.allows_resource(&res.to_string())
     }
 }
 
@@ -687,16 +562,6 @@ fn convention_of(unboxed_arguments: bool) -> Convention {
     }
 }
 
-/// The state of the Sandbox a vararg method was called on, without binding it (see
-/// `state::state_of`). Refused off the main thread (see [`off_main_thread`]).
-fn state_of(this: &Receiver<Sandbox>) -> Result<(InstanceId, Rc<SandboxState>), SandboxError> {
-    if !on_main_thread() {
-        return Err(SandboxError::NotMainThread);
-    }
-    let node = this.instance_id();
-    Ok((node, state::state_of(node, || this.gd().bind().state.clone())))
-}
-
 thread_local! {
     static MAIN_THREAD: bool = godot::sys::is_main_thread();
 }
@@ -715,74 +580,4 @@ fn off_main_thread(method: &str) -> bool {
         godot_error!("Sandbox.{method}: {}", SandboxError::NotMainThread);
     }
     off
-}
-
-/// The optional `bound_args` Array after the fixed argument of `vmcallable*`.
-fn bound_args(args: &[&Variant]) -> Result<Vec<Variant>, SandboxError> {
-    match args {
-        [_] => Ok(Vec::new()),
-        [_, bound] => match bound.try_to::<VarArray>() {
-            Ok(array) => Ok(array.iter_shared().collect()),
-            Err(_) => Err(SandboxError::BadArgument("bound_args must be an Array")),
-        },
-        _ => Err(SandboxError::BadArgument("expected (function, bound_args = [])")),
-    }
-}
-
-/// `Sandbox.vmcallable(function, bound_args = [])`: a Callable calling guest `function` with
-/// `bound_args` before the call-time arguments. (Registered as a vararg method: gdext cannot
-/// give an Array parameter a default value.)
-pub fn vmcallable(this: Receiver<Sandbox>, args: &[&Variant]) -> Result<Variant, SandboxError> {
-    state_of(&this)?;
-    let (name, _) = split_function(args)?;
-    let bound = bound_args(args)?;
-    let this = this.gd();
-    let s = this.bind();
-    let address = s.state.address_of(&name).ok_or_else(|| SandboxError::UnknownFunction(name.clone()))?;
-    let program = s.state.program().ok_or(SandboxError::NoProgram)?;
-    Ok(GuestCallable::create(this.instance_id(), &program, address, s.convention(), name, bound).to_variant())
-}
-
-/// `Sandbox.vmcallable_address(address, bound_args = [])`: the same for a guest function
-/// address (a function pointer the guest handed over).
-pub fn vmcallable_address(this: Receiver<Sandbox>, args: &[&Variant]) -> Result<Variant, SandboxError> {
-    state_of(&this)?;
-    let address = args[0].try_to::<i64>().map_err(|_| SandboxError::BadArgument("address must be an int"))?;
-    let bound = bound_args(args)?;
-    let this = this.gd();
-    let s = this.bind();
-    let program = s.state.program().ok_or(SandboxError::NoProgram)?;
-    if address & 1 != 0 || !program.is_executable(address as u64) {
-        return Err(SandboxError::BadArgument("address is not the start of a guest function"));
-    }
-    let name = s.lookup_address(address).to_string();
-    let name = if name.is_empty() { format!("{address:#x}") } else { name };
-    Ok(GuestCallable::create(this.instance_id(), &program, address as u64, s.convention(), name, bound).to_variant())
-}
-
-/// The function name in `args[0]`, and the arguments after it.
-fn split_function<'a, 'b>(args: &'a [&'b Variant]) -> Result<(String, &'a [&'b Variant]), SandboxError> {
-    let (function, rest) = args.split_first().ok_or(SandboxError::FunctionNotAName { got: VariantType::NIL })?;
-    let name = match function.get_type() {
-        VariantType::STRING => function.to::<GString>().to_string(),
-        VariantType::STRING_NAME => function.to::<StringName>().to_string(),
-        got => return Err(SandboxError::FunctionNotAName { got }),
-    };
-    Ok((name, rest))
-}
-
-/// `Sandbox.vmcall(function, ...args)`: the node's convention (`unboxed_arguments`).
-///
-/// The hot path: no bind of the node and no allocation when the call succeeds (see `state.rs`).
-pub fn vmcall(this: Receiver<Sandbox>, args: &[&Variant]) -> Result<Variant, SandboxError> {
-    let (function, rest) = args.split_first().ok_or(SandboxError::FunctionNotAName { got: VariantType::NIL })?;
-    let (node, state) = state_of(&this)?;
-    state.call_named(node, function, rest, None)
-}
-
-/// `Sandbox.vmcallv(function, ...args)`: always boxed (arguments as guest Variants).
-pub fn vmcallv(this: Receiver<Sandbox>, args: &[&Variant]) -> Result<Variant, SandboxError> {
-    let (function, rest) = args.split_first().ok_or(SandboxError::FunctionNotAName { got: VariantType::NIL })?;
-    let (node, state) = state_of(&this)?;
-    state.call_named(node, function, rest, Some(Convention::Boxed))
 }
