@@ -132,6 +132,61 @@ func test_monitors_count_calls_and_instructions() -> void:
 	s.free()
 
 
+func test_global_monitors_count_every_sandbox() -> void:
+	var calls := Sandbox.get_global_calls_made()
+	var exceptions := Sandbox.get_global_exceptions()
+	var timeouts := Sandbox.get_global_timeouts()
+	var instances := Sandbox.get_global_instance_count()
+	var startup := Sandbox.get_accumulated_startup_time()
+	var a := Sandbox.FromProgram(load(ABI))
+	var b := Sandbox.FromProgram(load(ABI))
+	assert_eq(Sandbox.get_global_instance_count(), instances + 2)
+	assert_true(Sandbox.get_accumulated_startup_time() > startup, "loading takes time")
+	assert_eq(a.vmcall("add_ints", 1, 2), 3)
+	expect_error("function 'missing' not found")
+	assert_null(b.vmcall("missing"))
+	b.execution_timeout = 1
+	expect_error("spin")
+	assert_null(b.vmcall("spin"))
+	assert_eq(Sandbox.get_global_calls_made(), calls + 3)
+	assert_eq(Sandbox.get_global_exceptions(), exceptions + 1)
+	assert_eq(Sandbox.get_global_timeouts(), timeouts + 1)
+	a.free()
+	assert_eq(Sandbox.get_global_instance_count(), instances + 1)
+	assert_eq(Sandbox.get_global_calls_made(), calls + 3, "a freed Sandbox's calls still count")
+	assert_eq(b.monitor_global_calls_made, calls + 3)
+	assert_eq(b.monitor_global_exceptions, exceptions + 1)
+	assert_eq(b.monitor_global_execution_timeouts, timeouts + 1)
+	assert_eq(b.monitor_global_instance_count, instances + 1)
+	assert_eq(b.monitor_accumulated_startup_time, Sandbox.get_accumulated_startup_time())
+	# godot-sandbox's names for this node's counters and limits.
+	assert_eq([b.get_exceptions(), b.get_timeouts()], [1, 1])
+	b.set_instructions_max(5)
+	assert_eq([b.execution_timeout, b.get_instructions_max()], [5, 5])
+	b.set_max_refs(7)
+	assert_eq([b.references_max, b.get_max_refs()], [7, 7])
+	b.set_max_refs()
+	assert_eq(b.references_max, 100)
+	b.free()
+
+
+func test_native_code_can_be_turned_off() -> void:
+	assert_eq(Sandbox.has_feature_jit(), Engine.get_architecture_name() == "x86_64")
+	assert_eq(Sandbox.has_feature_binary_translation(), false)
+	var with_native := Sandbox.FromProgram(load(ABI))
+	assert_eq(with_native.is_jit(), Sandbox.has_feature_jit())
+	Sandbox.set_jit_enabled(false)
+	assert_eq(Sandbox.is_jit_enabled(), false)
+	var interpreted := Sandbox.FromProgram(load(ABI))
+	Sandbox.set_jit_enabled(true)
+	assert_eq(interpreted.is_jit(), false)
+	assert_eq(with_native.is_jit(), Sandbox.has_feature_jit(), "loaded programs keep theirs")
+	assert_eq(interpreted.vmcall("add_ints", 40, 2), 42)
+	assert_eq(interpreted.is_binary_translated(), false)
+	with_native.free()
+	interpreted.free()
+
+
 func test_vmcall_in_the_scene_tree() -> void:
 	var s := Sandbox.new()
 	Engine.get_main_loop().root.add_child(s)

@@ -81,6 +81,23 @@ pub enum LoadFailure {
     Startup(RunError),
 }
 
+thread_local! {
+    /// Whether machines made from now on compile hot code to native code
+    /// (`Sandbox.set_jit_enabled`).
+    static NATIVE_CODE: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Turns native code on or off for the machines made from now on (on by default).
+pub fn set_native_code(enabled: bool) {
+    NATIVE_CODE.with(|on| on.set(enabled));
+}
+
+/// Whether machines made from now on compile hot code to native code (where the host can run
+/// it: see [`rvsandbox_vm::native_code_supported`]).
+pub fn native_code() -> bool {
+    NATIVE_CODE.with(|on| on.get()) && rvsandbox_vm::native_code_supported()
+}
+
 /// Builds a machine for `program` and runs `main()` until it stops or exits.
 pub fn instantiate(program: Arc<Program>, settings: &Settings) -> Result<Box<Vm>, LoadFailure> {
     let memory_max = settings.memory_max_mib.clamp(1, 1 << 16) << 20;
@@ -90,7 +107,7 @@ pub fn instantiate(program: Arc<Program>, settings: &Settings) -> Result<Box<Vm>
         argv: vec!["program".into()],
         env: ["LC_CTYPE=C", "LC_ALL=C", "TZ=UTC", "LD_LIBRARY_PATH="].map(String::from).to_vec(),
         call_instruction_limit: settings.budget,
-        ..Options::default()
+        compile_after: native_code().then_some(rvsandbox_vm::DEFAULT_COMPILE_AFTER),
     };
     // Saturating: a memory too small for the stack is refused by `Machine::from_program`.
     let stack_bottom = memory_max.saturating_sub(STACK_SIZE.div_ceil(PAGE_SIZE) * PAGE_SIZE);

@@ -72,6 +72,47 @@ pub struct Monitors {
     pub permanent_references: u64,
 }
 
+/// Counters over every Sandbox of the thread (godot-sandbox's `get_global_*` statistics).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GlobalMonitors {
+    pub calls_made: u64,
+    pub exceptions: u64,
+    pub timeouts: u64,
+    /// Sandbox nodes alive.
+    pub instances: u64,
+    /// Time spent loading programs (running their `main()`), in seconds.
+    pub startup_seconds: f64,
+}
+
+thread_local! {
+    /// What the Sandboxes that are gone counted, the ones alive, and all load times: the live
+    /// ones' counts are summed when asked (see [`global_monitors`]), so that the call path
+    /// touches nothing global.
+    static GLOBAL: Cell<GlobalMonitors> = Cell::default();
+}
+
+fn update_global(f: impl FnOnce(&mut GlobalMonitors)) {
+    GLOBAL.with(|global| {
+        let mut counters = global.get();
+        f(&mut counters);
+        global.set(counters);
+    });
+}
+
+/// The counters of every Sandbox this thread has had.
+pub fn global_monitors() -> GlobalMonitors {
+    let mut total = GLOBAL.with(Cell::get);
+    STATES.with(|r| {
+        for state in r.borrow().states.values().filter_map(Weak::upgrade) {
+            let m = state.monitors.get();
+            total.calls_made += m.calls_made;
+            total.exceptions += m.exceptions;
+            total.timeouts += m.timeouts;
+        }
+    });
+    total
+}
+
 /// Everything about a node's program that changes while it runs.
 pub struct SandboxState {
     /// The machine, when no call is running (a top-level call takes it out).
@@ -112,6 +153,7 @@ const RECENT_NAMES: usize = 8;
 
 impl Default for SandboxState {
     fn default() -> Self {
+        update_global(|g| g.instances += 1);
         SandboxState {
             machine: RefCell::default(),
             running: Cell::default(),
@@ -126,6 +168,18 @@ impl Default for SandboxState {
             recent_next: Cell::new(0),
             output: Rc::default(),
         }
+    }
+}
+
+impl Drop for SandboxState {
+    fn drop(&mut self) {
+        let m = self.monitors.get();
+        update_global(|g| {
+            g.instances -= 1;
+            g.calls_made += m.calls_made;
+            g.exceptions += m.exceptions;
+            g.timeouts += m.timeouts;
+        });
     }
 }
 
@@ -212,7 +266,9 @@ impl SandboxState {
         *self.program.borrow_mut() = Some(program.clone());
         self.running.set(true);
         // Not left "running" by a panic (caught further up), as in `with_machine`.
+        let started = std::time::Instant::now();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime::instantiate(program, settings)));
+        update_global(|g| g.startup_seconds += started.elapsed().as_secs_f64());
         self.running.set(false);
         let result = result.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         match result {

@@ -79,7 +79,7 @@ pub use call::{Arg, CachedAddress, MAX_CALL_DEPTH, MAX_STACK_ARGS};
 pub use cpu::{Cpu, REGISTER_NAMES};
 pub use elf::{LoadError, Program, LOWEST_ADDRESS, MAX_ADDRESS, PAGE_SIZE};
 pub use error::{Error, HostError};
-pub use jit::CompileStats;
+pub use jit::{native_code_supported, CompileStats};
 pub use machine::{reg, Location, Machine, Options, OutputSink, RunOutcome, DEFAULT_COMPILE_AFTER, EXIT_ADDRESS};
 pub use memory::{AccessKind, Memory, MemoryFault};
 pub use syscalls::{SyscallHandler, BYTES_PER_INSTRUCTION, ENOSYS, SYSCALL_TABLE_SIZE, SYSTEM_CALL_COST};

@@ -23,6 +23,8 @@ use crate::state::{self, SandboxState};
 pub use crate::state::{SandboxError, Target};
 
 mod calls;
+mod monitors;
+mod native_code;
 mod rules;
 
 pub use calls::{vmcall, vmcallable, vmcallable_address, vmcallv};
@@ -99,6 +101,22 @@ pub struct Sandbox {
     #[allow(dead_code)]
     #[var(get = get_monitor_native_regions, no_set)]
     monitor_native_regions: i64,
+    // Counters over every Sandbox (godot-sandbox's global monitors; see `monitors.rs`).
+    #[allow(dead_code)]
+    #[var(get = get_monitor_global_calls_made, no_set)]
+    monitor_global_calls_made: i64,
+    #[allow(dead_code)]
+    #[var(get = get_monitor_global_exceptions, no_set)]
+    monitor_global_exceptions: i64,
+    #[allow(dead_code)]
+    #[var(get = get_monitor_global_execution_timeouts, no_set)]
+    monitor_global_execution_timeouts: i64,
+    #[allow(dead_code)]
+    #[var(get = get_monitor_global_instance_count, no_set)]
+    monitor_global_instance_count: i64,
+    #[allow(dead_code)]
+    #[var(get = get_monitor_accumulated_startup_time, no_set)]
+    monitor_accumulated_startup_time: f64,
 
     state: Rc<SandboxState>,
     /// What the guest may reach, shared with the machine's host data.
@@ -132,6 +150,11 @@ impl INode for Sandbox {
             monitor_scoped_references: 0,
             monitor_permanent_references: 0,
             monitor_native_regions: 0,
+            monitor_global_calls_made: 0,
+            monitor_global_exceptions: 0,
+            monitor_global_execution_timeouts: 0,
+            monitor_global_instance_count: 0,
+            monitor_accumulated_startup_time: 0.0,
             state,
             restrictions: false,
             rules: Rc::default(),
@@ -397,6 +420,31 @@ impl Sandbox {
     }
 
     #[func]
+    fn get_monitor_global_calls_made(&self) -> i64 {
+        Self::get_global_calls_made()
+    }
+
+    #[func]
+    fn get_monitor_global_exceptions(&self) -> i64 {
+        Self::get_global_exceptions()
+    }
+
+    #[func]
+    fn get_monitor_global_execution_timeouts(&self) -> i64 {
+        Self::get_global_timeouts()
+    }
+
+    #[func]
+    fn get_monitor_global_instance_count(&self) -> i64 {
+        Self::get_global_instance_count()
+    }
+
+    #[func]
+    fn get_monitor_accumulated_startup_time(&self) -> f64 {
+        Self::get_accumulated_startup_time()
+    }
+
+    #[func]
     fn set_memory_max(&mut self, mib: i64) {
         if off_main_thread("set_memory_max") {
             return;
@@ -431,6 +479,30 @@ impl Sandbox {
         let limit = self.references_max as usize;
         // Applies to the loaded program too (no-op while it is running).
         let _ = self.state.with_machine(self.base().instance_id(), |m| m.data.refs.max_refs = limit);
+    }
+
+    /// godot-sandbox's name for setting `execution_timeout`.
+    #[func]
+    fn set_instructions_max(&mut self, max: i64) {
+        self.set_execution_timeout(max);
+    }
+
+    /// godot-sandbox's name for reading `execution_timeout`.
+    #[func]
+    fn get_instructions_max(&self) -> i64 {
+        self.execution_timeout
+    }
+
+    /// godot-sandbox's name for setting `references_max`.
+    #[func]
+    fn set_max_refs(&mut self, #[opt(default = DEFAULT_REFERENCES_MAX)] max: i64) {
+        self.set_references_max(max);
+    }
+
+    /// godot-sandbox's name for reading `references_max`.
+    #[func]
+    fn get_max_refs(&self) -> i64 {
+        self.references_max
     }
 
     #[func]

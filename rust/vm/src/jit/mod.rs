@@ -36,6 +36,12 @@ use crate::memory::Memory;
 use executable::ExecutableMemory;
 use translate::Compiler;
 
+/// Whether this host can run native code: the JIT generates x86-64 code only. Elsewhere every
+/// machine interprets, whatever its [`compile_after`](crate::Options::compile_after).
+pub fn native_code_supported() -> bool {
+    cfg!(target_arch = "x86_64")
+}
+
 /// What native code returns when it leaves.
 mod exit_code {
     /// `cpu.pc` holds the next address to run; nothing went wrong.

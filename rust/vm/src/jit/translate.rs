@@ -41,7 +41,7 @@ impl Compiler {
     /// supported: the floating-point flags come from MXCSR, and generated code is never
     /// checked against other hosts' page sizes and instruction caches).
     pub fn new(memory: &mut ExecutableMemory) -> Option<Compiler> {
-        if !cfg!(target_arch = "x86_64") {
+        if !super::native_code_supported() {
             return None;
         }
         let mut flags = settings::builder();
