@@ -7,8 +7,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use rvsandbox_vm::{
-    AccessKind, Arg, CachedAddress, Error, HostError, LoadError, Machine, Options, Program, RunOutcome,
-    DEFAULT_COMPILE_AFTER,
+    AccessKind, Arg, CachedAddress, Error, HostError, LoadError, Machine, NativeHeapUsage, Options, Program,
+    RunOutcome, DEFAULT_COMPILE_AFTER,
 };
 
 /// Counts the allocations made by the current thread, to prove that calls allocate nothing.
@@ -378,6 +378,24 @@ fn native_heap_and_memory_functions_work_and_refuse_bad_frees() {
         other => panic!("expected a refused free, got {other:?}"),
     }
     assert_eq!(m.vmcall("add", &[Arg::Int(1), Arg::Int(1)]).unwrap(), 2);
+}
+
+#[test]
+fn the_native_heap_holds_at_most_heap_allocations_max_chunks_and_counts_them() {
+    let (mut m, _) = machine();
+    assert_eq!(m.native_heap_usage(), NativeHeapUsage::default(), "nothing until the guest allocates");
+    let max = rvsandbox_vm::DEFAULT_HEAP_ALLOCATIONS_MAX as u64;
+    assert_eq!(m.vmcall("allocate_and_free", &[Arg::Int(max as i64 + 5)]).unwrap(), max);
+    let usage = m.native_heap_usage();
+    assert_eq!((usage.allocations, usage.deallocations, usage.chunks, usage.bytes_used), (max, max, 0, 0));
+
+    let options = Options { memory_max: 16 << 20, stack_size: 1 << 20, heap_allocations_max: 10, ..Options::default() };
+    let mut small = Machine::new(&elf(), options, Host::default()).unwrap();
+    small.run(u64::MAX).unwrap();
+    assert_eq!(small.vmcall("allocate_and_free", &[Arg::Int(20)]).unwrap(), 10);
+    assert_eq!(small.vmcall("allocate_and_free", &[Arg::Int(3)]).unwrap(), 3, "freed chunks can be had again");
+    let usage = small.native_heap_usage();
+    assert_eq!((usage.allocations, usage.deallocations), (13, 13));
 }
 
 #[test]

@@ -128,6 +128,26 @@ func test_native_heap_calls() -> void:
 	s.free()
 
 
+func test_native_heap_monitors_and_allocations_max() -> void:
+	var s := _sandbox()
+	var chunks: int = s.monitor_heap_chunk_count
+	var bytes: int = s.get_heap_usage()
+	var allocations: int = s.monitor_heap_allocation_counter
+	var deallocations: int = s.monitor_heap_deallocation_counter
+	assert_eq(s.vmcallv("native_allocate", 10, 3), 10)
+	assert_eq(s.monitor_heap_chunk_count, chunks + 3)
+	assert_eq(s.monitor_heap_usage, bytes + 3 * 32)
+	assert_eq(s.get_heap_allocation_counter(), allocations + 10)
+	assert_eq(s.get_heap_deallocation_counter(), deallocations + 7)
+	assert_eq(s.allocations_max, 4000)
+	s.allocations_max = 5
+	s.reset()
+	var free_chunks: int = 5 - s.get_heap_chunk_count()
+	assert_true(free_chunks > 0, "main() leaves chunks to have")
+	assert_eq(s.vmcallv("native_allocate", 10, 0), free_chunks, "malloc gives null past allocations_max")
+	s.free()
+
+
 func test_function_pointers_must_be_code() -> void:
 	var s := _sandbox()
 	var data: int = s.vmcallv("data_address")

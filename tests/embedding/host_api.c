@@ -62,6 +62,16 @@ PUBLIC long host_work_forever(void) {
 
 PUBLIC long bad_free(void) { return host_call(483, 12345, 0); }
 
+// Allocates up to `n` chunks with the native malloc (stopping at the first null), frees them
+// all, and returns how many it got.
+PUBLIC long allocate_and_free(long n) {
+    static long chunks[8192];
+    long got = 0;
+    while (got < n && got < 8192 && (chunks[got] = host_call(480, 16, 0)) != 0) got++;
+    for (long i = 0; i < got; i++) host_call(483, chunks[i], 0);
+    return got;
+}
+
 PUBLIC long add(long a, long b) { return a + b; }
 PUBLIC double fmul(double a, double b) { return a * b; }
 PUBLIC float fadd32(float a, float b) { return a + b; }

@@ -152,6 +152,16 @@ PUBLIC Variant native_demo() {
     return array_of(items, 3);
 }
 
+// Allocates up to `n` chunks of 32 bytes (stopping at the first null) and frees all but the
+// first `keep` of them, which it holds; returns how many it got.
+PUBLIC Variant native_allocate(Variant n, Variant keep) {
+    static long held[64];
+    long got = 0;
+    while (got < n.i && got < 64 && (held[got] = sys(NATIVE_MALLOC, 32)) != 0) got++;
+    for (long i = keep.i; i < got; i++) sys(NATIVE_FREE, held[i]);
+    return integer(got);
+}
+
 // ---- function pointers -----------------------------------------------------------------------
 static long not_code[4] = {1, 2, 3, 4};
 PUBLIC Variant data_address() { return integer((int64_t)&not_code[0]); }

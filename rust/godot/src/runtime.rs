@@ -47,6 +47,8 @@ pub struct Settings {
     pub references_max: usize,
     /// What host calls may build for the guest in one call, in bytes.
     pub host_memory_max: u64,
+    /// Native heap chunks the guest may hold at once.
+    pub heap_allocations_max: usize,
     pub node: InstanceId,
     /// The node's output, shared by every program it loads.
     pub output: Rc<RefCell<OutputBuffer>>,
@@ -108,6 +110,7 @@ pub fn instantiate(program: Arc<Program>, settings: &Settings) -> Result<Box<Vm>
         env: ["LC_CTYPE=C", "LC_ALL=C", "TZ=UTC", "LD_LIBRARY_PATH="].map(String::from).to_vec(),
         call_instruction_limit: settings.budget,
         compile_after: native_code().then_some(rvsandbox_vm::DEFAULT_COMPILE_AFTER),
+        heap_allocations_max: settings.heap_allocations_max,
     };
     // Saturating: a memory too small for the stack is refused by `Machine::from_program`.
     let stack_bottom = memory_max.saturating_sub(STACK_SIZE.div_ceil(PAGE_SIZE) * PAGE_SIZE);

@@ -80,6 +80,9 @@ pub use cpu::{Cpu, REGISTER_NAMES};
 pub use elf::{LoadError, Program, LOWEST_ADDRESS, MAX_ADDRESS, PAGE_SIZE};
 pub use error::{Error, HostError};
 pub use jit::{native_code_supported, CompileStats};
-pub use machine::{reg, Location, Machine, Options, OutputSink, RunOutcome, DEFAULT_COMPILE_AFTER, EXIT_ADDRESS};
+pub use machine::{
+    reg, Location, Machine, NativeHeapUsage, Options, OutputSink, RunOutcome, DEFAULT_COMPILE_AFTER,
+    DEFAULT_HEAP_ALLOCATIONS_MAX, EXIT_ADDRESS,
+};
 pub use memory::{AccessKind, Memory, MemoryFault};
 pub use syscalls::{SyscallHandler, BYTES_PER_INSTRUCTION, ENOSYS, SYSCALL_TABLE_SIZE, SYSTEM_CALL_COST};

@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::heap::Heap;
 use crate::memory::{AccessKind, Memory};
 use crate::native_heap::NativeHeap;
+pub use crate::native_heap::NativeHeapUsage;
 use crate::startup;
 use crate::syscalls::{self, SyscallTable};
 
@@ -33,6 +34,9 @@ pub const EXIT_ADDRESS: u64 = 0xffff_ffff_ffff_f000;
 /// microseconds.
 pub const DEFAULT_COMPILE_AFTER: u32 = 4096;
 
+/// The default [`Options::heap_allocations_max`] (godot-sandbox's).
+pub const DEFAULT_HEAP_ALLOCATIONS_MAX: usize = 4000;
+
 /// How to build a [`Machine`].
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -56,6 +60,9 @@ pub struct Options {
     /// (A region another machine of the same program compiled first keeps that machine's
     /// choice.)
     pub compile_after: Option<u32>,
+    /// Chunks the native `malloc` system calls (480-482) may hand out and not have back at once
+    /// (godot-sandbox's `allocations_max`); past it they return null.
+    pub heap_allocations_max: usize,
 }
 
 impl Default for Options {
@@ -67,6 +74,7 @@ impl Default for Options {
             env: Vec::new(),
             call_instruction_limit: 8_000_000_000,
             compile_after: Some(DEFAULT_COMPILE_AFTER),
+            heap_allocations_max: DEFAULT_HEAP_ALLOCATIONS_MAX,
         }
     }
 }
@@ -294,6 +302,12 @@ impl<T> Machine<T> {
     /// [`OutputSink`]).
     pub fn set_output(&mut self, sink: impl FnMut(u32, &[u8]) -> u64 + 'static) {
         self.output = Box::new(sink);
+    }
+
+    /// The native heap (system calls 480-484) as it stands: all zero until the guest first
+    /// allocates from it.
+    pub fn native_heap_usage(&self) -> NativeHeapUsage {
+        self.native_heap.as_ref().map_or_else(NativeHeapUsage::default, NativeHeap::usage)
     }
 
     /// The options the machine was built with.

@@ -25,6 +25,22 @@ pub(crate) struct NativeHeap {
     /// Allocated chunks: start address to size.
     used: BTreeMap<u64, u64>,
     max_chunks: usize,
+    /// Chunks handed out and taken back since the heap was made.
+    allocations: u64,
+    deallocations: u64,
+}
+
+/// What a native heap holds and has done, for monitoring.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NativeHeapUsage {
+    /// Bytes in allocated chunks.
+    pub bytes_used: u64,
+    /// Chunks allocated now.
+    pub chunks: u64,
+    /// Chunks handed out so far (`malloc`, `calloc`, and `realloc` that moved).
+    pub allocations: u64,
+    /// Chunks taken back so far (`free`, and `realloc` that moved or shrank to nothing).
+    pub deallocations: u64,
 }
 
 /// Totals reported by `meminfo`.
@@ -37,7 +53,13 @@ pub(crate) struct HeapInfo {
 impl NativeHeap {
     /// A heap over `[base, base + size)` holding at most `max_chunks` allocations at once.
     pub fn new(base: u64, size: u64, max_chunks: usize) -> NativeHeap {
-        NativeHeap { free: BTreeMap::from([(base, size)]), used: BTreeMap::new(), max_chunks }
+        NativeHeap {
+            free: BTreeMap::from([(base, size)]),
+            used: BTreeMap::new(),
+            max_chunks,
+            allocations: 0,
+            deallocations: 0,
+        }
     }
 
     /// Allocates `size` bytes; `None` when out of memory or chunks.
@@ -52,6 +74,7 @@ impl NativeHeap {
             self.free.insert(start + size, len - size);
         }
         self.used.insert(start, size);
+        self.allocations += 1;
         Some(start)
     }
 
@@ -69,6 +92,7 @@ impl NativeHeap {
             len += next_len;
         }
         self.free.insert(start, len);
+        self.deallocations += 1;
         Ok(())
     }
 
@@ -99,6 +123,15 @@ impl NativeHeap {
     /// How many free ranges an allocation may have to look at.
     pub fn fragments(&self) -> u64 {
         self.free.len() as u64
+    }
+
+    pub fn usage(&self) -> NativeHeapUsage {
+        NativeHeapUsage {
+            bytes_used: self.used.values().sum(),
+            chunks: self.used.len() as u64,
+            allocations: self.allocations,
+            deallocations: self.deallocations,
+        }
     }
 
     pub fn info(&self) -> HeapInfo {

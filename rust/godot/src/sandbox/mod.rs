@@ -64,6 +64,11 @@ pub struct Sandbox {
     #[export]
     #[var(set = set_host_memory_max)]
     host_memory_max: i64,
+    /// Chunks the guest's native `malloc` may hand out and not have back at once (takes effect
+    /// when a program is loaded); past it, `malloc` returns null.
+    #[export]
+    #[var(set = set_allocations_max)]
+    allocations_max: i64,
     /// `vmcall` passes arguments in registers by type ("native types") instead of as Variants.
     #[export]
     #[var(set = set_unboxed_arguments)]
@@ -101,6 +106,19 @@ pub struct Sandbox {
     #[allow(dead_code)]
     #[var(get = get_monitor_native_regions, no_set)]
     monitor_native_regions: i64,
+    // The guest's native heap (`malloc` through host calls 480-484).
+    #[allow(dead_code)]
+    #[var(get = get_heap_usage, no_set)]
+    monitor_heap_usage: i64,
+    #[allow(dead_code)]
+    #[var(get = get_heap_chunk_count, no_set)]
+    monitor_heap_chunk_count: i64,
+    #[allow(dead_code)]
+    #[var(get = get_heap_allocation_counter, no_set)]
+    monitor_heap_allocation_counter: i64,
+    #[allow(dead_code)]
+    #[var(get = get_heap_deallocation_counter, no_set)]
+    monitor_heap_deallocation_counter: i64,
     // Counters over every Sandbox (godot-sandbox's global monitors; see `monitors.rs`).
     #[allow(dead_code)]
     #[var(get = get_monitor_global_calls_made, no_set)]
@@ -141,6 +159,7 @@ impl INode for Sandbox {
             execution_timeout: DEFAULT_EXECUTION_TIMEOUT,
             references_max: DEFAULT_REFERENCES_MAX,
             host_memory_max: DEFAULT_HOST_MEMORY_MAX,
+            allocations_max: rvsandbox_vm::DEFAULT_HEAP_ALLOCATIONS_MAX as i64,
             unboxed_arguments: unboxed,
             program: None,
             monitor_calls_made: 0,
@@ -150,6 +169,10 @@ impl INode for Sandbox {
             monitor_scoped_references: 0,
             monitor_permanent_references: 0,
             monitor_native_regions: 0,
+            monitor_heap_usage: 0,
+            monitor_heap_chunk_count: 0,
+            monitor_heap_allocation_counter: 0,
+            monitor_heap_deallocation_counter: 0,
             monitor_global_calls_made: 0,
             monitor_global_exceptions: 0,
             monitor_global_execution_timeouts: 0,
@@ -419,6 +442,30 @@ impl Sandbox {
         self.monitor("get_monitor_permanent_references", |m| m.permanent_references)
     }
 
+    /// Bytes the guest holds in native heap chunks.
+    #[func]
+    fn get_heap_usage(&self) -> i64 {
+        self.heap_monitor("get_heap_usage", |h| h.bytes_used)
+    }
+
+    /// Native heap chunks the guest holds.
+    #[func]
+    fn get_heap_chunk_count(&self) -> i64 {
+        self.heap_monitor("get_heap_chunk_count", |h| h.chunks)
+    }
+
+    /// Native heap chunks handed out since the program was loaded.
+    #[func]
+    fn get_heap_allocation_counter(&self) -> i64 {
+        self.heap_monitor("get_heap_allocation_counter", |h| h.allocations)
+    }
+
+    /// Native heap chunks given back since the program was loaded.
+    #[func]
+    fn get_heap_deallocation_counter(&self) -> i64 {
+        self.heap_monitor("get_heap_deallocation_counter", |h| h.deallocations)
+    }
+
     #[func]
     fn get_monitor_global_calls_made(&self) -> i64 {
         Self::get_global_calls_made()
@@ -506,6 +553,14 @@ impl Sandbox {
     }
 
     #[func]
+    fn set_allocations_max(&mut self, max: i64) {
+        if off_main_thread("set_allocations_max") {
+            return;
+        }
+        self.allocations_max = max.clamp(1, 1 << 20);
+    }
+
+    #[func]
     fn set_host_memory_max(&mut self, mib: i64) {
         if off_main_thread("set_host_memory_max") {
             return;
@@ -548,6 +603,16 @@ impl Sandbox {
         counter(&self.state.monitors()) as i64
     }
 
+    /// One counter of the native heap, for the `#[func]` getter `method`: read on the main thread
+    /// only, 0 with no program (or while its machine is in use elsewhere).
+    fn heap_monitor(&self, method: &str, counter: fn(&rvsandbox_vm::NativeHeapUsage) -> u64) -> i64 {
+        if off_main_thread(method) {
+            return 0;
+        }
+        let usage = self.state.with_machine(self.base().instance_id(), |m| m.native_heap_usage());
+        usage.map_or(0, |usage| counter(&usage) as i64)
+    }
+
     /// One engine error and `true` if a call is running (restrictions may not change then).
     fn refuse_while_running(&self, what: &'static str) -> bool {
         let running = self.state.is_running();
@@ -581,6 +646,7 @@ impl Sandbox {
             budget: self.budget(),
             references_max: self.references_max as usize,
             host_memory_max: mib_to_bytes(self.host_memory_max),
+            heap_allocations_max: self.allocations_max as usize,
             node: self.base().instance_id(),
             output: self.state.output(),
         };

@@ -19,9 +19,6 @@ const MEMCMP: usize = 488;
 const STRLEN: usize = 490;
 const STRCMP: usize = 491;
 
-/// Allocations a guest may hold at once (godot-sandbox's default).
-const MAX_CHUNKS: usize = 4000;
-
 /// Adds the native functions to `table`.
 pub(crate) fn install<T>(table: &mut SyscallTable<T>) {
     let handlers: &[(usize, SyscallHandler<T>)] = &[
@@ -55,11 +52,11 @@ impl From<HeapError> for HostError {
 fn heap<T>(m: &mut Machine<T>) -> &mut NativeHeap {
     let fragments = m.native_heap.as_ref().map_or(0, NativeHeap::fragments);
     m.charge(fragments);
-    let heap = &mut m.heap;
+    let (heap, max_chunks) = (&mut m.heap, m.options.heap_allocations_max);
     m.native_heap.get_or_insert_with(|| {
         let size = (heap.largest_free() / 2) & !(crate::elf::PAGE_SIZE - 1);
         let base = heap.map(size).unwrap_or(0);
-        NativeHeap::new(base, if base == 0 { 0 } else { size }, MAX_CHUNKS)
+        NativeHeap::new(base, if base == 0 { 0 } else { size }, max_chunks)
     })
 }
 
