@@ -56,6 +56,16 @@ func test_elf_files_load_as_sandbox_programs() -> void:
 	assert_true(load(ABI) == program, "the resource is cached")
 
 
+func test_scenes_made_with_godot_sandbox_load() -> void:
+	# godot-sandbox names its .elf resources ELFScript: its scenes ask for that type.
+	assert_true(ResourceLoader.load(ABI, "ELFScript") is SandboxProgram)
+	var scene: PackedScene = load("res://tests/scenes/godot_sandbox_scene.tscn")
+	var s: Sandbox = scene.instantiate()
+	assert_true(s.has_program_loaded())
+	assert_eq(s.vmcall("add_ints", 40, 2), 42)
+	s.free()
+
+
 func test_program_property_loads_and_runs_main() -> void:
 	var s := Sandbox.new()
 	s.program = load(ABI)

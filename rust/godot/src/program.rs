@@ -96,6 +96,9 @@ pub struct SandboxProgramLoader {
 
 const EXTENSION: &str = "elf";
 const TYPE_NAME: &str = "SandboxProgram";
+/// godot-sandbox's name for its `.elf` resources: scenes made with it name that type for their
+/// `.elf` files, which then load as `SandboxProgram`s.
+const GODOT_SANDBOX_TYPE_NAME: &str = "ELFScript";
 
 #[godot_api]
 impl IResourceFormatLoader for SandboxProgramLoader {
@@ -104,7 +107,7 @@ impl IResourceFormatLoader for SandboxProgramLoader {
     }
 
     fn handles_type(&self, type_: StringName) -> bool {
-        type_ == TYPE_NAME || type_ == "Resource"
+        type_ == TYPE_NAME || type_ == GODOT_SANDBOX_TYPE_NAME || type_ == "Resource"
     }
 
     fn get_resource_type(&self, path: GString) -> GString {
