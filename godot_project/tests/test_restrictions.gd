@@ -51,9 +51,11 @@ func test_the_restrictions_property() -> void:
 	var s := Sandbox.new()
 	assert_eq(s.restrictions, false)
 	assert_true(s.is_allowed_class("Node"))
+	assert_eq(s.is_class_access_restricted(), false)
 	s.restrictions = true
 	assert_eq(s.restrictions, true)
 	assert_true(not s.is_allowed_class("Node"))
+	assert_eq(s.is_class_access_restricted(), true)
 	assert_true(not s.is_allowed_resource("res://x.tres"))
 	var t := Target.new()
 	assert_true(not s.is_allowed_object(t))
@@ -64,6 +66,8 @@ func test_the_restrictions_property() -> void:
 	s.set_class_allowed_callback(func(_sandbox, name): return name == "Node")
 	assert_true(s.is_allowed_class("Node"))
 	assert_true(not s.is_allowed_class("Node2D"))
+	assert_eq(s.is_class_access_restricted(), false, "a class rule decides")
+	assert_eq(Sandbox.restrictive_callback_function("res://x.tres"), false, "godot-sandbox's rule that allows nothing")
 	s.restrictions = false
 	assert_eq(s.restrictions, false, "false removes every rule, callbacks included")
 	assert_true(s.is_allowed_class("Node2D"))

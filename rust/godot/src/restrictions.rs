@@ -111,6 +111,11 @@ impl Restrictions {
         KINDS.iter().all(|&k| self.inner.borrow().rules[k as usize].is_set())
     }
 
+    /// True when no class may be reached: restrictions are on and no class callback is set.
+    pub fn refuses_every_class(&self) -> bool {
+        matches!(self.rule(Kind::Class), Rule::DenyAll)
+    }
+
     pub fn allow_object(&self, object: &Gd<Object>) {
         self.inner.borrow_mut().allowed.insert(object.instance_id().to_i64(), object.to_variant());
     }

@@ -9,6 +9,22 @@ use crate::restrictions::Kind;
 
 #[godot_api(secondary)]
 impl Sandbox {
+    /// Whether the guest may reach no class at all (restrictions on, and no class callback).
+    #[func]
+    fn is_class_access_restricted(&self) -> bool {
+        if off_main_thread("is_class_access_restricted") {
+            return false;
+        }
+        self.rules.refuses_every_class()
+    }
+
+    /// A rule that allows nothing, whatever it is asked (godot-sandbox's; `restrictions = true`
+    /// refuses what no callback allows without it).
+    #[func]
+    fn restrictive_callback_function(_arg: Variant) -> bool {
+        false
+    }
+
     /// Lets the guest use `instance` (when object access is restricted).
     #[func]
     fn add_allowed_object(&mut self, instance: Option<Gd<Object>>) {
