@@ -116,6 +116,8 @@ pub struct Machine<T = ()> {
     pub(crate) stopped: bool,
     pub(crate) limit_reached: bool,
     pub(crate) exit_status: Option<i32>,
+    /// [`Options::compile_after`] as the dispatch loop takes it (see `Jit::threshold`).
+    compile_threshold: Option<u32>,
     /// How many executions are active: 1 while the guest runs, more while handlers call back in.
     pub(crate) call_depth: u32,
     pub(crate) unknown_syscalls: u64,
@@ -146,6 +148,7 @@ impl<T> Machine<T> {
         let stack_top = options.memory_max;
         let heap = Heap::new(program.image_end, stack_top - stack_size);
         let random_state = startup::seed();
+        let compile_threshold = crate::jit::Jit::threshold(options.compile_after);
         let mut machine = Machine {
             cpu: Cpu::default(),
             memory,
@@ -161,6 +164,7 @@ impl<T> Machine<T> {
             stopped: false,
             limit_reached: false,
             exit_status: None,
+            compile_threshold,
             call_depth: 0,
             unknown_syscalls: 0,
             random_state,
@@ -208,7 +212,7 @@ impl<T> Machine<T> {
         self.stopped = false;
         self.limit_reached = false;
         loop {
-            let jit = self.options.compile_after.map(|threshold| (&self.program.jit, threshold));
+            let jit = self.compile_threshold.map(|threshold| (&self.program.jit, threshold));
             match dispatch::run(&mut self.cpu, &mut self.memory, &self.program.code, jit, self.budget_end) {
                 Exit::Trap(Trap::Ecall) => self.system_call(self.cpu.reg(reg::A7))?,
                 Exit::Trap(Trap::DynCall(number)) => self.system_call(number as u64)?,

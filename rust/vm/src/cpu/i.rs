@@ -143,18 +143,20 @@ pub(crate) fn jalr(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> 
     Ok(())
 }
 
-pub(crate) fn ecall(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
-    cpu.pc = i.next_pc(cpu);
+// ECALL, STOP and "dyncall" have no compressed forms: each is 4 bytes long.
+
+pub(crate) fn ecall(cpu: &mut Cpu, _: &mut Memory, _: &Insn) -> Result<(), Trap> {
+    cpu.pc = cpu.pc.wrapping_add(4);
     Err(Trap::Ecall)
 }
 
-fn stop(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
-    cpu.pc = i.next_pc(cpu);
+fn stop(cpu: &mut Cpu, _: &mut Memory, _: &Insn) -> Result<(), Trap> {
+    cpu.pc = cpu.pc.wrapping_add(4);
     Err(Trap::Stop)
 }
 
 fn dyncall(cpu: &mut Cpu, _: &mut Memory, i: &Insn) -> Result<(), Trap> {
-    cpu.pc = i.next_pc(cpu);
+    cpu.pc = cpu.pc.wrapping_add(4);
     Err(Trap::DynCall(i.imm as u16))
 }
 

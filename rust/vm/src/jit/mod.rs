@@ -259,7 +259,8 @@ impl Jit {
     }
 
     /// Decides what to do with the block at `slot`, counting one interpreted start of it if it
-    /// is not decided yet: it becomes hot once it has been started `threshold` times.
+    /// is not decided yet: it becomes hot once it has been started `threshold` times (see
+    /// [`Jit::threshold`]).
     #[inline(always)]
     pub fn visit(&self, slot: usize, threshold: u32) -> Visit {
         let heat = &self.heat[slot];
@@ -267,7 +268,7 @@ impl Jit {
         match heat.load(Ordering::Acquire) {
             slot_state::INTERPRET => Visit::Interpret,
             slot_state::ENTER => Visit::Enter(self.entries[slot].load(Ordering::Relaxed)),
-            count if count + 1 >= threshold.min(slot_state::ENTER) => Visit::Compile,
+            count if count + 1 >= threshold => Visit::Compile,
             count => {
                 // Not a read-modify-write: a count lost to a race between threads only delays
                 // compiling (and a decision overwritten by a stale count is made again).
@@ -275,6 +276,13 @@ impl Jit {
                 Visit::Interpret
             }
         }
+    }
+
+    /// The threshold [`Jit::visit`] takes for a machine's
+    /// [`compile_after`](crate::Options::compile_after): the same, except that counts stop
+    /// short of the [`slot_state`] values. Computed once per machine, not on every call.
+    pub fn threshold(compile_after: Option<u32>) -> Option<u32> {
+        compile_after.map(|threshold| threshold.min(slot_state::ENTER))
     }
 
     /// Compiles the region starting at `slot` (once; later calls do nothing). With `enter_always`,
