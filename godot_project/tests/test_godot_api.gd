@@ -167,6 +167,73 @@ func test_output_can_go_to_a_callback() -> void:
 	s.free()
 
 
+const PRINTING := "res://tests/guests/printing.elf"
+
+
+class Console extends Logger:
+	var sandbox: Sandbox
+	var seen := 0
+
+	func _log_message(message: String, _error: bool) -> void:
+		if message.contains("guest stdout line"):
+			seen += 1
+			# Godot runs loggers while it prints: the Sandbox must not be in use then.
+			sandbox.set_redirect_stdout(Callable())
+
+
+func test_output_callback_while_the_node_is_bound_runs_after() -> void:
+	var s := Sandbox.new()
+	var lines: Array[String] = []
+	s.set_redirect_stdout(func(line: String) -> void:
+		lines.append(line)
+		# The node is bound while it loads (or runs a property accessor): the callback, which
+		# may free or use it, runs once the binding method has returned.
+		s.set_redirect_stdout(func(later: String) -> void: lines.append(later))
+		if line == "main tail":
+			s.free())
+	s.program = load(PRINTING)
+	assert_eq(lines, [], "not while set_program runs")
+	await Engine.get_main_loop().process_frame
+	assert_eq(lines, ["main says hi", "main stdout", "main tail"])
+	assert_true(not is_instance_valid(s), "the callback freed the Sandbox, afterwards")
+	var t := Sandbox.FromProgram(load(PRINTING))
+	var got: Array[String] = []
+	t.set_redirect_stdout(func(line: String) -> void:
+		got.append(line)
+		t.set_redirect_stdout(func(_line: String) -> void: pass))
+	t.loud = 5
+	assert_eq(t.loud, 5)
+	await Engine.get_main_loop().process_frame
+	assert_eq(got, ["setting loud", "getting loud"], "property accessors print too")
+	t.free()
+
+
+func test_a_logger_may_use_the_sandbox_while_it_prints_guest_output() -> void:
+	var s := _sandbox()
+	var console := Console.new()
+	console.sandbox = s
+	OS.add_logger(console)
+	s.vmcall("write_stdout")
+	OS.remove_logger(console)
+	assert_eq(console.seen, 1)
+	s.free()
+
+
+func test_redirected_output_waiting_for_delivery_is_bounded() -> void:
+	var s := Sandbox.FromProgram(load(PRINTING))
+	var bytes := [0]
+	var notes: Array[String] = []
+	s.set_redirect_stdout(func(line: String) -> void:
+		bytes[0] += line.length()
+		if line.contains("dropped"):
+			notes.append(line))
+	# 8 MiB without a newline, delivered when the call ends.
+	assert_eq(s.vmcallv("flood", 128), 128)
+	assert_true(bytes[0] <= 4 << 20, "at most 4 MiB waits")
+	assert_eq(notes.size(), 1, "one note says how much was dropped")
+	s.free()
+
+
 func test_containers() -> void:
 	var s := _sandbox()
 	var arr := [1, 2]

@@ -68,6 +68,9 @@ func test_the_restrictions_property() -> void:
 	assert_true(not s.is_allowed_class("Node2D"))
 	assert_eq(s.is_class_access_restricted(), false, "a class rule decides")
 	assert_eq(Sandbox.restrictive_callback_function("res://x.tres"), false, "godot-sandbox's rule that allows nothing")
+	s.set_class_allowed_callback(Callable(s, "restrictive_callback_function"))
+	assert_true(not s.is_allowed_class("Node"), "as a rule, it refuses without being called")
+	assert_eq(s.is_class_access_restricted(), true)
 	s.restrictions = false
 	assert_eq(s.restrictions, false, "false removes every rule, callbacks included")
 	assert_true(s.is_allowed_class("Node2D"))

@@ -180,6 +180,49 @@ func test_global_monitors_count_every_sandbox() -> void:
 	b.free()
 
 
+func test_a_sandbox_made_and_freed_off_the_main_thread_is_counted() -> void:
+	var instances := Sandbox.get_global_instance_count()
+	var thread := Thread.new()
+	thread.start(func() -> Sandbox: return Sandbox.new())
+	var s: Sandbox = thread.wait_to_finish()
+	assert_eq(Sandbox.get_global_instance_count(), instances + 1)
+	thread = Thread.new()
+	thread.start(func() -> void: s.free())
+	thread.wait_to_finish()
+	assert_eq(Sandbox.get_global_instance_count(), instances)
+
+
+## Sandboxes calling one another through GDScript, each within its own limit of nested calls,
+## are stopped before the thread's stack runs out.
+class Ring extends Node:
+	var next: Sandbox
+	var next_ring: Ring
+
+	func reenter_cb(n):
+		return next.vmcallv("reenter", next_ring, n)
+
+
+func test_a_ring_of_sandboxes_calling_each_other_is_bounded() -> void:
+	var boxes: Array[Sandbox] = []
+	var rings: Array[Ring] = []
+	for i in 40:
+		boxes.append(Sandbox.FromProgram(load(ABI)))
+	for i in 40:
+		rings.append(Ring.new())
+	for i in 40:
+		rings[i].next = boxes[(i + 1) % 40]
+		rings[i].next_ring = rings[(i + 1) % 40]
+	# reenter(ring, n) calls ring.reenter_cb(n), which calls the next Sandbox's reenter: without
+	# a bound this goes on until the stack overflows.
+	expect_error("too many guest calls in progress on this thread")
+	boxes[0].vmcallv("reenter", rings[0], 1)
+	assert_eq(boxes[0].vmcall("add_ints", 1, 2), 3, "still usable")
+	for ring in rings:
+		ring.free()
+	for box in boxes:
+		box.free()
+
+
 func test_native_code_can_be_turned_off() -> void:
 	assert_eq(Sandbox.has_feature_jit(), Engine.get_architecture_name() == "x86_64")
 	assert_eq(Sandbox.has_feature_binary_translation(), false)

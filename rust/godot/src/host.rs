@@ -51,67 +51,115 @@ pub struct GuestProperty {
 /// spend seconds per call it is charged nothing for.
 pub const ENGINE_MESSAGE_COST: u64 = 10_000;
 
+/// The most text (in bytes of UTF-8) waiting for the game's output callback at once: lines the
+/// guest writes are handed over when the host call or guest call that wrote them ends, and a
+/// guest writing without end must not fill the host's memory meanwhile.
+const MAX_QUEUED_BYTES: usize = 4 << 20;
+
 /// Guest text on its way to Godot's output, one line at a time, or to the game's callback
 /// (`Sandbox.set_redirect_stdout`). One per Sandbox node, shared by every program it loads.
+///
+/// Nothing here prints or calls the game: completed lines wait in `lines` until
+/// [`print_ready`] or `runtime::deliver_output` takes them out and hands them over, with the
+/// buffer no longer borrowed (Godot's loggers and the game's callback may use the Sandbox again).
 #[derive(Default)]
 pub struct OutputBuffer {
     pending: Vec<u8>,
+    /// Completed lines and the file descriptor they were written to (1 for the print host
+    /// calls, which only come here when redirected).
+    lines: Vec<(u32, GString)>,
+    /// The bytes of text in `lines`.
+    lines_bytes: usize,
+    /// Lines dropped since the last delivery because `lines` was full.
+    dropped: u64,
     /// The game's callback for the guest's output: it gets each line as a String.
     pub redirect: Option<Callable>,
-    /// Lines for `redirect` not handed over yet. They are queued, not passed at once: the
-    /// guest's Linux `write` runs where GDScript may not (see `runtime::deliver_output`).
-    queued: Vec<GString>,
+    /// True while the Sandbox node is bound (loading a program, a property accessor): then the
+    /// callback must not run before the binding method returns (it could free the node, or use
+    /// it), and lines are handed to it deferred.
+    pub node_bound: bool,
+}
+
+/// What [`OutputBuffer::take`] hands out.
+pub struct ReadyOutput {
+    pub lines: Vec<(u32, GString)>,
+    pub redirect: Option<Callable>,
+    pub node_bound: bool,
 }
 
 impl OutputBuffer {
-    /// Appends guest bytes and prints every completed line; gives what printing them costs
-    /// the budget ([`ENGINE_MESSAGE_COST`] a line).
+    /// Appends guest bytes; every completed line waits for delivery. Gives what printing them
+    /// costs the budget ([`ENGINE_MESSAGE_COST`] a line).
     pub fn write(&mut self, fd: u32, bytes: &[u8]) -> u64 {
         self.pending.extend_from_slice(bytes);
         let mut lines = 0;
         while let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
             let line: Vec<u8> = self.pending.drain(..=end).collect();
-            self.emit(fd, &line[..line.len() - 1]);
+            self.complete(fd, &line[..line.len() - 1]);
             lines += 1;
         }
         // A guest that never writes a newline still gets its text out, in bounded pieces.
         if self.pending.len() > 1 << 16 {
             let text = std::mem::take(&mut self.pending);
-            self.emit(fd, &text);
+            self.complete(fd, &text);
             lines += 1;
         }
         lines * ENGINE_MESSAGE_COST
     }
 
-    /// Prints a pending partial line (at the end of a call).
+    /// Completes a pending partial line (before other output, and at the end of a call).
     pub fn flush(&mut self) {
         if !self.pending.is_empty() {
             let text = std::mem::take(&mut self.pending);
-            self.emit(1, &text);
+            self.complete(1, &text);
         }
     }
 
-    /// Queues `line` for the game's callback and returns true, if the game set one.
-    pub fn redirected(&mut self, line: &GString) -> bool {
+    /// Queues a line of a print host call for the game's callback and returns true, if the
+    /// game set one (otherwise the caller prints it).
+    pub fn redirected(&mut self, line: &str) -> bool {
         if self.redirect.is_some() {
-            self.queued.push(line.clone());
+            self.push(1, line);
         }
         self.redirect.is_some()
     }
 
-    /// The game's callback and the lines queued for it, if there are any.
-    pub fn take_queued(&mut self) -> Option<(Callable, Vec<GString>)> {
-        match &self.redirect {
-            Some(callback) if !self.queued.is_empty() => Some((callback.clone(), std::mem::take(&mut self.queued))),
-            _ => None,
+    /// The lines ready for delivery, and where they go.
+    pub fn take(&mut self) -> ReadyOutput {
+        let mut lines = std::mem::take(&mut self.lines);
+        self.lines_bytes = 0;
+        if self.dropped > 0 {
+            let note =
+                format!("[{} lines of guest output dropped: over {MAX_QUEUED_BYTES} bytes waiting]", self.dropped);
+            lines.push((2, GString::from(&note)));
+            self.dropped = 0;
         }
+        ReadyOutput { lines, redirect: self.redirect.clone(), node_bound: self.node_bound }
     }
 
-    fn emit(&mut self, fd: u32, line: &[u8]) {
-        let text = GString::from(&*String::from_utf8_lossy(line));
-        if self.redirected(&text) {
+    fn complete(&mut self, fd: u32, line: &[u8]) {
+        self.push(fd, &String::from_utf8_lossy(line));
+    }
+
+    fn push(&mut self, fd: u32, text: &str) {
+        if self.lines_bytes + text.len() > MAX_QUEUED_BYTES {
+            self.dropped += 1;
             return;
         }
+        self.lines_bytes += text.len();
+        self.lines.push((fd, GString::from(text)));
+    }
+}
+
+/// Prints the lines `output` has ready, unless the game redirected the output (then
+/// `runtime::deliver_output` hands them over, where the game's callback may run).
+pub fn print_ready(output: &RefCell<OutputBuffer>) {
+    if output.borrow().redirect.is_some() {
+        return;
+    }
+    // Taken out first: printing runs Godot's loggers, which may use the Sandbox again.
+    let ready = output.borrow_mut().take();
+    for (fd, text) in ready.lines {
         if fd == 2 {
             godot::global::printerr(&[text.to_variant()]);
         } else {

@@ -55,6 +55,9 @@ impl Rule {
     }
 }
 
+/// The name of `Sandbox.restrictive_callback_function`.
+pub const RESTRICTIVE_CALLBACK: &str = "restrictive_callback_function";
+
 /// The kinds of access a Sandbox can restrict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -87,9 +90,18 @@ impl Restrictions {
         self.inner.borrow().rules[kind as usize].clone()
     }
 
-    /// Sets the rule for `kind` from a Callable (an invalid one unsets it).
+    /// Sets the rule for `kind` from a Callable (an invalid one unsets it; one of
+    /// `Sandbox.restrictive_callback_function`, godot-sandbox's rule that allows nothing, refuses
+    /// everything without being called).
     pub fn set_callback(&self, kind: Kind, callback: Callable) {
-        let rule = if callback.is_valid() { Rule::Callback(callback) } else { Rule::Unset };
+        let allows_nothing = callback.method_name().is_some_and(|name| name == RESTRICTIVE_CALLBACK);
+        let rule = if !callback.is_valid() {
+            Rule::Unset
+        } else if allows_nothing {
+            Rule::DenyAll
+        } else {
+            Rule::Callback(callback)
+        };
         self.inner.borrow_mut().rules[kind as usize] = rule;
     }
 

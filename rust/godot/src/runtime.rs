@@ -26,7 +26,7 @@ use crate::abi::args::{self, frame_size, CallFrame, MAX_ARGUMENTS};
 use crate::abi::raw::{self, Scalar};
 use crate::abi::refs::MAX_CALL_LEVELS;
 use crate::abi::{AbiError, Convention, GuestVariant};
-use crate::host::{Host, OutputBuffer};
+use crate::host::{print_ready, Host, OutputBuffer};
 use crate::host_calls;
 
 /// A machine with this crate's host data.
@@ -102,6 +102,7 @@ pub fn native_code() -> bool {
 
 /// Builds a machine for `program` and runs `main()` until it stops or exits.
 pub fn instantiate(program: Arc<Program>, settings: &Settings) -> Result<Box<Vm>, LoadFailure> {
+    check_nesting().map_err(|e| LoadFailure::Startup(RunError::Setup(e)))?;
     let memory_max = settings.memory_max_mib.clamp(1, 1 << 16) << 20;
     let options = Options {
         memory_max,
@@ -123,7 +124,11 @@ pub fn instantiate(program: Arc<Program>, settings: &Settings) -> Result<Box<Vm>
     );
     let mut m = Machine::from_program(program, options, host).map_err(|e| LoadFailure::Invalid(e.to_string()))?;
     let output = m.data.output.clone();
-    m.set_output(move |fd, bytes| output.borrow_mut().write(fd, bytes));
+    m.set_output(move |fd, bytes| {
+        let cost = output.borrow_mut().write(fd, bytes);
+        print_ready(&output);
+        cost
+    });
     host_calls::install(&mut m);
     m.data.malloc = m.address_of("malloc");
     m.data.free = m.address_of("free");
@@ -133,7 +138,6 @@ pub fn instantiate(program: Arc<Program>, settings: &Settings) -> Result<Box<Vm>
     let result = m.run(settings.budget);
     m.data.depth -= 1;
     m.data.initializing = false;
-    m.data.output.borrow_mut().flush();
     deliver_output(&mut m);
     match result {
         Ok(RunOutcome::Exited(_)) | Ok(RunOutcome::Stopped) => Ok(Box::new(m)),
@@ -154,6 +158,7 @@ pub fn call(
     if args.len() > MAX_ARGUMENTS {
         return Err(RunError::Setup(AbiError::TooManyArguments { max: MAX_ARGUMENTS, got: args.len() }.to_string()));
     }
+    check_nesting().map_err(RunError::Setup)?;
     m.data.refs.enter().map_err(|e| RunError::Setup(e.to_string()))?;
     // Undone on every exit, unwinding included: a panic caught further up (a nested vmcall's
     // trampoline returns to the GDScript that made it, which returns to the suspended host
@@ -175,7 +180,6 @@ pub fn call(
     let result = call_at_level(level.m, addr, args, convention, budget);
     drop(level);
     if m.data.depth == 0 {
-        m.data.output.borrow_mut().flush();
         deliver_output(m);
     }
     result
@@ -302,13 +306,41 @@ thread_local! {
     static ACTIVE: RefCell<Vec<Published>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Hands the lines queued for the game's output callback (`Sandbox.set_redirect_stdout`) to it.
-/// GDScript runs, so the machine is published for re-entry, and the output is not borrowed
-/// meanwhile: the callback may call the guest, which may print again.
+/// The most guest executions that may be suspended in calls out to Godot on one thread at
+/// once, across every Sandbox. Each holds a chain of native frames (tens of KiB in a debug
+/// build): Sandboxes calling one another through GDScript, each within its own limit of nested
+/// calls, would otherwise overflow the thread's stack.
+const MAX_SUSPENDED_EXECUTIONS: usize = 64;
+
+/// Refuses to start another guest execution when [`MAX_SUSPENDED_EXECUTIONS`] are suspended.
+fn check_nesting() -> Result<(), String> {
+    let suspended = ACTIVE.with(|a| a.borrow().len());
+    if suspended >= MAX_SUSPENDED_EXECUTIONS {
+        return Err(format!(
+            "too many guest calls in progress on this thread ({suspended} suspended in calls out to Godot, across Sandboxes)"
+        ));
+    }
+    Ok(())
+}
+
+/// Hands the guest's waiting output over: printed, or passed to the game's callback
+/// (`Sandbox.set_redirect_stdout`), a pending partial line included. The callback runs GDScript,
+/// so the machine is published for re-entry, and the output is not borrowed meanwhile (the
+/// callback may call the guest, which may print again). While the node is bound (loading, a
+/// property accessor) the callback gets its lines deferred, once the binding method returned.
 pub fn deliver_output(m: &mut Vm) {
-    let Some((callback, lines)) = m.data.output.borrow_mut().take_queued() else { return };
+    m.data.output.borrow_mut().flush();
+    print_ready(&m.data.output);
+    let ready = m.data.output.borrow_mut().take();
+    let Some(callback) = ready.redirect else { return };
+    if ready.node_bound {
+        for (_, line) in ready.lines {
+            callback.call_deferred(&[line.to_variant()]);
+        }
+        return;
+    }
     with_reentry(m, || {
-        for line in lines {
+        for (_, line) in ready.lines {
             callback.call(&[line.to_variant()]);
         }
     });

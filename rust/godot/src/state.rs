@@ -20,6 +20,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::{Rc, Weak};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use godot::prelude::*;
@@ -84,24 +85,30 @@ pub struct GlobalMonitors {
     pub startup_seconds: f64,
 }
 
-thread_local! {
-    /// What the Sandboxes that are gone counted, the ones alive, and all load times: the live
-    /// ones' counts are summed when asked (see [`global_monitors`]), so that the call path
-    /// touches nothing global.
-    static GLOBAL: Cell<GlobalMonitors> = Cell::default();
+/// Process-wide counters (atomics: a Sandbox may be made or freed on any thread, though it
+/// runs only on the main one): what the Sandboxes that are gone counted, the ones alive, and
+/// all load times. The live ones' counts are summed when asked (see [`global_monitors`]), so
+/// that the call path touches nothing global.
+mod global {
+    use std::sync::atomic::AtomicU64;
+
+    pub static CALLS_MADE: AtomicU64 = AtomicU64::new(0);
+    pub static EXCEPTIONS: AtomicU64 = AtomicU64::new(0);
+    pub static TIMEOUTS: AtomicU64 = AtomicU64::new(0);
+    pub static INSTANCES: AtomicU64 = AtomicU64::new(0);
+    pub static STARTUP_NANOS: AtomicU64 = AtomicU64::new(0);
 }
 
-fn update_global(f: impl FnOnce(&mut GlobalMonitors)) {
-    GLOBAL.with(|global| {
-        let mut counters = global.get();
-        f(&mut counters);
-        global.set(counters);
-    });
-}
-
-/// The counters of every Sandbox this thread has had.
+/// The counters of every Sandbox (those alive are the main thread's, where Sandboxes run).
 pub fn global_monitors() -> GlobalMonitors {
-    let mut total = GLOBAL.with(Cell::get);
+    let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+    let mut total = GlobalMonitors {
+        calls_made: load(&global::CALLS_MADE),
+        exceptions: load(&global::EXCEPTIONS),
+        timeouts: load(&global::TIMEOUTS),
+        instances: load(&global::INSTANCES),
+        startup_seconds: load(&global::STARTUP_NANOS) as f64 / 1e9,
+    };
     STATES.with(|r| {
         for state in r.borrow().states.values().filter_map(Weak::upgrade) {
             let m = state.monitors.get();
@@ -153,7 +160,7 @@ const RECENT_NAMES: usize = 8;
 
 impl Default for SandboxState {
     fn default() -> Self {
-        update_global(|g| g.instances += 1);
+        global::INSTANCES.fetch_add(1, Ordering::Relaxed);
         SandboxState {
             machine: RefCell::default(),
             running: Cell::default(),
@@ -174,12 +181,11 @@ impl Default for SandboxState {
 impl Drop for SandboxState {
     fn drop(&mut self) {
         let m = self.monitors.get();
-        update_global(|g| {
-            g.instances -= 1;
-            g.calls_made += m.calls_made;
-            g.exceptions += m.exceptions;
-            g.timeouts += m.timeouts;
-        });
+        global::CALLS_MADE.fetch_add(m.calls_made, Ordering::Relaxed);
+        global::EXCEPTIONS.fetch_add(m.exceptions, Ordering::Relaxed);
+        global::TIMEOUTS.fetch_add(m.timeouts, Ordering::Relaxed);
+        // Saturating: never a panic while dropping.
+        let _ = global::INSTANCES.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| Some(n.saturating_sub(1)));
     }
 }
 
@@ -191,6 +197,21 @@ impl SandboxState {
     /// The node's output (for `Settings::output`).
     pub fn output(&self) -> Rc<RefCell<OutputBuffer>> {
         self.output.clone()
+    }
+
+    /// Runs `f`, a use of the machine while the Sandbox node is bound by the calling method
+    /// (loading a program, a property accessor): the game's output callback then gets its
+    /// lines deferred, after the method returned (see `runtime::deliver_output`).
+    pub fn while_node_bound<R>(&self, f: impl FnOnce() -> R) -> R {
+        struct Unbind<'a>(&'a RefCell<OutputBuffer>, bool);
+        impl Drop for Unbind<'_> {
+            fn drop(&mut self) {
+                self.0.borrow_mut().node_bound = self.1;
+            }
+        }
+        let before = std::mem::replace(&mut self.output.borrow_mut().node_bound, true);
+        let _unbind = Unbind(&self.output, before);
+        f()
     }
 
     /// Sends the guest's output to `callback` (each line as a String), or, with `None`, to
@@ -268,7 +289,8 @@ impl SandboxState {
         // Not left "running" by a panic (caught further up), as in `with_machine`.
         let started = std::time::Instant::now();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime::instantiate(program, settings)));
-        update_global(|g| g.startup_seconds += started.elapsed().as_secs_f64());
+        let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        global::STARTUP_NANOS.fetch_add(nanos, Ordering::Relaxed);
         self.running.set(false);
         let result = result.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         match result {

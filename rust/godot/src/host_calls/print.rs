@@ -24,13 +24,9 @@ fn line(m: &mut Vm, array: u64, count: u64, separator: &str) -> Result<String, r
 /// output); otherwise the guest's earlier output has been printed and `text` is the caller's to
 /// print.
 fn redirected(m: &mut Vm, text: &str) -> bool {
-    let text = GString::from(text);
-    let redirected = {
-        // Earlier guest output (Linux write) comes first.
-        let mut output = m.data.output.borrow_mut();
-        output.flush();
-        output.redirected(&text)
-    };
+    // Earlier guest output (Linux write) comes first.
+    m.data.output.borrow_mut().flush();
+    let redirected = m.data.output.borrow_mut().redirected(text);
     deliver_output(m);
     redirected
 }

@@ -211,9 +211,9 @@ impl INode for Sandbox {
                 .ok()
                 .flatten()
                 .ok_or(SandboxError::Busy),
-            PropertyStorage::Accessors { getter, .. } => {
+            PropertyStorage::Accessors { getter, .. } => self.state.while_node_bound(|| {
                 self.state.call(id, Target::Address(getter, &p.name), &[], Convention::Boxed, self.budget())
-            }
+            }),
         };
         result.map_err(|e| godot_error!("Sandbox: reading property '{property}': {e}")).ok()
     }
@@ -234,10 +234,11 @@ impl INode for Sandbox {
                 }
                 GuestVariant::from_variant(&value, &mut m.data.refs).and_then(|gv| gv.write(&mut m.memory, addr))
             }),
-            PropertyStorage::Accessors { setter, .. } => self
-                .state
-                .call(id, Target::Address(setter, &p.name), &[&value], Convention::Boxed, self.budget())
-                .map(|_| Ok(())),
+            PropertyStorage::Accessors { setter, .. } => self.state.while_node_bound(|| {
+                self.state
+                    .call(id, Target::Address(setter, &p.name), &[&value], Convention::Boxed, self.budget())
+                    .map(|_| Ok(()))
+            }),
         };
         match result {
             Ok(Ok(())) => {}
@@ -650,7 +651,7 @@ impl Sandbox {
             node: self.base().instance_id(),
             output: self.state.output(),
         };
-        if let Err(e) = self.state.load(program, &settings) {
+        if let Err(e) = self.state.while_node_bound(|| self.state.load(program, &settings)) {
             godot_error!("Sandbox.{method}: {e}");
         }
     }
