@@ -115,6 +115,11 @@ impl OutputBuffer {
         }
     }
 
+    /// Whether there is nothing to deliver (the common case at the end of a call).
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty() && self.lines.is_empty() && self.dropped == 0
+    }
+
     /// Queues a line of a print host call for the game's callback and returns true, if the
     /// game set one (otherwise the caller prints it).
     pub fn redirected(&mut self, line: &str) -> bool {

@@ -16,6 +16,7 @@
 use std::cell::RefCell;
 use std::ptr::NonNull;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use godot::prelude::*;
@@ -312,9 +313,14 @@ thread_local! {
 /// calls, would otherwise overflow the thread's stack.
 const MAX_SUSPENDED_EXECUTIONS: usize = 64;
 
+/// Guest executions suspended in calls out to Godot ([`with_reentry`]). Process-wide, not per
+/// thread, so that the call path reads it without a thread-local access; Sandboxes run on the
+/// main thread only, so it counts that thread's.
+static SUSPENDED: AtomicUsize = AtomicUsize::new(0);
+
 /// Refuses to start another guest execution when [`MAX_SUSPENDED_EXECUTIONS`] are suspended.
 fn check_nesting() -> Result<(), String> {
-    let suspended = ACTIVE.with(|a| a.borrow().len());
+    let suspended = SUSPENDED.load(Ordering::Relaxed);
     if suspended >= MAX_SUSPENDED_EXECUTIONS {
         return Err(format!(
             "too many guest calls in progress on this thread ({suspended} suspended in calls out to Godot, across Sandboxes)"
@@ -329,6 +335,9 @@ fn check_nesting() -> Result<(), String> {
 /// callback may call the guest, which may print again). While the node is bound (loading, a
 /// property accessor) the callback gets its lines deferred, once the binding method returned.
 pub fn deliver_output(m: &mut Vm) {
+    if m.data.output.borrow().is_empty() {
+        return;
+    }
     m.data.output.borrow_mut().flush();
     print_ready(&m.data.output);
     let ready = m.data.output.borrow_mut().take();
@@ -354,10 +363,12 @@ pub fn with_reentry<R>(m: &mut Vm, f: impl FnOnce() -> R) -> R {
     impl Drop for Unpublish {
         fn drop(&mut self) {
             ACTIVE.with(|a| a.borrow_mut().pop());
+            SUSPENDED.fetch_sub(1, Ordering::Relaxed);
         }
     }
     let entry = (m.data.node, Some(NonNull::from(m)));
     ACTIVE.with(|a| a.borrow_mut().push(entry));
+    SUSPENDED.fetch_add(1, Ordering::Relaxed);
     let _unpublish = Unpublish;
     f()
 }
