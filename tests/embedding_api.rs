@@ -396,6 +396,13 @@ fn the_native_heap_holds_at_most_heap_allocations_max_chunks_and_counts_them() {
     assert_eq!(small.vmcall("allocate_and_free", &[Arg::Int(3)]).unwrap(), 3, "freed chunks can be had again");
     let usage = small.native_heap_usage();
     assert_eq!((usage.allocations, usage.deallocations), (13, 13));
+
+    // At the limit, a chunk realloc moves still can move: the old one goes right after.
+    let options = Options { memory_max: 16 << 20, stack_size: 1 << 20, heap_allocations_max: 2, ..Options::default() };
+    let mut two = Machine::new(&elf(), options, Host::default()).unwrap();
+    two.run(u64::MAX).unwrap();
+    assert_eq!(two.vmcall("realloc_two_chunks", &[]).unwrap(), 1);
+    assert_eq!(two.native_heap_usage().chunks, 0);
 }
 
 #[test]

@@ -62,6 +62,16 @@ PUBLIC long host_work_forever(void) {
 
 PUBLIC long bad_free(void) { return host_call(483, 12345, 0); }
 
+// Holds two chunks, then grows the first where it cannot grow in place; returns whether realloc
+// succeeded (with at most two chunks allowed, the moved chunk is a third for a moment).
+PUBLIC long realloc_two_chunks(void) {
+    long a = host_call(480, 16, 0), b = host_call(480, 16, 0);
+    long c = host_call(482, a, 4096);
+    host_call(483, b, 0);
+    host_call(483, c ? c : a, 0);
+    return a != 0 && b != 0 && c != 0;
+}
+
 // Allocates up to `n` chunks with the native malloc (stopping at the first null), frees them
 // all, and returns how many it got.
 PUBLIC long allocate_and_free(long n) {

@@ -52,8 +52,8 @@ pub struct GuestProperty {
 pub const ENGINE_MESSAGE_COST: u64 = 10_000;
 
 /// The most text (in bytes of UTF-8) waiting for the game's output callback at once: lines the
-/// guest writes are handed over when the host call or guest call that wrote them ends, and a
-/// guest writing without end must not fill the host's memory meanwhile.
+/// guest writes are handed over at its next print host call or when the outermost call ends,
+/// and a guest writing without end must not fill the host's memory meanwhile.
 const MAX_QUEUED_BYTES: usize = 4 << 20;
 
 /// Guest text on its way to Godot's output, one line at a time, or to the game's callback
@@ -82,8 +82,11 @@ pub struct OutputBuffer {
 
 /// What [`OutputBuffer::take`] hands out.
 pub struct ReadyOutput {
+    /// The lines, and the file descriptor each was written to.
     pub lines: Vec<(u32, GString)>,
+    /// Where they go: the game's callback, or (`None`) Godot's output.
     pub redirect: Option<Callable>,
+    /// Whether the callback must get them deferred (see [`OutputBuffer::node_bound`]).
     pub node_bound: bool,
 }
 
@@ -147,7 +150,8 @@ impl OutputBuffer {
     }
 
     fn push(&mut self, fd: u32, text: &str) {
-        if self.lines_bytes + text.len() > MAX_QUEUED_BYTES {
+        // Lines for Godot's output are printed as soon as the write that made them returns.
+        if self.redirect.is_some() && self.lines_bytes + text.len() > MAX_QUEUED_BYTES {
             self.dropped += 1;
             return;
         }

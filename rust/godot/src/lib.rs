@@ -5,7 +5,9 @@
 //! Entry symbol `gdext_rust_init` (see `addons/rvsandbox/rvsandbox.gdextension`).
 //!
 //! Layout: `sandbox/` (the node: properties and methods in `mod.rs`, the vararg call methods
-//! in `calls.rs`, the restriction methods in `rules.rs`), `restrictions.rs` (what a guest may reach), `state.rs` (its
+//! in `calls.rs`, the restriction methods in `rules.rs`, godot-sandbox's global monitors and
+//! names in `monitors.rs`, the native-code queries in `native_code.rs`), `host.rs` (what host
+//! calls need besides the machine, and the guest's output on its way out), `restrictions.rs` (what a guest may reach), `state.rs` (its
 //! machine, monitors and the `vmcall` fast path), `runtime.rs` (loading, calls, re-entry),
 //! `program.rs` (the resource and its loader), `abi/` (guest Variants, references, argument
 //! layout, direct reads of Godot Variants), `host_calls/` (one file per host-call family),

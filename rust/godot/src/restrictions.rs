@@ -26,7 +26,8 @@ pub enum Rule {
     /// Not restricted.
     #[default]
     Unset,
-    /// Always refused (`restrictions = true` without a callback of the user's).
+    /// Always refused (`restrictions = true` without a callback of the user's, or
+    /// `Sandbox.restrictive_callback_function` as the callback).
     DenyAll,
     /// The Callable decides; it receives the Sandbox, then the subject.
     Callback(Callable),
@@ -56,7 +57,7 @@ impl Rule {
 }
 
 /// The name of `Sandbox.restrictive_callback_function`.
-pub const RESTRICTIVE_CALLBACK: &str = "restrictive_callback_function";
+const RESTRICTIVE_CALLBACK: &str = "restrictive_callback_function";
 
 /// The kinds of access a Sandbox can restrict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,7 +95,8 @@ impl Restrictions {
     /// `Sandbox.restrictive_callback_function`, godot-sandbox's rule that allows nothing, refuses
     /// everything without being called).
     pub fn set_callback(&self, kind: Kind, callback: Callable) {
-        let allows_nothing = callback.method_name().is_some_and(|name| name == RESTRICTIVE_CALLBACK);
+        let allows_nothing = callback.method_name().is_some_and(|name| name == RESTRICTIVE_CALLBACK)
+            && callback.object().is_some_and(|object| object.is_class("Sandbox"));
         let rule = if !callback.is_valid() {
             Rule::Unset
         } else if allows_nothing {
@@ -123,7 +125,8 @@ impl Restrictions {
         KINDS.iter().all(|&k| self.inner.borrow().rules[k as usize].is_set())
     }
 
-    /// True when no class may be reached: restrictions are on and no class callback is set.
+    /// True when no class may be reached: the class rule refuses everything (restrictions are
+    /// on and no class callback is set, or the callback is `restrictive_callback_function`).
     pub fn refuses_every_class(&self) -> bool {
         matches!(self.rule(Kind::Class), Rule::DenyAll)
     }

@@ -9,14 +9,15 @@
 //!
 //! # Re-entrancy
 //! While a host call runs Godot code that may call back into the same Sandbox (a GDScript
-//! method, a property setter, a signal), it publishes its machine with [`with_reentry`]. A
+//! method, a property setter, a signal), or the game's output callback runs
+//! ([`deliver_output`]), the machine is published with [`with_reentry`]. A
 //! `vmcall` arriving meanwhile finds it with [`with_active`] and runs as a nested call
 //! (the core turns it into `preempt`, which restores the interrupted guest's registers).
 
 use std::cell::RefCell;
 use std::ptr::NonNull;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use godot::prelude::*;
@@ -67,6 +68,9 @@ pub enum RunError {
     /// The call could not be set up.
     #[error("{0}")]
     Setup(String),
+    /// Too many guest executions are suspended on this thread (see `check_nesting`).
+    #[error("too many guest calls in progress on this thread ({0} suspended in calls out to Godot, across Sandboxes)")]
+    TooManySuspended(usize),
 }
 
 impl RunError {
@@ -84,26 +88,24 @@ pub enum LoadFailure {
     Startup(RunError),
 }
 
-thread_local! {
-    /// Whether machines made from now on compile hot code to native code
-    /// (`Sandbox.set_jit_enabled`).
-    static NATIVE_CODE: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
-}
+/// Whether machines made from now on compile hot code to native code
+/// (`Sandbox.set_jit_enabled`).
+static NATIVE_CODE: AtomicBool = AtomicBool::new(true);
 
 /// Turns native code on or off for the machines made from now on (on by default).
 pub fn set_native_code(enabled: bool) {
-    NATIVE_CODE.with(|on| on.set(enabled));
+    NATIVE_CODE.store(enabled, Ordering::Relaxed);
 }
 
 /// Whether machines made from now on compile hot code to native code (where the host can run
 /// it: see [`rvsandbox_vm::native_code_supported`]).
 pub fn native_code() -> bool {
-    NATIVE_CODE.with(|on| on.get()) && rvsandbox_vm::native_code_supported()
+    NATIVE_CODE.load(Ordering::Relaxed) && rvsandbox_vm::native_code_supported()
 }
 
 /// Builds a machine for `program` and runs `main()` until it stops or exits.
 pub fn instantiate(program: Arc<Program>, settings: &Settings) -> Result<Box<Vm>, LoadFailure> {
-    check_nesting().map_err(|e| LoadFailure::Startup(RunError::Setup(e)))?;
+    check_nesting().map_err(LoadFailure::Startup)?;
     let memory_max = settings.memory_max_mib.clamp(1, 1 << 16) << 20;
     let options = Options {
         memory_max,
@@ -159,7 +161,7 @@ pub fn call(
     if args.len() > MAX_ARGUMENTS {
         return Err(RunError::Setup(AbiError::TooManyArguments { max: MAX_ARGUMENTS, got: args.len() }.to_string()));
     }
-    check_nesting().map_err(RunError::Setup)?;
+    check_nesting()?;
     m.data.refs.enter().map_err(|e| RunError::Setup(e.to_string()))?;
     // Undone on every exit, unwinding included: a panic caught further up (a nested vmcall's
     // trampoline returns to the GDScript that made it, which returns to the suspended host
@@ -319,12 +321,10 @@ const MAX_SUSPENDED_EXECUTIONS: usize = 64;
 static SUSPENDED: AtomicUsize = AtomicUsize::new(0);
 
 /// Refuses to start another guest execution when [`MAX_SUSPENDED_EXECUTIONS`] are suspended.
-fn check_nesting() -> Result<(), String> {
+fn check_nesting() -> Result<(), RunError> {
     let suspended = SUSPENDED.load(Ordering::Relaxed);
     if suspended >= MAX_SUSPENDED_EXECUTIONS {
-        return Err(format!(
-            "too many guest calls in progress on this thread ({suspended} suspended in calls out to Godot, across Sandboxes)"
-        ));
+        return Err(RunError::TooManySuspended(suspended));
     }
     Ok(())
 }
@@ -393,7 +393,7 @@ pub fn with_active<R>(node: InstanceId, f: impl FnOnce(&mut Vm) -> R) -> Option<
     }
     let _restore = Restore(index, ptr);
     let mut ptr = ptr;
-    // SAFETY: `ptr` was made by `with_reentry` from the `&mut Vm` of a host-call handler, which
+    // SAFETY: `ptr` was made by `with_reentry` from the `&mut Vm` its caller passed, which
     // `with_reentry` keeps exclusively borrowed (unused) until `f` there returns, and which
     // removes the entry before returning; so the machine is alive and nobody else uses it
     // while this reference exists. The entry is marked taken (`None`) while we hold the

@@ -73,11 +73,14 @@ pub struct Monitors {
     pub permanent_references: u64,
 }
 
-/// Counters over every Sandbox of the thread (godot-sandbox's `get_global_*` statistics).
+/// Counters over every Sandbox of the process (godot-sandbox's `get_global_*` statistics).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GlobalMonitors {
+    /// Calls made, as `Monitors::calls_made` counts them.
     pub calls_made: u64,
+    /// Calls that failed with an exception.
     pub exceptions: u64,
+    /// Calls that ran out of instructions.
     pub timeouts: u64,
     /// Sandbox nodes alive.
     pub instances: u64,
@@ -184,7 +187,7 @@ impl Drop for SandboxState {
         global::CALLS_MADE.fetch_add(m.calls_made, Ordering::Relaxed);
         global::EXCEPTIONS.fetch_add(m.exceptions, Ordering::Relaxed);
         global::TIMEOUTS.fetch_add(m.timeouts, Ordering::Relaxed);
-        // Saturating: never a panic while dropping.
+        // Saturating, so that a miscount could never wrap around to the largest number.
         let _ = global::INSTANCES.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| Some(n.saturating_sub(1)));
     }
 }

@@ -64,7 +64,17 @@ impl NativeHeap {
 
     /// Allocates `size` bytes; `None` when out of memory or chunks.
     pub fn allocate(&mut self, size: u64) -> Option<u64> {
-        if self.used.len() >= self.max_chunks {
+        self.allocate_within(size, self.max_chunks)
+    }
+
+    /// Allocates the `size` bytes a chunk that `realloc` moves goes to: the old chunk is
+    /// released right after, so this one may be one past the limit meanwhile.
+    pub fn allocate_replacement(&mut self, size: u64) -> Option<u64> {
+        self.allocate_within(size, self.max_chunks.saturating_add(1))
+    }
+
+    fn allocate_within(&mut self, size: u64, max_chunks: usize) -> Option<u64> {
+        if self.used.len() >= max_chunks {
             return None;
         }
         let size = size.max(1).checked_next_multiple_of(ALIGN)?;
@@ -125,6 +135,7 @@ impl NativeHeap {
         self.free.len() as u64
     }
 
+    /// What the heap holds and has done, for monitoring.
     pub fn usage(&self) -> NativeHeapUsage {
         NativeHeapUsage {
             bytes_used: self.used.values().sum(),

@@ -310,6 +310,16 @@ pub fn indexed(m: &Vm, index: i32) -> Result<Variant, HostError> {
     Ok(m.data.refs.get(index)?.clone())
 }
 
+/// Godot's builtin `method` of `value` with `args`.
+pub fn godot_method(value: impl ToGodot, method: &str, args: &[Variant]) -> Result<Variant, HostError> {
+    variant::call_builtin(&mut value.to_variant(), method, args).map_err(refused)
+}
+
+/// Writes a double to `addr` in guest memory.
+pub fn write_f64(m: &mut Vm, addr: u64, value: f64) -> HostResult {
+    Ok(m.memory.write_u64(addr, value.to_bits())?)
+}
+
 /// The object behind a guest handle (validated).
 pub fn object(m: &Vm, handle: u64) -> Result<Gd<Object>, HostError> {
     Ok(m.data.refs.object(handle)?)

@@ -14,10 +14,8 @@ use godot::builtin::VariantOperator;
 use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
-use super::vectors::{
-    godot_method, read_vector2, read_vector3, require_normalized, write_f64, write_vector2, write_vector3,
-};
-use super::{expression, indexed, refused, write_variant, HostResult};
+use super::vectors::{read_vector2, read_vector3, require_normalized, write_vector2, write_vector3};
+use super::{expression, godot_method, indexed, refused, write_f64, write_variant, HostResult};
 use crate::runtime::Vm;
 
 /// Transform2D_Op (540).
@@ -145,7 +143,7 @@ fn require_invertible_2d(t: Transform2D, what: &str) -> HostResult {
 /// Refuses a basis Godot cannot invert. `Basis::invert` checks for zero the determinant it
 /// computes itself, from the cofactors of the first row, in this order: `Basis.determinant()`
 /// expands along the first column, and in floats the two can differ in being exactly 0.
-fn require_invertible(b: &Basis, what: &str) -> HostResult {
+fn require_invertible_basis(b: &Basis, what: &str) -> HostResult {
     let [r0, r1, r2] = b.rows;
     let cofactors = [r1.y * r2.z - r1.z * r2.y, r1.z * r2.x - r1.x * r2.z, r1.x * r2.y - r1.y * r2.x];
     if r0.x * cofactors[0] + r0.y * cofactors[1] + r0.z * cofactors[2] == 0.0 {
@@ -255,7 +253,7 @@ pub fn transform3d_ops(m: &mut Vm) -> HostResult {
         TRANSLATED_LOCAL => method("translated_local", &[vector_arg(m)?.to_variant()])?,
         INVERTED => method("inverse", &[])?,
         AFFINE_INVERTED => {
-            require_invertible(&t.basis, "Transform3D.affine_inverse")?;
+            require_invertible_basis(&t.basis, "Transform3D.affine_inverse")?;
             method("affine_inverse", &[])?
         }
         ORTHONORMALIZED => method("orthonormalized", &[])?,
@@ -330,7 +328,7 @@ pub fn basis_ops(m: &mut Vm) -> HostResult {
             b.to_variant()
         }
         INVERTED => {
-            require_invertible(&b, "Basis.inverse")?;
+            require_invertible_basis(&b, "Basis.inverse")?;
             method("inverse", &[])?
         }
         TRANSPOSED => method("transposed", &[])?,

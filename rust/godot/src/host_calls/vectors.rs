@@ -10,8 +10,7 @@ use godot::prelude::*;
 use rvsandbox_vm::HostError;
 
 use super::math::{results, Width};
-use super::variant::call_builtin;
-use super::{refused, HostResult};
+use super::{godot_method, refused, write_f64, HostResult};
 use crate::runtime::Vm;
 
 /// Vec2_Op (543).
@@ -81,16 +80,6 @@ pub fn write_vector2(m: &mut Vm, addr: u64, v: Vector2) -> HostResult {
 
 pub fn write_vector3(m: &mut Vm, addr: u64, v: Vector3) -> HostResult {
     write_floats(m, addr, &[v.x, v.y, v.z])
-}
-
-/// Writes a double to `addr` in guest memory.
-pub fn write_f64(m: &mut Vm, addr: u64, value: f64) -> HostResult {
-    Ok(m.memory.write_u64(addr, value.to_bits())?)
-}
-
-/// Godot's builtin `method` of `value` with `args`.
-pub fn godot_method(value: impl ToGodot, method: &str, args: &[Variant]) -> Result<Variant, HostError> {
-    call_builtin(&mut value.to_variant(), method, args).map_err(refused)
 }
 
 /// Refuses `vector` unless Godot finds it normalized, as `what` must be (Godot logs an error of

@@ -12,7 +12,7 @@ use crate::state::{self, SandboxError, SandboxState};
 use crate::vararg::Receiver;
 
 /// The state of the Sandbox a vararg method was called on, without binding it (see
-/// `state::state_of`). Refused off the main thread (see [`off_main_thread`]).
+/// `state::state_of`). Refused off the main thread (see [`on_main_thread`]).
 fn state_of(this: &Receiver<Sandbox>) -> Result<(InstanceId, Rc<SandboxState>), SandboxError> {
     if !on_main_thread() {
         return Err(SandboxError::NotMainThread);

@@ -402,21 +402,25 @@ impl Sandbox {
         self.monitor("get_calls_made", |m| m.calls_made)
     }
 
+    /// Calls made so far (nested ones included).
     #[func]
     fn get_monitor_calls_made(&self) -> i64 {
         self.monitor("get_monitor_calls_made", |m| m.calls_made)
     }
 
+    /// Calls that failed with an exception (a guest fault, an unknown function...).
     #[func]
     fn get_monitor_exceptions(&self) -> i64 {
         self.monitor("get_monitor_exceptions", |m| m.exceptions)
     }
 
+    /// Calls that ran out of instructions.
     #[func]
     fn get_monitor_execution_timeouts(&self) -> i64 {
         self.monitor("get_monitor_execution_timeouts", |m| m.timeouts)
     }
 
+    /// Guest instructions run so far.
     #[func]
     fn get_monitor_instructions_executed(&self) -> i64 {
         self.monitor("get_monitor_instructions_executed", |m| m.instructions)
@@ -467,29 +471,34 @@ impl Sandbox {
         self.heap_monitor("get_heap_deallocation_counter", |h| h.deallocations)
     }
 
+    /// Calls made by every Sandbox so far (see `get_global_calls_made`).
     #[func]
     fn get_monitor_global_calls_made(&self) -> i64 {
-        Self::get_global_calls_made()
+        monitors::global("get_monitor_global_calls_made", |g| g.calls_made as i64)
     }
 
+    /// Calls of every Sandbox that failed with an exception (see `get_global_exceptions`).
     #[func]
     fn get_monitor_global_exceptions(&self) -> i64 {
-        Self::get_global_exceptions()
+        monitors::global("get_monitor_global_exceptions", |g| g.exceptions as i64)
     }
 
+    /// Calls of every Sandbox that ran out of instructions (see `get_global_timeouts`).
     #[func]
     fn get_monitor_global_execution_timeouts(&self) -> i64 {
-        Self::get_global_timeouts()
+        monitors::global("get_monitor_global_execution_timeouts", |g| g.timeouts as i64)
     }
 
+    /// Sandbox nodes alive (see `get_global_instance_count`).
     #[func]
     fn get_monitor_global_instance_count(&self) -> i64 {
-        Self::get_global_instance_count()
+        monitors::global("get_monitor_global_instance_count", |g| g.instances as i64)
     }
 
+    /// Seconds every Sandbox has spent loading programs (see `get_accumulated_startup_time`).
     #[func]
     fn get_monitor_accumulated_startup_time(&self) -> f64 {
-        Self::get_accumulated_startup_time()
+        monitors::global("get_monitor_accumulated_startup_time", |g| g.startup_seconds)
     }
 
     #[func]
@@ -553,6 +562,7 @@ impl Sandbox {
         self.references_max
     }
 
+    /// Sets `allocations_max` (clamped to 1..=1048576; takes effect when a program is loaded).
     #[func]
     fn set_allocations_max(&mut self, max: i64) {
         if off_main_thread("set_allocations_max") {

@@ -9,7 +9,7 @@ use crate::state::{self, GlobalMonitors};
 
 /// One global counter, read on the main thread only (0 and one engine error elsewhere: the
 /// counters are the main thread's).
-fn global<T: Default>(method: &str, counter: fn(&GlobalMonitors) -> T) -> T {
+pub(super) fn global<T: Default>(method: &str, counter: fn(&GlobalMonitors) -> T) -> T {
     if off_main_thread(method) {
         return T::default();
     }

@@ -74,8 +74,7 @@ impl Code {
     /// The slot index of `pc`, if `pc` is inside this code.
     #[inline(always)]
     pub fn slot(&self, pc: u64) -> Option<usize> {
-        let slot = (pc.wrapping_sub(self.base) >> 1) as usize;
-        (slot < self.insns.len() && pc & 1 == 0).then_some(slot)
+        self.fetch(pc).map(|(slot, _)| slot)
     }
 
     /// The slot of `pc` and the instruction there, if `pc` is inside this code: one bounds check
@@ -100,7 +99,8 @@ impl Code {
         self.base + 2 * slot as u64
     }
 
-    /// The instruction in `slot` (which must come from [`Code::slot`] or follow one in its block).
+    /// The instruction in `slot` (which must come from [`Code::slot`] or [`Code::fetch`], or
+    /// follow one in its block).
     #[inline(always)]
     pub fn at(&self, slot: usize) -> &Insn {
         &self.insns[slot]

@@ -27,8 +27,8 @@ pub(crate) enum Exit {
 ///
 /// Always inlined into the machine's execution loop, which handles the system calls and returns
 /// to the host that stop it: a host call then costs no function entry and exit. (With the system
-/// call inlined there too, callgrind counts 309 host instructions for a call that makes one host
-/// call, 437 before.) The exits that end an execution with an error are built out of line
+/// call inlined there too, callgrind counted 309 host instructions for a call that makes one host
+/// call, 437 before; BENCHMARKS.md has today's counts.) The exits that end an execution with an error are built out of line
 /// (`Machine::fault`), so the loop carries no error values.
 #[inline(always)]
 pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Jit, u32)>, budget_end: u64) -> Exit {

@@ -98,7 +98,7 @@ fn realloc<T>(m: &mut Machine<T>) -> Result<(), HostError> {
         return Ok(());
     }
     let old_size = heap(m).size_of(addr)?;
-    let Some(new) = heap(m).allocate(size) else {
+    let Some(new) = heap(m).allocate_replacement(size) else {
         m.set_result(0);
         return Ok(());
     };
