@@ -234,6 +234,36 @@ fn stepwise_simulation_reports_limit_and_stop() {
 }
 
 #[test]
+fn a_fault_inside_a_long_straight_run_reports_its_instruction_and_count() {
+    let (mut m, _) = machine();
+    let long_block = m.address_of("long_block").unwrap();
+    let counter = m.address_of("counter").unwrap();
+    assert_eq!(m.vmcall_address(long_block, &[Arg::Int(counter as i64)]).unwrap(), 200);
+    // The load faults in the middle of code the interpreter runs in several blocks at a time.
+    let before = m.instruction_count();
+    let pc = match m.vmcall_address(long_block, &[Arg::Int(8)]) {
+        Err(Error::Memory { fault, pc }) => {
+            assert_eq!((fault.addr, fault.kind), (8, AccessKind::Read));
+            pc
+        }
+        other => panic!("expected a read fault, got {other:?}"),
+    };
+    let retired = m.instruction_count() - before;
+    // One instruction at a time, the same call reaches the load after as many instructions.
+    m.setup_call(long_block, &[Arg::Int(8)]).unwrap();
+    let mut steps = 0;
+    while m.cpu.pc != pc {
+        m.simulate(1).unwrap();
+        steps += 1;
+        assert!(steps <= retired, "stepping passed {retired} instructions without reaching the load");
+    }
+    assert_eq!(steps, retired);
+    assert!(retired > 100, "the 100 increments before the load retired");
+    assert!(m.simulate(1).is_err(), "the load faults when stepped to");
+    assert_eq!(m.vmcall_address(long_block, &[Arg::Int(counter as i64)]).unwrap(), 200);
+}
+
+#[test]
 fn faults_name_address_kind_and_pc() {
     let (mut m, _) = machine();
     match m.vmcall("read_null", &[]) {

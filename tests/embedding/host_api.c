@@ -180,6 +180,18 @@ PUBLIC long stop_early(void) { host_call(503, 0, 0); return 99; }
 
 PUBLIC long loop_forever(void) { for (;;) __asm__ volatile(""); }
 PUBLIC long read_null(void) { return *(volatile long *)8; }
+// Straight-line code longer than the interpreter's blocks (64 instructions): 100 increments, a
+// load from `p`, 100 more increments. Returns 200 plus what `p` points to.
+PUBLIC long long_block(const long *p) {
+    long sum = 0, loaded;
+    __asm__ volatile(".rept 100\n addi %0, %0, 1\n .endr\n"
+                     "ld %1, 0(%2)\n"
+                     ".rept 100\n addi %0, %0, 1\n .endr\n"
+                     : "+r"(sum), "=&r"(loaded)
+                     : "r"(p)
+                     : "memory");
+    return sum + loaded;
+}
 PUBLIC long write_code(void) { *(volatile long *)(void *)&add = 0; return 0; }
 
 // Any system call with up to four arguments, for tests that pass hostile values.

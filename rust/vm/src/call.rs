@@ -194,16 +194,18 @@ impl<T> Machine<T> {
         f64::from_bits(self.cpu.freg(10))
     }
 
-    /// Calls the guest from inside a system-call handler and then restores every register, so the
-    /// interrupted guest code continues as if nothing happened. The nested call runs within what
-    /// is left of the current instruction budget.
+    /// Calls the guest from inside a system-call handler. The interrupted guest code continues as
+    /// if nothing happened: the nested call runs on a register set of its own, swapped in for it
+    /// (copying the interrupted registers out and back took as long as the rest of the call), and
+    /// shares only memory and the instruction count. It runs within what is left of the current
+    /// instruction budget.
     pub fn preempt(&mut self, addr: u64, args: &[Arg]) -> Result<u64, Error> {
         if self.call_depth >= MAX_CALL_DEPTH {
             return Err(Error::TooDeep(MAX_CALL_DEPTH));
         }
-        // Everything the interrupted code can observe comes back: registers, pc, fcsr and the
-        // LR/SC reservation. Only the instruction count keeps what the nested call used.
-        let saved = self.cpu.snapshot();
+        let mut nested = self.spare_cpus.pop().unwrap_or_default();
+        nested.prepare_nested_call(&self.cpu);
+        std::mem::swap(&mut self.cpu, &mut nested);
         let (saved_stopped, budget_end) = (self.stopped, self.budget_end);
         let budget = budget_end.saturating_sub(self.cpu.instructions);
         // Cleared so that an exit inside the nested call is visible; put back if none happens.
@@ -211,7 +213,8 @@ impl<T> Machine<T> {
         let result = self.setup_call(addr, args).and_then(|()| self.execute());
         let value = self.cpu.reg(reg::A0);
         let instructions = self.cpu.instructions;
-        self.cpu.resume(&saved);
+        std::mem::swap(&mut self.cpu, &mut nested);
+        self.spare_cpus.push(nested);
         self.cpu.instructions = instructions;
         // A guest that exits inside the nested call ends the interrupted run too.
         let exited = self.exit_status.is_some();

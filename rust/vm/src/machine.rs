@@ -19,6 +19,10 @@ pub mod reg {
     pub const RA: u8 = 1;
     /// Stack pointer.
     pub const SP: u8 = 2;
+    /// Global pointer.
+    pub const GP: u8 = 3;
+    /// Thread pointer.
+    pub const TP: u8 = 4;
     /// First argument / return value.
     pub const A0: u8 = 10;
     /// System-call number.
@@ -96,8 +100,13 @@ pub type OutputSink = Box<dyn FnMut(u32, &[u8]) -> u64>;
 /// A RISC-V guest process. `T` is host data that system-call handlers can reach as
 /// [`Machine::data`].
 pub struct Machine<T = ()> {
-    /// The hart's registers.
-    pub cpu: Cpu,
+    /// The hart's registers: those of the call running now. A nested call (see
+    /// [`Machine::preempt`]) runs on a spare set, swapped in for it.
+    pub cpu: Box<Cpu>,
+    /// Register sets for nested calls, one per nesting level reached so far. Boxed: a nested
+    /// call swaps one in for `cpu`, a pointer swap instead of a copy of each.
+    #[allow(clippy::vec_box)]
+    pub(crate) spare_cpus: Vec<Box<Cpu>>,
     /// Guest memory.
     pub memory: Memory,
     /// Host data for system-call handlers.
@@ -150,7 +159,8 @@ impl<T> Machine<T> {
         let random_state = startup::seed();
         let compile_threshold = crate::jit::Jit::threshold(options.compile_after);
         let mut machine = Machine {
-            cpu: Cpu::default(),
+            cpu: Box::default(),
+            spare_cpus: Vec::new(),
             memory,
             data,
             program,

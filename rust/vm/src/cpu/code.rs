@@ -5,7 +5,8 @@
 //! dispatch loop charges a whole block against the instruction budget at once and runs it without
 //! looking up `pc` again. The layout is shared by every machine running the same program.
 
-use super::{decode::decode, Insn};
+use super::threaded::{self, MAX_BLOCK_LEN};
+use super::{decode::decode, i, Insn};
 use crate::arena::vec_with_huge_pages;
 
 /// Programs with fewer slots than this are decoded on the calling thread.
@@ -62,11 +63,20 @@ impl Code {
             }
             insns
         });
+        // Blocks end at instructions that may change control flow, at the end of the code, and
+        // after `MAX_BLOCK_LEN` instructions (where a block ends depends only on the instruction,
+        // not on where the block started).
         for slot in (0..slots).rev() {
-            let insn = insns[slot];
-            let next = slot + insn.len() as usize / 2;
-            insns[slot].block_len =
-                if insn.ends_block || next >= slots { 1 } else { insns[next].block_len.saturating_add(1) };
+            let next = slot + insns[slot].len() as usize / 2;
+            let (block_len, to_block_end) = match insns.get(next) {
+                Some(after) if !insns[slot].ends_block && after.block_len < MAX_BLOCK_LEN => {
+                    (after.block_len + 1, after.to_block_end + (next - slot) as u8)
+                }
+                _ => (1, 0),
+            };
+            let insn = &mut insns[slot];
+            (insn.block_len, insn.to_block_end) = (block_len, to_block_end);
+            insn.run = threaded::pick(i::threaded_forms(insn.fast), insn, block_len == 1);
         }
         Code { base, insns: insns.into_boxed_slice() }
     }
@@ -74,18 +84,22 @@ impl Code {
     /// The slot index of `pc`, if `pc` is inside this code.
     #[inline(always)]
     pub fn slot(&self, pc: u64) -> Option<usize> {
-        self.fetch(pc).map(|(slot, _)| slot)
+        self.fetch(pc).map(|(slot, ..)| slot)
     }
 
-    /// The slot of `pc` and the instruction there, if `pc` is inside this code: one bounds check
-    /// for both.
+    /// The slot of `pc`, the instruction there and the decoded code after it (which the
+    /// instruction's threaded form runs on), if `pc` is inside this code: one bounds check for
+    /// all three.
     #[inline(always)]
-    pub fn fetch(&self, pc: u64) -> Option<(usize, &Insn)> {
+    pub fn fetch(&self, pc: u64) -> Option<(usize, &Insn, &[Insn])> {
         let slot = (pc.wrapping_sub(self.base) >> 1) as usize;
         if pc & 1 != 0 {
             return None;
         }
-        self.insns.get(slot).map(|insn| (slot, insn))
+        match self.insns.get(slot..) {
+            Some([insn, rest @ ..]) => Some((slot, insn, rest)),
+            _ => None,
+        }
     }
 
     /// The number of 2-byte slots.

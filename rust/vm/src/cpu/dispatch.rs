@@ -8,6 +8,7 @@ use crate::memory::Memory;
 
 /// Why [`run`] returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub(crate) enum Exit {
     /// An instruction trapped. If it [completed](Trap::completed), `pc` points past it;
     /// otherwise `pc` is the trapping instruction.
@@ -33,7 +34,7 @@ pub(crate) enum Exit {
 #[inline(always)]
 pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Jit, u32)>, budget_end: u64) -> Exit {
     loop {
-        let Some((mut first, mut insn)) = code.fetch(cpu.pc) else {
+        let Some((mut first, mut insn, mut rest)) = code.fetch(cpu.pc) else {
             return Exit::OutsideCode;
         };
         let mut left = budget_end.saturating_sub(cpu.instructions);
@@ -60,41 +61,42 @@ pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Ji
                         if left == 0 {
                             return Exit::BudgetSpent;
                         }
-                        (first, insn) = fetched;
+                        (first, insn, rest) = fetched;
                     }
                 },
             }
         }
-        let count = (insn.block_len as u64).min(left);
-        let mut slot = first;
-        for done in 0..count - 1 {
-            match i::execute(cpu, mem, insn) {
-                Ok(slots) => {
-                    slot += slots;
-                    insn = code.at(slot);
-                }
-                Err(trap) => {
-                    // Only instructions that end blocks complete with a trap; this one faulted.
-                    cpu.instructions += done;
-                    cpu.pc = code.pc_of(slot);
-                    return Exit::Trap(trap);
-                }
-            }
+        if insn.block_len as u64 > left {
+            return run_partial_block(cpu, mem, code, first, left);
         }
-        let last = insn;
-        cpu.pc = code.pc_of(slot);
-        cpu.instructions += count;
-        if let Err(trap) = i::execute(cpu, mem, last) {
-            if !trap.completed() {
-                cpu.instructions -= 1;
-                cpu.pc = code.pc_of(slot);
-            }
+        cpu.pc = code.pc_of(first + insn.to_block_end as usize);
+        cpu.instructions += insn.block_len as u64;
+        if let Err(trap) = (insn.run)(cpu, mem, insn, rest) {
             return Exit::Trap(trap);
         }
-        // A block cut short by the budget, or running into the end of the code, ends on an
-        // instruction that does not move `pc` itself.
-        if !last.ends_block {
-            cpu.pc = last.next_pc(cpu);
+    }
+}
+
+/// Runs the first `count` instructions of the block at `first`, fewer than its length: what is
+/// left of the instruction budget. One at a time, each returning here.
+#[cold]
+#[inline(never)]
+fn run_partial_block(cpu: &mut Cpu, mem: &mut Memory, code: &Code, first: usize, count: u64) -> Exit {
+    let mut slot = first;
+    for done in 0..count {
+        let insn = code.at(slot);
+        // Handlers of straight-line instructions do not read `pc`; only the last one may.
+        cpu.pc = code.pc_of(slot);
+        match i::execute(cpu, mem, insn) {
+            Ok(slots) => slot += slots,
+            Err(trap) => {
+                // Only instructions that end blocks complete with a trap, and none runs here.
+                cpu.instructions += done;
+                return Exit::Trap(trap);
+            }
         }
     }
+    cpu.instructions += count;
+    cpu.pc = code.pc_of(slot);
+    Exit::BudgetSpent
 }

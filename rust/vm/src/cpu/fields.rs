@@ -1,6 +1,6 @@
 //! Field extraction for 32-bit encodings, and the constructors decoders use to build [`Insn`]s.
 
-use super::{Handler, Insn, Op, SINK};
+use super::{threaded, Handler, Insn, Op, SINK};
 
 /// A 32-bit instruction word with accessors for its fields.
 #[derive(Clone, Copy)]
@@ -76,7 +76,21 @@ impl Insn {
     /// [`Insn::int`] for an operation that may have a fast path.
     pub fn int_op(op: Op, rd: u8, rs1: u8, rs2: u8, imm: i32) -> Insn {
         let Op { handler, fast } = op;
-        Insn { handler, fast, imm, rd: int_rd(rd), rs1, rs2, rs3: 0, ends_block: false, block_len: 1, raw: 0 }
+        Insn {
+            handler,
+            // Chosen by `code` once the instruction's place in its block is known.
+            run: threaded::UNPLACED,
+            fast,
+            imm,
+            rd: int_rd(rd),
+            rs1,
+            rs2,
+            rs3: 0,
+            ends_block: false,
+            block_len: 1,
+            to_block_end: 0,
+            raw: 0,
+        }
     }
 
     /// A straight-line instruction whose `rd` is used as given (float destinations, stores).

@@ -3,7 +3,7 @@
 use super::d::{fld, fsd};
 use super::fields::Word;
 use super::m::{div, divu, divuw, divw, mul, mulh, mulhsu, mulhu, mulw, rem, remu, remuw, remw};
-use super::{Cpu, Handler, Insn, Op, Trap, SINK};
+use super::{threaded, Cpu, Handler, Insn, Op, Trap, SINK};
 use crate::memory::Memory;
 
 /// Sign-extends the low 32 bits (the `*W` instructions' result rule).
@@ -210,6 +210,31 @@ macro_rules! fast_ops {
                     Fast::$compressed => $handler(cpu, mem, insn).map(|()| 1),
                 )*
             }
+        }
+
+        /// The threaded forms (see [`super::threaded`]) of the instructions of operation `fast`.
+        pub(crate) fn threaded_forms(fast: Fast) -> &'static threaded::Forms {
+            /// Indexed by `Fast` (`Call`, then each operation's two variants).
+            static FORMS: &[threaded::Forms] = &[
+                threaded::forms::<threaded::ByHandler>(),
+                $(threaded::forms::<operation::$handler>(), threaded::forms::<operation::$handler>(),)*
+            ];
+            &FORMS[fast as usize]
+        }
+
+        /// The fast operations as [`threaded::Operation`]s.
+        mod operation {
+            use super::{Cpu, Insn, Memory, Trap};
+            $(
+                #[allow(non_camel_case_types)]
+                pub(crate) struct $handler;
+                impl super::threaded::Operation for $handler {
+                    #[inline(always)]
+                    fn execute(cpu: &mut Cpu, mem: &mut Memory, insn: &Insn) -> Result<(), Trap> {
+                        super::$handler(cpu, mem, insn)
+                    }
+                }
+            )*
         }
 
         /// The decoders' names for the fast operations.

@@ -41,8 +41,10 @@ pub(crate) mod fields;
 pub(crate) mod float;
 pub(crate) mod i;
 pub(crate) mod m;
+pub(crate) mod threaded;
 pub(crate) mod zb;
 
+use crate::machine::reg;
 use crate::memory::{Memory, MemoryFault};
 
 /// Register index that instructions whose destination is `x0` write to, so `x0` stays zero without
@@ -55,9 +57,7 @@ pub const REGISTER_NAMES: [&str; 32] = [
     "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 ];
 
-/// Architectural state of one hart. Cache-line aligned, like the snapshot a nested call takes: it
-/// copies the registers out and back, and how those copies fall on cache lines moved the preempt
-/// benchmark between 28 and 43 ns from one build to the next.
+/// Architectural state of one hart. Cache-line aligned.
 #[derive(Clone)]
 #[repr(align(64))]
 pub struct Cpu {
@@ -142,33 +142,18 @@ impl Cpu {
     }
 }
 
-/// What a nested call must give back to the code it interrupted: all of [`Cpu`] except the
-/// instruction count (and the register array's entries past `x31`, which only the `x0` write
-/// sink uses).
-#[repr(align(64))]
-pub(crate) struct Snapshot {
-    x: [u64; 32],
-    f: [u64; 32],
-    pc: u64,
-    fcsr: u32,
-    reservation: Option<u64>,
-}
-
 impl Cpu {
-    /// The state a nested call must restore.
-    pub(crate) fn snapshot(&self) -> Snapshot {
-        let mut x = [0; 32];
-        x.copy_from_slice(&self.x[..32]);
-        Snapshot { x, f: self.f, pc: self.pc, fcsr: self.fcsr, reservation: self.reservation }
-    }
-
-    /// Puts back the state of `snapshot`; the instruction count is kept.
-    pub(crate) fn resume(&mut self, snapshot: &Snapshot) {
-        self.x[..32].copy_from_slice(&snapshot.x);
-        self.f = snapshot.f;
-        self.pc = snapshot.pc;
-        self.fcsr = snapshot.fcsr;
-        self.reservation = snapshot.reservation;
+    /// Prepares this (spare) hart to run a call nested in `outer`'s execution: the registers a
+    /// function may expect to find set (`gp`, `tp`, `sp`), the rounding mode and the instruction
+    /// count are `outer`'s; the call's own arguments and return address are set afterwards. The
+    /// other registers keep whatever an earlier nested call left: a function must not read them.
+    pub(crate) fn prepare_nested_call(&mut self, outer: &Cpu) {
+        for r in [reg::SP, reg::GP, reg::TP] {
+            self.x[r as usize] = outer.x[r as usize];
+        }
+        self.fcsr = outer.fcsr;
+        self.reservation = None;
+        self.instructions = outer.instructions;
     }
 }
 
@@ -247,6 +232,8 @@ impl From<Handler> for Op {
 #[derive(Clone, Copy)]
 pub(crate) struct Insn {
     pub handler: Handler,
+    /// Its threaded form (set by `code`), which the dispatch loop starts a block with.
+    pub run: threaded::Run,
     /// Sign-extended immediate, or the rounding mode for floating-point instructions.
     pub imm: i32,
     /// Destination register (`x0` as [`SINK`] for integer destinations).
@@ -258,8 +245,11 @@ pub(crate) struct Insn {
     pub fast: i::Fast,
     /// Whether this instruction may change control flow (ends a block).
     pub ends_block: bool,
-    /// Instructions from this one to the end of its block, inclusive (set by `code`).
-    pub block_len: u16,
+    /// Instructions from this one to the end of its block, inclusive (set by `code`; at most
+    /// [`threaded::MAX_BLOCK_LEN`]).
+    pub block_len: u8,
+    /// 2-byte slots from this instruction to the last of its block (set by `code`).
+    pub to_block_end: u8,
     /// The raw encoding, for diagnostics.
     pub raw: u32,
 }
