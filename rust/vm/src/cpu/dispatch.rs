@@ -23,14 +23,15 @@ pub(crate) enum Exit {
 /// With `jit` (the program's compiled code, and the machine's compile threshold), blocks that
 /// have native code run there, and blocks that become hot are compiled.
 ///
-/// A block's straight-line instructions run without `cpu.pc` being written (handlers do not read
-/// it); it is set only for the instruction that ends the block, which moves it on.
+/// A block is charged against the budget and `cpu.pc` set to the address of its last
+/// instruction before it starts; then its threaded form runs it to the end (see
+/// [`super::threaded`]). Straight-line handlers do not read `pc`; the last instruction finds its
+/// own address there and leaves the next one.
 ///
 /// Always inlined into the machine's execution loop, which handles the system calls and returns
-/// to the host that stop it: a host call then costs no function entry and exit. (With the system
-/// call inlined there too, callgrind counted 309 host instructions for a call that makes one host
-/// call, 437 before; BENCHMARKS.md has today's counts.) The exits that end an execution with an error are built out of line
-/// (`Machine::fault`), so the loop carries no error values.
+/// to the host that stop it: a host call then costs no function entry and exit. The exits that
+/// end an execution with an error are built out of line (`Machine::fault`), so the loop carries
+/// no error values.
 #[inline(always)]
 pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Jit, u32)>, budget_end: u64) -> Exit {
     loop {

@@ -165,14 +165,13 @@ pub(crate) fn ebreak(_: &mut Cpu, _: &mut Memory, _: &Insn) -> Result<(), Trap> 
 }
 
 /// The hottest operations (the base ISA's, and double loads and stores) get an [`Op`] with an
-/// inline fast path: the dispatch loop
-/// matches on [`Fast`] and runs them without an indirect call. Each has a second variant for its
-/// compressed form, so that the loop knows the instruction's length from the variant alone and
-/// the address of the next instruction does not wait for a load. Every other instruction runs
-/// through its handler.
+/// inline fast path: their threaded forms (see [`threaded`]) have the operation inlined, and
+/// stepping one instruction at a time matches on [`Fast`] and runs them without an indirect call.
+/// Each has a second variant for its compressed form, so that the length follows from the
+/// variant. Every other instruction runs through its handler.
 macro_rules! fast_ops {
     ($($variant:ident, $compressed:ident => $handler:ident),* $(,)?) => {
-        /// The operations the dispatch loop runs inline.
+        /// The operations with an inline fast path.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[repr(u8)]
         pub(crate) enum Fast {

@@ -65,22 +65,22 @@ pub(crate) fn pick(forms: &Forms, insn: &Insn, last: bool) -> Run {
 }
 
 /// Runs `insn` (`SLOTS` 2-byte slots long), then the instruction after it.
+///
+/// Every way out is a call in tail position, which lets the compiler turn the
+/// call of the next instruction's form into a jump (a trap's result merged with the next form's
+/// kept it a real call, for operations run through their handler).
 fn chain<O: Operation, const SLOTS: usize>(
     cpu: &mut Cpu,
     mem: &mut Memory,
     insn: &Insn,
     rest: &[Insn],
 ) -> Result<(), Trap> {
-    O::execute(cpu, mem, insn).inspect_err(|&trap| stopped(cpu, insn, trap))?;
-    match rest.get(SLOTS - 1..) {
-        Some([next, after @ ..]) => (next.run)(cpu, mem, next, after),
-        // Blocks end at the last instruction of the code, so this does not happen; if it did,
-        // execution would continue after this instruction, outside the code.
-        _ => {
-            cpu.pc = cpu.pc.wrapping_sub(2 * insn.to_block_end as u64).wrapping_add(2 * SLOTS as u64);
-            cpu.instructions -= insn.block_len as u64;
-            Ok(())
-        }
+    match O::execute(cpu, mem, insn) {
+        Ok(()) => match rest.get(SLOTS - 1..) {
+            Some([next, after @ ..]) => (next.run)(cpu, mem, next, after),
+            _ => ran_out_of_code(cpu, insn, SLOTS),
+        },
+        Err(trap) => trapped(cpu, insn, trap),
     }
 }
 
@@ -114,4 +114,23 @@ fn stopped(cpu: &mut Cpu, insn: &Insn, trap: Trap) {
 fn faulted(cpu: &mut Cpu, insn: &Insn) {
     cpu.pc = cpu.pc.wrapping_sub(2 * insn.to_block_end as u64);
     cpu.instructions -= insn.block_len as u64;
+}
+
+/// [`stopped`], returning the trap: for [`chain`], whose instructions do not complete with traps.
+#[cold]
+#[inline(never)]
+fn trapped(cpu: &mut Cpu, insn: &Insn, trap: Trap) -> Result<(), Trap> {
+    stopped(cpu, insn, trap);
+    Err(trap)
+}
+
+/// Where [`chain`] finds no instruction after `insn` (`slots` long). Blocks end at the last
+/// instruction of the code, so this does not happen; if it did, execution would continue after
+/// `insn`, outside the code.
+#[cold]
+#[inline(never)]
+fn ran_out_of_code(cpu: &mut Cpu, insn: &Insn, slots: usize) -> Result<(), Trap> {
+    cpu.pc = cpu.pc.wrapping_sub(2 * insn.to_block_end as u64).wrapping_add(2 * slots as u64);
+    cpu.instructions -= insn.block_len as u64 - 1;
+    Ok(())
 }
