@@ -120,3 +120,43 @@ impl Code {
         &self.insns[slot]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `count` compressed `c.addi a0, 1` and a 4-byte `addi a0, a0, 1` in turns, then `ret`.
+    fn straight_run(count: usize) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for i in 0..count {
+            let encoding: &[u8] = if i % 2 == 0 { &0x0505u16.to_le_bytes() } else { &0x0015_0513u32.to_le_bytes() };
+            bytes.extend_from_slice(encoding);
+        }
+        bytes.extend_from_slice(&0x8082u16.to_le_bytes());
+        bytes
+    }
+
+    #[test]
+    fn long_straight_runs_are_cut_into_blocks_of_at_most_max_block_len() {
+        let code = Code::decode(0x1000, &straight_run(150));
+        let mut slot = 0;
+        let mut blocks = Vec::new();
+        // Walk the run from its first instruction, block by block.
+        while slot < code.slots() {
+            let first = code.at(slot);
+            let (mut at, mut last) = (slot, slot);
+            for k in 0..first.block_len {
+                let insn = code.at(at);
+                assert_eq!(insn.block_len, first.block_len - k, "lengths count down to the block's end");
+                last = at;
+                at += insn.len() as usize / 2;
+            }
+            assert_eq!(slot + first.to_block_end as usize, last, "to_block_end reaches the last instruction");
+            blocks.push(first.block_len);
+            slot = at;
+        }
+        assert!(blocks.iter().all(|&len| (1..=MAX_BLOCK_LEN).contains(&len)), "{blocks:?}");
+        assert_eq!(blocks.iter().map(|&len| len as usize).sum::<usize>(), 151);
+        assert_eq!(blocks.last(), Some(&MAX_BLOCK_LEN), "the run is cut counting from its end");
+    }
+}
