@@ -49,6 +49,8 @@ fn allocated_bytes() -> u64 {
 #[derive(Default)]
 struct Host {
     callback: Option<u64>,
+    /// The error of the last nested call host call 504 made.
+    nested_error: Option<Error>,
 }
 
 fn host_add(m: &mut Machine<Host>) -> Result<(), HostError> {
@@ -66,6 +68,15 @@ fn call_callback(m: &mut Machine<Host>) -> Result<(), HostError> {
     let callback = m.data.callback.ok_or_else(|| HostError::Refused("no callback registered".into()))?;
     let value = m.preempt(callback, &[Arg::Int(m.sysarg(0) as i64)]).map_err(Box::new)?;
     m.set_result(value);
+    Ok(())
+}
+
+/// Calls the registered callback with an argument too large for the stack, and keeps the error.
+fn call_callback_with_too_much(m: &mut Machine<Host>) -> Result<(), HostError> {
+    let callback = m.data.callback.ok_or_else(|| HostError::Refused("no callback registered".into()))?;
+    let too_much = "x".repeat(4 << 20);
+    m.data.nested_error = m.preempt(callback, &[Arg::Str(&too_much)]).err();
+    m.set_result(0);
     Ok(())
 }
 
@@ -92,6 +103,7 @@ fn machine() -> (Machine<Host>, Rc<RefCell<Vec<u8>>>) {
     m.install_syscall_handler(501, register_callback);
     m.install_syscall_handler(502, call_callback);
     m.install_syscall_handler(503, stop);
+    m.install_syscall_handler(504, call_callback_with_too_much);
     assert_eq!(m.run(100_000_000).expect("main"), RunOutcome::Exited(0));
     (m, output)
 }
@@ -261,6 +273,22 @@ fn a_fault_inside_a_long_straight_run_reports_its_instruction_and_count() {
     assert!(retired > 100, "the 100 increments before the load retired");
     assert!(m.simulate(1).is_err(), "the load faults when stepped to");
     assert_eq!(m.vmcall_address(long_block, &[Arg::Int(counter as i64)]).unwrap(), 200);
+}
+
+#[test]
+fn a_nested_call_that_cannot_be_set_up_names_the_interrupted_code() {
+    let (mut m, _) = machine();
+    m.vmcall("register_callback", &[]).unwrap();
+    // Once before, so that the nested call's register set has been used.
+    assert_eq!(m.vmcall("call_through_host", &[Arg::Int(4)]).unwrap(), 9);
+    assert_eq!(m.vmcall("nested_call_with_too_much", &[]).unwrap(), 0);
+    match m.data.nested_error.take() {
+        Some(Error::Memory { fault, pc }) => {
+            assert_eq!(fault.kind, AccessKind::Write);
+            assert_eq!(m.symbol_at(pc).map(|(name, _)| name), Some("nested_call_with_too_much"));
+        }
+        other => panic!("expected a write fault, got {other:?}"),
+    }
 }
 
 #[test]

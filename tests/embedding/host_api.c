@@ -177,6 +177,8 @@ PUBLIC long registers_survive_nested_call(long x) {
 
 // Host call 503 stops the machine.
 PUBLIC long stop_early(void) { host_call(503, 0, 0); return 99; }
+// Host call 504 calls the registered callback with an argument that does not fit on the stack.
+PUBLIC long nested_call_with_too_much(void) { return host_call(504, 0, 0); }
 
 PUBLIC long loop_forever(void) { for (;;) __asm__ volatile(""); }
 PUBLIC long read_null(void) { return *(volatile long *)8; }

@@ -3,7 +3,8 @@
 //!
 //! A call sets the argument registers, points `ra` at [`EXIT_ADDRESS`] and jumps to the function;
 //! when the function returns there, the machine stops and `a0`/`fa0` hold the result. Nothing is
-//! allocated on the host: strings and byte blobs are copied onto the guest stack.
+//! allocated on the host (except, once, a register set for each depth of nested calls): strings
+//! and byte blobs are copied onto the guest stack.
 
 use std::sync::OnceLock;
 
@@ -199,6 +200,12 @@ impl<T> Machine<T> {
     /// (copying the interrupted registers out and back took as long as the rest of the call), and
     /// shares only memory and the instruction count. It runs within what is left of the current
     /// instruction budget.
+    ///
+    /// The nested function starts with the interrupted code's `sp` (its frame goes below it),
+    /// `gp`, `tp` and rounding mode, its arguments, and `ra` returning to the host; every other
+    /// register holds what an earlier nested call left there (the calling convention does not
+    /// let a function read them). The first nested call at each depth allocates its register
+    /// set, once.
     pub fn preempt(&mut self, addr: u64, args: &[Arg]) -> Result<u64, Error> {
         if self.call_depth >= MAX_CALL_DEPTH {
             return Err(Error::TooDeep(MAX_CALL_DEPTH));

@@ -160,7 +160,7 @@ impl<T> Machine<T> {
         let compile_threshold = crate::jit::Jit::threshold(options.compile_after);
         let mut machine = Machine {
             cpu: Box::default(),
-            spare_cpus: Vec::new(),
+            spare_cpus: Vec::with_capacity(crate::call::MAX_CALL_DEPTH as usize),
             memory,
             data,
             program,

@@ -101,3 +101,19 @@ fn run_partial_block(cpu: &mut Cpu, mem: &mut Memory, code: &Code, first: usize,
     cpu.pc = code.pc_of(slot);
     Exit::BudgetSpent
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auipc_of_x0_whose_result_does_not_fit_32_bits_moves_on() {
+        // `auipc x0, 0x7ffff` at 0x1000 (its result, 0x8000_0000, does not fit a LUI), `ebreak`.
+        let mut bytes = 0x7ffff017u32.to_le_bytes().to_vec();
+        bytes.extend(0x00100073u32.to_le_bytes());
+        let code = Code::decode(0x1000, &bytes);
+        let mut cpu = Cpu { pc: 0x1000, ..Cpu::default() };
+        let exit = run(&mut cpu, &mut Memory::new(4096), &code, None, 100);
+        assert_eq!((exit, cpu.pc, cpu.instructions), (Exit::Trap(Trap::Breakpoint), 0x1004, 1));
+    }
+}

@@ -335,7 +335,10 @@ pub(crate) fn decode(w: Word, pc: u64) -> Option<Insn> {
         // AUIPC's result is a constant at a known address: a LUI of it, when it fits in 32 bits.
         0x17 => match i32::try_from(pc.wrapping_add(w.imm_u() as i64 as u64) as i64) {
             Ok(value) => Insn::int_op(alu(op::lui, rd), rd, 0, 0, value),
-            Err(_) => Insn::int_op(alu(Op::from(auipc as Handler), rd), rd, 0, 0, w.imm_u()).ending_block(),
+            // With `x0` as destination it computes nothing (and ending a block, it would never
+            // move `pc` on).
+            Err(_) if rd == 0 => Insn::int(nop, 0, 0, 0, 0),
+            Err(_) => Insn::int_op(Op::from(auipc as Handler), rd, 0, 0, w.imm_u()).ending_block(),
         },
         0x6f => Insn::int_op(op::jal, rd, 0, 0, w.imm_j()).ending_block(),
         0x67 if f3 == 0 => Insn::int_op(op::jalr, rd, rs1, 0, w.imm_i()).ending_block(),

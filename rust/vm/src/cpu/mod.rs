@@ -147,10 +147,13 @@ impl Cpu {
     /// function may expect to find set (`gp`, `tp`, `sp`), the rounding mode and the instruction
     /// count are `outer`'s; the call's own arguments and return address are set afterwards. The
     /// other registers keep whatever an earlier nested call left: a function must not read them.
+    /// `pc` is `outer`'s until the call starts, so that an error setting up the call's arguments
+    /// names the interrupted code.
     pub(crate) fn prepare_nested_call(&mut self, outer: &Cpu) {
         for r in [reg::SP, reg::GP, reg::TP] {
             self.x[r as usize] = outer.x[r as usize];
         }
+        self.pc = outer.pc;
         self.fcsr = outer.fcsr;
         self.reservation = None;
         self.instructions = outer.instructions;
