@@ -38,10 +38,6 @@ pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Ji
         let Some((mut first, mut insn, mut rest)) = code.fetch(cpu.pc) else {
             return Exit::OutsideCode;
         };
-        let mut left = budget_end.saturating_sub(cpu.instructions);
-        if left == 0 {
-            return Exit::BudgetSpent;
-        }
         if let Some((jit, threshold)) = jit {
             match jit.visit(first, threshold) {
                 Visit::Interpret => {}
@@ -58,28 +54,27 @@ pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Ji
                         let Some(fetched) = code.fetch(cpu.pc) else {
                             return Exit::OutsideCode;
                         };
-                        left = budget_end.saturating_sub(cpu.instructions);
-                        if left == 0 {
-                            return Exit::BudgetSpent;
-                        }
                         (first, insn, rest) = fetched;
                     }
                 },
             }
         }
-        if insn.block_len as u64 > left {
+        let left = budget_end.saturating_sub(cpu.instructions);
+        let block_len = insn.block_len as u64;
+        if block_len > left {
+            // Also where nothing is left (a block has at least one instruction).
             return run_partial_block(cpu, mem, code, first, left);
         }
         cpu.pc = code.pc_of(first + insn.to_block_end as usize);
-        cpu.instructions += insn.block_len as u64;
+        cpu.instructions += block_len;
         if let Err(trap) = (insn.run)(cpu, mem, insn, rest) {
             return Exit::Trap(trap);
         }
     }
 }
 
-/// Runs the first `count` instructions of the block at `first`, fewer than its length: what is
-/// left of the instruction budget. One at a time, each returning here.
+/// Runs the first `count` instructions of the block at `first`, fewer than its length (possibly
+/// none): what is left of the instruction budget. One at a time, each returning here.
 #[cold]
 #[inline(never)]
 fn run_partial_block(cpu: &mut Cpu, mem: &mut Memory, code: &Code, first: usize, count: u64) -> Exit {
