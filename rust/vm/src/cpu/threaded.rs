@@ -66,9 +66,9 @@ pub(crate) fn pick(forms: &Forms, insn: &Insn, last: bool) -> Run {
 
 /// Runs `insn` (`SLOTS` 2-byte slots long), then the instruction after it.
 ///
-/// Every way out is a call in tail position, which lets the compiler turn the
-/// call of the next instruction's form into a jump (a trap's result merged with the next form's
-/// kept it a real call, for operations run through their handler).
+/// Every way out is a call in tail position, which lets the compiler turn the call of the next
+/// instruction's form into a jump (a trap's result merged with the next form's kept it a real
+/// call, for operations run through their handler).
 fn chain<O: Operation, const SLOTS: usize>(
     cpu: &mut Cpu,
     mem: &mut Memory,
