@@ -5,7 +5,7 @@
 //! dispatch loop charges a whole block against the instruction budget at once and runs it without
 //! looking up `pc` again. The layout is shared by every machine running the same program.
 
-use super::threaded::{self, MAX_BLOCK_LEN};
+use super::threaded::{self, Cursor, MAX_BLOCK_LEN};
 use super::{decode::decode, i, Insn};
 use crate::arena::vec_with_huge_pages;
 
@@ -84,22 +84,18 @@ impl Code {
     /// The slot index of `pc`, if `pc` is inside this code.
     #[inline(always)]
     pub fn slot(&self, pc: u64) -> Option<usize> {
-        self.fetch(pc).map(|(slot, ..)| slot)
+        self.fetch(pc).map(|(slot, _)| slot)
     }
 
-    /// The slot of `pc`, the instruction there and the decoded code after it (which the
-    /// instruction's threaded form runs on), if `pc` is inside this code: one bounds check for
-    /// all three.
+    /// The slot of `pc` and where its block runs (see [`threaded::Cursor`]), if `pc` is inside
+    /// this code: one bounds check for both.
     #[inline(always)]
-    pub fn fetch(&self, pc: u64) -> Option<(usize, &Insn, &[Insn])> {
+    pub fn fetch(&self, pc: u64) -> Option<(usize, Cursor<'_>)> {
         let slot = (pc.wrapping_sub(self.base) >> 1) as usize;
         if pc & 1 != 0 {
             return None;
         }
-        match self.insns.get(slot..) {
-            Some([insn, rest @ ..]) => Some((slot, insn, rest)),
-            _ => None,
-        }
+        Some((slot, Cursor::new(self.insns.get(slot..)?)?))
     }
 
     /// The number of 2-byte slots.

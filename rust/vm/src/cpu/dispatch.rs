@@ -35,7 +35,8 @@ pub(crate) enum Exit {
 #[inline(always)]
 pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Jit, u32)>, budget_end: u64) -> Exit {
     loop {
-        let Some((mut first, mut insn, mut rest)) = code.fetch(cpu.pc) else {
+        let mut block_start = cpu.pc;
+        let Some((mut first, mut at)) = code.fetch(block_start) else {
             return Exit::OutsideCode;
         };
         if let Some((jit, threshold)) = jit {
@@ -51,23 +52,23 @@ pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Ji
                     // Native code handed the block at `pc` to the interpreter, or could not run:
                     // that block is interpreted, without entering native code again first.
                     Some(JitExit::Interpret) | None => {
-                        let Some(fetched) = code.fetch(cpu.pc) else {
+                        block_start = cpu.pc;
+                        let Some(fetched) = code.fetch(block_start) else {
                             return Exit::OutsideCode;
                         };
-                        (first, insn, rest) = fetched;
+                        (first, at) = fetched;
                     }
                 },
             }
         }
-        let left = budget_end.saturating_sub(cpu.instructions);
-        let block_len = insn.block_len as u64;
-        if block_len > left {
+        let insn = at.insn();
+        let Some(after_block) = cpu.instructions.checked_add(insn.block_len as u64).filter(|&n| n <= budget_end) else {
             // Also where nothing is left (a block has at least one instruction).
-            return run_partial_block(cpu, mem, code, first, left);
-        }
-        cpu.pc = code.pc_of(first + insn.to_block_end as usize);
-        cpu.instructions += block_len;
-        if let Err(trap) = (insn.run)(cpu, mem, insn, rest) {
+            return run_partial_block(cpu, mem, code, first, budget_end.saturating_sub(cpu.instructions));
+        };
+        cpu.pc = block_start.wrapping_add(2 * insn.to_block_end as u64);
+        cpu.instructions = after_block;
+        if let Err(trap) = (insn.run)(cpu, mem, at) {
             return Exit::Trap(trap);
         }
     }

@@ -10,6 +10,9 @@
 //! Blocks are at most [`MAX_BLOCK_LEN`] instructions long (see [`super::code`]), which bounds
 //! the depth of the chain where the call is not turned into a jump (unoptimised builds).
 
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+
 use super::{Cpu, Insn, Trap};
 use crate::memory::Memory;
 
@@ -17,13 +20,56 @@ use crate::memory::Memory;
 pub(crate) const MAX_BLOCK_LEN: u8 = 64;
 
 /// The threaded form of one instruction: runs it, and (unless it is the last of its block) the
-/// rest of its block. `rest` is the decoded code after `insn`.
+/// rest of its block. `at` points at the instruction, inside its decoded code.
 ///
 /// While a block runs, `cpu.pc` holds the address of its last instruction and
 /// `cpu.instructions` counts the whole block. An instruction that faults puts both right for
 /// itself (its own address, and none of the block from it on retired) before it returns the
 /// trap, so the dispatch loop has nothing to find out about where a block stopped.
-pub(crate) type Run = fn(cpu: &mut Cpu, mem: &mut Memory, insn: &Insn, rest: &[Insn]) -> Result<(), Trap>;
+pub(crate) type Run = for<'a> fn(cpu: &mut Cpu, mem: &mut Memory, at: Cursor<'a>) -> Result<(), Trap>;
+
+/// Where a block runs: an instruction of decoded code, and (for the forms of instructions that are
+/// not the last of their block) the instructions after it. One pointer rather than the
+/// instruction and a slice of what follows it: a chain step is then a load and a jump, with no
+/// bounds check and two registers fewer to pass on (five host instructions fewer per interpreted
+/// instruction).
+#[derive(Clone, Copy)]
+pub(crate) struct Cursor<'a> {
+    /// Points into the slice `Cursor::new` was given, which lives for `'a`.
+    insn: NonNull<Insn>,
+    code: PhantomData<&'a [Insn]>,
+}
+
+impl<'a> Cursor<'a> {
+    /// The instruction at `insns[0]`, with the rest of `insns` after it.
+    #[inline(always)]
+    pub fn new(insns: &'a [Insn]) -> Option<Cursor<'a>> {
+        if insns.is_empty() {
+            return None;
+        }
+        Some(Cursor { insn: NonNull::from(insns).cast(), code: PhantomData })
+    }
+
+    /// The instruction here.
+    #[inline(always)]
+    pub fn insn(self) -> &'a Insn {
+        // SAFETY: `insn` points at an element of the slice given to `new` (advanced only within
+        // it, see `next`), which is borrowed for `'a` and so neither moves nor changes.
+        unsafe { self.insn.as_ref() }
+    }
+
+    /// The instruction `slots` 2-byte slots on, which must be the next one of the same block.
+    ///
+    /// # Safety
+    /// The instruction here must not be the last of its block, and `slots` its length in slots.
+    /// A block's instructions lie in one decoded code (`code` ends blocks at its last slot), so
+    /// the next one is then in the slice given to `new`.
+    #[inline(always)]
+    unsafe fn next(self, slots: usize) -> Cursor<'a> {
+        // SAFETY: the caller promises that the result stays inside the slice (see above).
+        Cursor { insn: unsafe { self.insn.add(slots) }, code: PhantomData }
+    }
+}
 
 /// The form an instruction has until `code` places it in its block: it runs the instruction
 /// through its handler, nothing more.
@@ -64,35 +110,37 @@ pub(crate) fn pick(forms: &Forms, insn: &Insn, last: bool) -> Run {
     }
 }
 
-/// Runs `insn` (`SLOTS` 2-byte slots long), then the instruction after it.
+/// Runs the instruction at `at` (`SLOTS` 2-byte slots long), then the instruction after it.
 ///
 /// Every way out is a call in tail position, which lets the compiler turn the call of the next
 /// instruction's form into a jump (a trap's result merged with the next form's kept it a real
 /// call, for operations run through their handler).
-fn chain<O: Operation, const SLOTS: usize>(
-    cpu: &mut Cpu,
-    mem: &mut Memory,
-    insn: &Insn,
-    rest: &[Insn],
-) -> Result<(), Trap> {
+fn chain<O: Operation, const SLOTS: usize>(cpu: &mut Cpu, mem: &mut Memory, at: Cursor) -> Result<(), Trap> {
+    let insn = at.insn();
     match O::execute(cpu, mem, insn) {
-        Ok(()) => match rest.get(SLOTS - 1..) {
-            Some([next, after @ ..]) => (next.run)(cpu, mem, next, after),
-            _ => ran_out_of_code(cpu, insn, SLOTS),
-        },
+        Ok(()) => {
+            // SAFETY: `code` gives this form only to instructions that are not the last of
+            // their block (`pick` with `last` false), and `SLOTS` is the length of those it
+            // is given to (`pick` chooses by length).
+            let next = unsafe { at.next(SLOTS) };
+            (next.insn().run)(cpu, mem, next)
+        }
         Err(trap) => trapped(cpu, insn, trap),
     }
 }
 
-/// Runs `insn`, the last instruction of its block and one that may change control flow: it
-/// leaves the next address in `cpu.pc` itself.
-fn transfer<O: Operation>(cpu: &mut Cpu, mem: &mut Memory, insn: &Insn, _: &[Insn]) -> Result<(), Trap> {
+/// Runs the instruction at `at`, the last of its block and one that may change control flow:
+/// it leaves the next address in `cpu.pc` itself.
+fn transfer<O: Operation>(cpu: &mut Cpu, mem: &mut Memory, at: Cursor) -> Result<(), Trap> {
+    let insn = at.insn();
     O::execute(cpu, mem, insn).inspect_err(|&trap| stopped(cpu, insn, trap))
 }
 
-/// Runs `insn` (`SLOTS` 2-byte slots long), a straight-line instruction where its block was cut
-/// (at the block length limit or the end of the code), and moves `cpu.pc` past it.
-fn cut<O: Operation, const SLOTS: usize>(cpu: &mut Cpu, mem: &mut Memory, insn: &Insn, _: &[Insn]) -> Result<(), Trap> {
+/// Runs the instruction at `at` (`SLOTS` 2-byte slots long), a straight-line instruction where
+/// its block was cut (at the block length limit or the end of the code), and moves `cpu.pc` past
+/// it.
+fn cut<O: Operation, const SLOTS: usize>(cpu: &mut Cpu, mem: &mut Memory, at: Cursor) -> Result<(), Trap> {
+    let insn = at.insn();
     O::execute(cpu, mem, insn).inspect_err(|&trap| stopped(cpu, insn, trap))?;
     cpu.pc = cpu.pc.wrapping_add(2 * SLOTS as u64);
     Ok(())
@@ -122,15 +170,4 @@ fn faulted(cpu: &mut Cpu, insn: &Insn) {
 fn trapped(cpu: &mut Cpu, insn: &Insn, trap: Trap) -> Result<(), Trap> {
     stopped(cpu, insn, trap);
     Err(trap)
-}
-
-/// Where [`chain`] finds no instruction after `insn` (`slots` long). Blocks end at the last
-/// instruction of the code, so this does not happen; if it did, execution would continue after
-/// `insn`, outside the code.
-#[cold]
-#[inline(never)]
-fn ran_out_of_code(cpu: &mut Cpu, insn: &Insn, slots: usize) -> Result<(), Trap> {
-    cpu.pc = cpu.pc.wrapping_sub(2 * insn.to_block_end as u64).wrapping_add(2 * slots as u64);
-    cpu.instructions -= insn.block_len as u64 - 1;
-    Ok(())
 }
