@@ -146,6 +146,31 @@ fn vmcall_passes_integer_float_string_and_struct_arguments() {
 }
 
 #[test]
+fn vmcall_ints_passes_integers_in_registers_and_nests_inside_handlers() {
+    let (mut m, _) = machine();
+    let (add, sum8, bump) =
+        (m.address_of("add").unwrap(), m.address_of("sum8").unwrap(), m.address_of("bump").unwrap());
+    assert_eq!(m.vmcall_ints(add, [40, 2]).unwrap(), 42);
+    assert_eq!(m.vmcall_ints(add, [-50, 8]).unwrap() as i64, -42);
+    assert_eq!(m.vmcall_ints(sum8, [1, 2, 3, 4, 5, 6, 7, 8]).unwrap(), (1..=8).map(|i| i * i).sum::<i64>() as u64);
+    assert_eq!(m.vmcall_ints(bump, []).unwrap(), 1);
+    assert_eq!(m.vmcall_ints(bump, []).unwrap(), 2);
+    // From inside a handler it is a nested call, as `vmcall_address` is.
+    fn call_callback_with_ints(m: &mut Machine<Host>) -> Result<(), HostError> {
+        let value = m.vmcall_ints(m.data.callback.unwrap(), [m.sysarg(0) as i64]).map_err(Box::new)?;
+        m.set_result(value);
+        Ok(())
+    }
+    m.install_syscall_handler(502, call_callback_with_ints);
+    m.vmcall("register_callback", &[]).unwrap();
+    assert_eq!(m.vmcall("call_through_host", &[Arg::Int(21)]).unwrap(), 43);
+    // The budget applies as to any call.
+    let loop_forever = m.address_of("loop_forever").unwrap();
+    assert!(matches!(m.vmcall_ints(loop_forever, []), Err(Error::InstructionLimit { .. })));
+    assert_eq!(m.vmcall_ints(add, [1, 1]).unwrap(), 2);
+}
+
+#[test]
 fn arguments_beyond_the_registers_go_on_the_stack() {
     let (mut m, _) = machine();
     let twelve: Vec<Arg> = (1..=12).map(Arg::Int).collect();
@@ -471,6 +496,7 @@ fn vmcalls_allocate_nothing() {
     let calls = |m: &mut Machine<_>, rounds: u32| {
         for i in 0..rounds as i64 {
             assert_eq!(m.vmcall("add", &[Arg::Int(i), Arg::Int(1)]).unwrap(), i as u64 + 1);
+            assert_eq!(m.vmcall_ints(m.address_of("add").unwrap(), [i, 2]).unwrap(), i as u64 + 2);
             m.vmcall("strlen_of", &[Arg::Str("no allocation")]).unwrap();
             m.vmcall("point_sum", &[Arg::Bytes(&point)]).unwrap();
             m.vmcall("host_add", &[Arg::Int(1), Arg::Int(2)]).unwrap();

@@ -3,10 +3,12 @@
 //! `cargo bench -p rvsandbox-vm --bench calls` builds `bench/guests/calls.c` with the RISC-V cross
 //! compiler, then times, per call (median of several rounds of many calls each):
 //! an empty function, a function of four integers, a function that makes one host call, and a
-//! host call that makes a nested call back into the guest (`preempt`).
+//! host call that makes a nested call back into the guest (`preempt`), all with
+//! `Machine::vmcall_ints`; then the first two again with arguments as a `&[Arg]` slice
+//! (`Machine::vmcall_address`).
 //!
 //! `cargo bench -p rvsandbox-vm --bench calls -- --profile NAME` (NAME: `empty`, `four`,
-//! `host` or `nested`) makes only that call, 10,000 times after a warm-up, inside the function
+//! `host`, `nested`, `slice-empty` or `slice-four`) makes only that call, 10,000 times after a warm-up, inside the function
 //! `calls::time`; under `valgrind --tool=callgrind --toggle-collect='calls::time*'` the count
 //! divided by 10,000 is host instructions per call, a steady figure on a noisy machine.
 
@@ -149,10 +151,14 @@ fn main() {
     }
     let m = &mut m;
     let four_args = [Arg::Int(1), Arg::Int(2), Arg::Int(3), Arg::Int(4)];
-    measure(m, profile, "empty", "empty function", |m| m.vmcall_address(empty, &[]));
-    measure(m, profile, "four", "four integer arguments", |m| m.vmcall_address(four, black_box(&four_args)));
-    measure(m, profile, "host", "one host call", |m| m.vmcall_address(one_host_call, &[Arg::Int(7)]));
-    measure(m, profile, "nested", "host call + nested call (preempt)", |m| m.vmcall_address(nested, &[Arg::Int(7)]));
+    measure(m, profile, "empty", "empty function", |m| m.vmcall_ints(empty, []));
+    measure(m, profile, "four", "four integer arguments", |m| m.vmcall_ints(four, black_box([1, 2, 3, 4])));
+    measure(m, profile, "host", "one host call", |m| m.vmcall_ints(one_host_call, [7]));
+    measure(m, profile, "nested", "host call + nested call (preempt)", |m| m.vmcall_ints(nested, [7]));
+    measure(m, profile, "slice-empty", "empty function, `&[Arg]` arguments", |m| m.vmcall_address(empty, &[]));
+    measure(m, profile, "slice-four", "four integer arguments, `&[Arg]`", |m| {
+        m.vmcall_address(four, black_box(&four_args))
+    });
     measure(m, profile, "by-name", "by name (hash lookup) + empty", |m| m.vmcall("empty", &[]));
     if profile.is_some() {
         return;
