@@ -61,9 +61,6 @@ pub struct Options {
     /// every block before it first runs and always enters the native code, however short (other
     /// thresholds leave short straight-line code to the interpreter, which runs it faster than a
     /// trip into native code): it is for tests that compare native code with the interpreter.
-    /// Short blocks that end in an indirect jump or a system call, such as a function's last
-    /// block, are always interpreted and never counted: native code would run only those few
-    /// instructions before it handed back to the interpreter.
     /// (A region another machine of the same program compiled first keeps that machine's
     /// choice.)
     pub compile_after: Option<u32>,

@@ -8,7 +8,6 @@
 use super::threaded::{self, Cursor, MAX_BLOCK_LEN};
 use super::{decode::decode, i, Insn};
 use crate::arena::vec_with_huge_pages;
-use crate::jit;
 
 /// Programs with fewer slots than this are decoded on the calling thread.
 const PARALLEL_DECODE_SLOTS: usize = 1 << 16;
@@ -70,15 +69,13 @@ impl Code {
         for slot in (0..slots).rev() {
             let next = slot + insns[slot].len() as usize / 2;
             let (block_len, to_block_end) = match insns.get(next) {
-                Some(after) if !insns[slot].ends_block() && after.block_len < MAX_BLOCK_LEN => {
+                Some(after) if !insns[slot].ends_block && after.block_len < MAX_BLOCK_LEN => {
                     (after.block_len + 1, after.to_block_end + (next - slot) as u8)
                 }
                 _ => (1, 0),
             };
-            let interpreted = jit::never_worth_entering(block_len, &insns[slot + to_block_end as usize]);
             let insn = &mut insns[slot];
             (insn.block_len, insn.to_block_end) = (block_len, to_block_end);
-            insn.flags |= if interpreted { Insn::INTERPRETED } else { 0 };
             insn.run = threaded::pick(i::threaded_forms(insn.fast), insn, block_len == 1);
         }
         Code { base, insns: insns.into_boxed_slice() }
@@ -132,20 +129,6 @@ mod tests {
         }
         bytes.extend_from_slice(&0x8082u16.to_le_bytes());
         bytes
-    }
-
-    #[test]
-    fn short_blocks_without_a_known_successor_are_left_to_the_interpreter() {
-        let interpreted = |bytes: &[u8]| Code::decode(0x1000, bytes).at(0).flags & Insn::INTERPRETED != 0;
-        let ecall = 0x0000_0073u32.to_le_bytes();
-        // `bnez a0, -2`: back to the `c.addi` before it.
-        let loop_back = 0xfe05_1fe3u32.to_le_bytes();
-        // Returns and system calls after a few instructions.
-        assert!(interpreted(&straight_run(3)));
-        assert!(interpreted(&[&0x0505u16.to_le_bytes()[..], &ecall].concat()));
-        // A block that may loop, and a run long enough to pay for entering native code.
-        assert!(!interpreted(&[&0x0505u16.to_le_bytes()[..], &loop_back].concat()));
-        assert!(!interpreted(&straight_run(40)));
     }
 
     #[test]

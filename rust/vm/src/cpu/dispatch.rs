@@ -2,7 +2,7 @@
 //! hands blocks that have been compiled to their native code.
 
 use super::code::Code;
-use super::{i, Cpu, Insn, Trap};
+use super::{i, Cpu, Trap};
 use crate::jit::{Jit, JitExit, Visit};
 use crate::memory::Memory;
 
@@ -39,8 +39,7 @@ pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Ji
         let Some((mut first, mut at)) = code.fetch(block_start) else {
             return Exit::OutsideCode;
         };
-        // Blocks where native code is never worth entering are not counted.
-        if let Some((jit, threshold)) = jit.filter(|_| at.insn().flags & Insn::INTERPRETED == 0) {
+        if let Some((jit, threshold)) = jit {
             match jit.visit(first, threshold) {
                 Visit::Interpret => {}
                 Visit::Compile => {

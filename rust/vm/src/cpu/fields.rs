@@ -86,7 +86,7 @@ impl Insn {
             rs1,
             rs2,
             rs3: 0,
-            flags: 0,
+            ends_block: false,
             block_len: 1,
             to_block_end: 0,
             raw: 0,
@@ -105,7 +105,7 @@ impl Insn {
 
     /// Marks an instruction as one that may change control flow.
     pub fn ending_block(mut self) -> Insn {
-        self.flags |= Insn::ENDS_BLOCK;
+        self.ends_block = true;
         self
     }
 

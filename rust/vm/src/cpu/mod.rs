@@ -246,9 +246,8 @@ pub(crate) struct Insn {
     pub rs3: u8,
     /// Which base-ISA operation the dispatch loop runs inline, if any (otherwise `handler`).
     pub fast: i::Fast,
-    /// Facts about the instruction and its block, as bits: [`Insn::ENDS_BLOCK`] and
-    /// [`Insn::INTERPRETED`]. One byte for both keeps the record at 32 bytes.
-    pub flags: u8,
+    /// Whether this instruction may change control flow (ends a block).
+    pub ends_block: bool,
     /// Instructions from this one to the end of its block, inclusive (set by `code`; at most
     /// [`threaded::MAX_BLOCK_LEN`]).
     pub block_len: u8,
@@ -259,19 +258,6 @@ pub(crate) struct Insn {
 }
 
 impl Insn {
-    /// [`Insn::flags`] bit: the instruction may change control flow (it ends its block).
-    pub const ENDS_BLOCK: u8 = 1;
-    /// [`Insn::flags`] bit, set by `code`: native code is never worth entering at the block that
-    /// starts here (see [`crate::jit::never_worth_entering`]), so the dispatch loop does not
-    /// count its runs.
-    pub const INTERPRETED: u8 = 2;
-
-    /// Whether the instruction may change control flow (it ends its block).
-    #[inline(always)]
-    pub fn ends_block(&self) -> bool {
-        self.flags & Insn::ENDS_BLOCK != 0
-    }
-
     /// Encoded length in bytes: 2 or 4 (a 32-bit encoding's low bits are `0b11`).
     #[inline(always)]
     pub fn len(&self) -> u64 {

@@ -34,7 +34,6 @@ use crate::cpu::{Cpu, Insn, Trap};
 use crate::memory::Memory;
 
 use executable::ExecutableMemory;
-pub(crate) use region::never_worth_entering;
 use translate::Compiler;
 
 /// Whether this host can run native code: the JIT generates x86-64 code only. Elsewhere every
@@ -289,8 +288,7 @@ impl Jit {
     /// Compiles the region starting at `slot` (once; later calls do nothing). With `enter_always`,
     /// the interpreter enters the region even if it is too short to pay (see
     /// [`region::Region::worth_entering`]): a machine that compiles everything before it runs
-    /// (`compile_after: Some(0)`, for tests) then runs natively all but the blocks that
-    /// [`never_worth_entering`] leaves to the interpreter (such as a function's last block).
+    /// (`compile_after: Some(0)`, for tests) then runs everything natively.
     #[cold]
     pub fn compile(&self, code: &Code, slot: usize, enter_always: bool) {
         let mut guard = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());

@@ -10,7 +10,6 @@ use std::collections::HashMap;
 
 use crate::cpu::code::Code;
 use crate::cpu::i::Fast;
-use crate::cpu::Insn;
 
 /// The most segments in one region; jumps to code beyond them leave the region.
 const MAX_SEGMENTS: usize = 32;
@@ -98,8 +97,18 @@ impl Segment {
         let mut slot = start;
         let end = loop {
             let insn = code.at(slot);
-            if insn.ends_block() {
-                break if runs_natively(insn) { End::Transfer(slot) } else { End::Interpret(code.pc_of(slot)) };
+            if insn.ends_block {
+                break match insn.fast.uncompressed() {
+                    Fast::Beq
+                    | Fast::Bne
+                    | Fast::Blt
+                    | Fast::Bge
+                    | Fast::Bltu
+                    | Fast::Bgeu
+                    | Fast::Jal
+                    | Fast::Jalr => End::Transfer(slot),
+                    _ => End::Interpret(code.pc_of(slot)),
+                };
             }
             if body.len() == MAX_SEGMENT_LEN {
                 break End::Goto(code.pc_of(slot));
@@ -113,24 +122,6 @@ impl Segment {
         };
         Segment { start, body, end }
     }
-}
-
-/// Whether native code runs `insn`, an instruction that ends a block, itself: branches and jumps.
-/// Native code leaves the others to the interpreter.
-fn runs_natively(insn: &Insn) -> bool {
-    matches!(
-        insn.fast.uncompressed(),
-        Fast::Beq | Fast::Bne | Fast::Blt | Fast::Bge | Fast::Bltu | Fast::Bgeu | Fast::Jal | Fast::Jalr
-    )
-}
-
-/// Whether a region entered at a block of `block_len` instructions ending in `last` can never be
-/// [worth entering](Region::worth_entering), whatever has run: the block ends in an instruction
-/// that leaves no known successor (an indirect jump such as a function's return, or one left to
-/// the interpreter), so the region is that block alone, and the block is too short to pay.
-pub(crate) fn never_worth_entering(block_len: u8, last: &Insn) -> bool {
-    let no_successor = last.ends_block() && (last.fast.uncompressed() == Fast::Jalr || !runs_natively(last));
-    no_successor && u64::from(block_len) < MIN_STRAIGHT_LINE
 }
 
 /// The addresses a segment may continue at that are known before it runs.
