@@ -235,7 +235,10 @@ impl From<Handler> for Op {
 #[derive(Clone, Copy)]
 pub(crate) struct Insn {
     pub handler: Handler,
-    /// Its threaded form (set by `code`), which the dispatch loop starts a block with.
+    /// Its threaded form, which the dispatch loop starts a block with: `threaded::UNPLACED`
+    /// when decoded, then what `threaded::pick` chooses, set by `code` and nowhere else. The
+    /// unsafe code in `threaded::chain` relies on a chain form meaning that another
+    /// instruction of the same block follows.
     pub run: threaded::Run,
     /// Sign-extended immediate, or the rounding mode for floating-point instructions.
     pub imm: i32,
