@@ -8,9 +8,10 @@
 //! (`Machine::vmcall_address`).
 //!
 //! `cargo bench -p rvsandbox-vm --bench calls -- --profile NAME` (NAME: `empty`, `four`,
-//! `host`, `nested`, `slice-empty` or `slice-four`) makes only that call, 10,000 times after a warm-up, inside the function
-//! `calls::time`; under `valgrind --tool=callgrind --toggle-collect='calls::time*'` the count
-//! divided by 10,000 is host instructions per call, a steady figure on a noisy machine.
+//! `host`, `nested`, `slice-empty` or `slice-four`) makes only that call, 10,000 times after a
+//! warm-up, inside the function `calls::time`; under
+//! `valgrind --tool=callgrind --toggle-collect='calls::time*'` the count divided by 10,000 is
+//! host instructions per call, a steady figure on a noisy machine.
 
 use std::hint::black_box;
 use std::path::Path;
