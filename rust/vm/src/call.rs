@@ -59,7 +59,9 @@ impl<T> Machine<T> {
 
     /// [`Machine::vmcall_address`] for up to eight integer arguments whose number is known at
     /// compile time: the fastest call, as nothing about the arguments is checked while it runs
-    /// (a `&[Arg]` is looked at one argument at a time).
+    /// (a `&[Arg]` is looked at one argument at a time). Each value fills its register, as with
+    /// [`Arg::Int`]: pass 32-bit parameters (`int`, and `unsigned` too, as the RISC-V LP64
+    /// calling convention says) sign-extended from 32 bits.
     ///
     /// ```no_run
     /// # let mut machine = rvsandbox_vm::Machine::new(&[], Default::default(), ())?;

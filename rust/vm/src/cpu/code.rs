@@ -94,7 +94,10 @@ impl Code {
         // Rotated rather than shifted: an odd `pc` sets the top bit, so the bounds check turns
         // it away too.
         let slot = usize::try_from(pc.wrapping_sub(self.base).rotate_right(1)).ok()?;
-        Some((slot, Cursor::new(self.insns.get(slot..)?)?))
+        let rest = self.insns.get(slot..)?;
+        // SAFETY: `rest` is this code from `slot` to its end, with the forms `decode` placed
+        // (`insns` is not changed after that).
+        Some((slot, unsafe { Cursor::new(rest) }?))
     }
 
     /// The number of 2-byte slots.

@@ -42,8 +42,13 @@ pub(crate) struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     /// The instruction at `insns[0]`, with the rest of `insns` after it.
+    ///
+    /// # Safety
+    /// `insns` must be decoded code from some slot to its end, with the forms `code` placed in
+    /// it: then every chain form in it is followed, inside `insns`, by the next instruction of
+    /// its block, which is what [`Cursor::next`] and the forms that call it rely on.
     #[inline(always)]
-    pub fn new(insns: &'a [Insn]) -> Option<Cursor<'a>> {
+    pub unsafe fn new(insns: &'a [Insn]) -> Option<Cursor<'a>> {
         if insns.is_empty() {
             return None;
         }
@@ -119,9 +124,10 @@ fn chain<O: Operation, const SLOTS: usize>(cpu: &mut Cpu, mem: &mut Memory, at: 
     let insn = at.insn();
     match O::execute(cpu, mem, insn) {
         Ok(()) => {
-            // SAFETY: `code` gives this form only to instructions that are not the last of
-            // their block (`pick` with `last` false), and `SLOTS` is the length of those it
-            // is given to (`pick` chooses by length).
+            // SAFETY: `at` comes from `Cursor::new` on decoded code as `code` placed it (its
+            // contract), and `code` gives this form only to instructions that are not the last
+            // of their block (`pick` with `last` false), and of length `SLOTS` (`pick` chooses
+            // by length).
             let next = unsafe { at.next(SLOTS) };
             (next.insn().run)(cpu, mem, next)
         }
