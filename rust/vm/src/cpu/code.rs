@@ -5,8 +5,9 @@
 //! dispatch loop charges a whole block against the instruction budget at once and runs it without
 //! looking up `pc` again. The layout is shared by every machine running the same program.
 
+use super::decode::{cut_off, decode};
 use super::threaded::{self, Cursor, MAX_BLOCK_LEN};
-use super::{decode::decode, i, Insn};
+use super::{i, Insn};
 use crate::arena::vec_with_huge_pages;
 
 /// Programs with fewer slots than this are decoded on the calling thread.
@@ -23,14 +24,21 @@ pub(crate) struct Code {
 impl Code {
     /// Decodes `bytes`, which are loaded at guest address `base` (2-byte aligned).
     pub fn decode(base: u64, bytes: &[u8]) -> Code {
-        let halfword = |at: usize| bytes.get(at..at + 2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]) as u32);
+        let halfword = |at: usize| bytes.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
         let slots = bytes.len() / 2;
         let decode_slots = |range: std::ops::Range<usize>| -> Vec<Insn> {
             let mut part = vec_with_huge_pages(range.len());
             part.extend(range.map(|slot| {
-                let low = halfword(slot * 2);
-                let raw = if low & 3 == 3 { low | halfword(slot * 2 + 2) << 16 } else { low };
-                decode(raw, base + 2 * slot as u64)
+                let pc = base + 2 * slot as u64;
+                // Every slot's own halfword is inside `bytes`.
+                let low = halfword(slot * 2).unwrap_or_default();
+                if low & 3 != 3 {
+                    return decode(low as u32, pc);
+                }
+                match halfword(slot * 2 + 2) {
+                    Some(high) => decode(low as u32 | (high as u32) << 16, pc),
+                    None => cut_off(low),
+                }
             }));
             part
         };

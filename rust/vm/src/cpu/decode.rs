@@ -18,8 +18,17 @@ pub(crate) fn decode(raw: u32, pc: u64) -> Insn {
     } else {
         decode_32(Word(raw), pc)
     };
-    let insn = decoded.unwrap_or_else(|| Insn::int(illegal, 0, 0, 0, 0).ending_block());
-    Insn { raw, ..insn }
+    decoded.map_or_else(|| illegal_insn(raw), |insn| Insn { raw, ..insn })
+}
+
+/// The instruction at a slot holding the first half of a 4-byte encoding (`low`) whose second
+/// half lies past the end of the code: illegal, as nothing past the end can be fetched.
+pub(crate) fn cut_off(low: u16) -> Insn {
+    illegal_insn(low as u32)
+}
+
+fn illegal_insn(raw: u32) -> Insn {
+    Insn { raw, ..Insn::int(illegal, 0, 0, 0, 0).ending_block() }
 }
 
 fn decode_32(w: Word, pc: u64) -> Option<Insn> {

@@ -112,4 +112,14 @@ mod tests {
         let exit = run(&mut cpu, &mut Memory::new(4096), &code, None, 100);
         assert_eq!((exit, cpu.pc, cpu.instructions), (Exit::Trap(Trap::Breakpoint), 0x1004, 1));
     }
+
+    #[test]
+    fn a_four_byte_encoding_cut_off_by_the_end_of_the_code_is_illegal() {
+        // `c.nop`, then the first half of `addi a0, x0, 0` (0x00000513) as the code's last bytes:
+        // its missing half must not be read as zeros.
+        let code = Code::decode(0x1000, &[0x01, 0x00, 0x13, 0x05]);
+        let mut cpu = Cpu { pc: 0x1000, ..Cpu::default() };
+        let exit = run(&mut cpu, &mut Memory::new(4096), &code, None, 100);
+        assert_eq!((exit, cpu.pc, cpu.instructions), (Exit::Trap(Trap::IllegalInstruction(0x0513)), 0x1002, 1));
+    }
 }
