@@ -91,7 +91,11 @@ fn elf() -> Vec<u8> {
 
 /// A machine that has run `main`, with its output captured.
 fn machine() -> (Machine<Host>, Rc<RefCell<Vec<u8>>>) {
-    let options = Options { memory_max: 16 << 20, stack_size: 1 << 20, ..Options::default() };
+    machine_with(Options { memory_max: 16 << 20, stack_size: 1 << 20, ..Options::default() })
+}
+
+/// [`machine`] with `options`.
+fn machine_with(options: Options) -> (Machine<Host>, Rc<RefCell<Vec<u8>>>) {
     let mut m = Machine::new(&elf(), options, Host::default()).expect("load");
     let output = Rc::new(RefCell::new(Vec::new()));
     let sink = output.clone();
@@ -247,6 +251,56 @@ fn the_instruction_limit_is_a_distinct_outcome_and_the_machine_stays_usable() {
     let pc = error.pc().unwrap();
     assert_eq!(m.symbol_at(pc).map(|(name, _)| name), Some("loop_forever"));
     assert_eq!(m.vmcall("add", &[Arg::Int(2), Arg::Int(3)]).unwrap(), 5);
+}
+
+#[test]
+fn calls_that_return_in_a_short_block_end_as_stepwise_simulation_does() {
+    // `add` and `read_null` return (or fault) in their first block, `host_add` in the block after
+    // its host call: a call runs those blocks without the dispatch loop. `simulate` runs the
+    // same code in the loop; both must end alike at every instruction budget.
+    let calls: [(&str, &[Arg]); 3] =
+        [("add", &[Arg::Int(2), Arg::Int(3)]), ("read_null", &[]), ("host_add", &[Arg::Int(2), Arg::Int(3)])];
+    for (function, args) in calls {
+        for limit in [1, 2, 3, 4, 1000] {
+            let options = Options { memory_max: 16 << 20, call_instruction_limit: limit, ..Options::default() };
+            let [(mut called, _), (mut stepped, _)] = [(); 2].map(|()| machine_with(options.clone()));
+            let address = called.address_of(function).unwrap();
+            let before = called.instruction_count();
+            let by_call = match called.vmcall_address(address, args) {
+                Ok(value) => format!("returned {value}"),
+                Err(Error::InstructionLimit { pc, .. }) => format!("out of instructions at {pc:#x}"),
+                Err(error) => format!("{error:?}"),
+            };
+            stepped.setup_call(address, args).unwrap();
+            let by_simulation = match stepped.simulate(limit) {
+                Ok(()) if stepped.instruction_limit_reached() => {
+                    format!("out of instructions at {:#x}", stepped.cpu.pc)
+                }
+                Ok(()) => format!("returned {}", stepped.return_value()),
+                Err(error) => format!("{error:?}"),
+            };
+            let ended = |m: &Machine<Host>, text: String| (text, m.instruction_count() - before, m.cpu.registers());
+            assert_eq!(ended(&called, by_call), ended(&stepped, by_simulation), "{function} within {limit}");
+        }
+    }
+}
+
+#[test]
+fn a_call_that_returns_at_once_clears_the_last_simulation_state() {
+    let (mut m, _) = machine();
+    m.setup_call(m.address_of("loop_forever").unwrap(), &[]).unwrap();
+    m.simulate(10).unwrap();
+    assert!(m.instruction_limit_reached() && !m.stopped());
+    assert_eq!(m.vmcall("add", &[Arg::Int(2), Arg::Int(3)]).unwrap(), 5);
+    assert!(m.stopped() && !m.instruction_limit_reached());
+}
+
+#[test]
+fn with_compile_after_zero_even_the_shortest_call_runs_native_code() {
+    let (mut m, _) = machine_with(Options { memory_max: 16 << 20, compile_after: Some(0), ..Options::default() });
+    let before = m.program().compile_stats().regions;
+    assert_eq!(m.vmcall("twice", &[Arg::Int(21)]).unwrap(), 42);
+    assert!(m.program().compile_stats().regions > before, "`twice` was compiled before it ran");
 }
 
 #[test]

@@ -73,7 +73,7 @@ impl<T> Machine<T> {
     pub fn vmcall_ints<const N: usize>(&mut self, addr: u64, args: [i64; N]) -> Result<u64, Error> {
         const { assert!(N <= 8, "a0-a7 hold at most eight integer arguments") };
         if self.call_depth > 0 {
-            return self.preempt(addr, &args.map(Arg::Int));
+            return self.preempt_ints(addr, args);
         }
         for (register, value) in (reg::A0..).zip(args) {
             self.cpu.set_reg(register, value as u64);
@@ -82,12 +82,31 @@ impl<T> Machine<T> {
         self.run_call()
     }
 
-    /// Runs the call set up at the top level, within the per-call instruction budget.
+    /// [`Machine::preempt`] for [`Machine::vmcall_ints`]. Out of line, which keeps the common
+    /// case small enough to inline where it is called.
+    #[inline(never)]
+    fn preempt_ints<const N: usize>(&mut self, addr: u64, args: [i64; N]) -> Result<u64, Error> {
+        self.preempt(addr, &args.map(Arg::Int))
+    }
+
+    /// Runs the call set up at the top level, within the per-call instruction budget. A function
+    /// whose first block returns (a small leaf function) is run here; any other goes on in the
+    /// dispatch loop, out of line.
     #[inline(always)]
     fn run_call(&mut self) -> Result<u64, Error> {
         let limit = self.options.call_instruction_limit;
         self.budget_end = self.cpu.instructions.saturating_add(limit);
-        if self.execute()? {
+        if self.return_quickly() {
+            return Ok(self.cpu.reg(reg::A0));
+        }
+        self.run_call_in_loop(limit)
+    }
+
+    /// The rest of [`Machine::run_call`]: the dispatch loop, inlined here rather than behind
+    /// another function call.
+    #[inline(never)]
+    fn run_call_in_loop(&mut self, limit: u64) -> Result<u64, Error> {
+        if self.execute_here()? {
             return Err(self.limit_error(limit));
         }
         Ok(self.cpu.reg(reg::A0))

@@ -208,17 +208,25 @@ impl<T> Machine<T> {
     }
 
     /// Executes until stopped (`Ok(false)`), out of budget (`Ok(true)`), or an error.
+    #[inline(never)]
     pub(crate) fn execute(&mut self) -> Result<bool, Error> {
+        self.execute_here()
+    }
+
+    /// [`Machine::execute`], inlined where it is called: a call from the host that does not
+    /// return at once runs its own copy of the loop, one function call away (see `run_call`).
+    #[inline(always)]
+    pub(crate) fn execute_here(&mut self) -> Result<bool, Error> {
         self.call_depth += 1;
-        let result = self.execute_inner();
+        let result = self.execute_loop();
         self.call_depth -= 1;
         result
     }
 
     /// The dispatch loop and the system calls it stops for, in one function: a call that makes
     /// a host call runs without leaving it.
-    #[inline(never)]
-    fn execute_inner(&mut self) -> Result<bool, Error> {
+    #[inline(always)]
+    fn execute_loop(&mut self) -> Result<bool, Error> {
         self.stopped = false;
         self.limit_reached = false;
         loop {
@@ -232,10 +240,36 @@ impl<T> Machine<T> {
                 Exit::BudgetSpent => return Ok(true),
                 exit @ (Exit::OutsideCode | Exit::Trap(_)) => return Err(self.fault(exit)),
             }
-            if self.stopped {
+            if self.stopped || self.return_after_system_call() {
                 return Ok(false);
             }
         }
+    }
+
+    /// If the block at `pc` is a short one that returns to the host, runs it and stops the
+    /// machine (returns true); otherwise may have run a short block that went elsewhere, from
+    /// where the dispatch loop goes on. See [`dispatch::run_short_return`].
+    ///
+    /// Not with `compile_after: Some(0)`, which promises native code for every block.
+    #[inline(always)]
+    pub(crate) fn return_quickly(&mut self) -> bool {
+        if self.compile_threshold == Some(0)
+            || !dispatch::run_short_return(&mut self.cpu, &mut self.memory, &self.program.code, self.budget_end)
+            || self.cpu.pc != EXIT_ADDRESS
+        {
+            return false;
+        }
+        self.hand_back();
+        self.limit_reached = false;
+        true
+    }
+
+    /// [`Machine::return_quickly`] after a system call: a function that makes a host call most
+    /// often returns what it got, in a block of its own. Out of line, so that the loop keeps its
+    /// registers for itself.
+    #[inline(never)]
+    fn return_after_system_call(&mut self) -> bool {
+        self.return_quickly()
     }
 
     /// The error for an exit from the dispatch loop that ends the execution with a fault. Kept

@@ -6,6 +6,8 @@
 //! looking up `pc` again. The layout is shared by every machine running the same program.
 
 use super::decode::{cut_off, decode};
+use super::i::Fast;
+use super::insn_flags::{SHORT_RETURN, SHORT_RETURN_MAX};
 use super::threaded::{self, Cursor, MAX_BLOCK_LEN};
 use super::{i, Insn};
 use crate::arena::vec_with_huge_pages;
@@ -77,7 +79,7 @@ impl Code {
         for slot in (0..slots).rev() {
             let next = slot + insns[slot].len() as usize / 2;
             let (block_len, to_block_end) = match insns.get(next) {
-                Some(after) if !insns[slot].ends_block && after.block_len < MAX_BLOCK_LEN => {
+                Some(after) if !insns[slot].ends_block() && after.block_len < MAX_BLOCK_LEN => {
                     (after.block_len + 1, after.to_block_end + (next - slot) as u8)
                 }
                 _ => (1, 0),
@@ -85,6 +87,10 @@ impl Code {
             let insn = &mut insns[slot];
             (insn.block_len, insn.to_block_end) = (block_len, to_block_end);
             insn.run = threaded::pick(i::threaded_forms(insn.fast), insn, block_len == 1);
+            let last = insns[slot + to_block_end as usize].fast;
+            if block_len <= SHORT_RETURN_MAX && matches!(last, Fast::Jalr | Fast::JalrC) {
+                insns[slot].flags |= SHORT_RETURN;
+            }
         }
         Code { base, insns: insns.into_boxed_slice() }
     }

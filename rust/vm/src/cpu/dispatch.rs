@@ -2,7 +2,7 @@
 //! hands blocks that have been compiled to their native code.
 
 use super::code::Code;
-use super::{i, Cpu, Trap};
+use super::{i, Cpu, Insn, Trap};
 use crate::jit::{Jit, JitExit, Visit};
 use crate::memory::Memory;
 
@@ -62,16 +62,46 @@ pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Ji
             }
         }
         let insn = at.insn();
-        let Some(after_block) = cpu.instructions.checked_add(insn.block_len as u64).filter(|&n| n <= budget_end) else {
+        if !charge_block(cpu, block_start, insn, budget_end) {
             // Also where nothing is left (a block has at least one instruction).
             return run_partial_block(cpu, mem, code, first, budget_end.saturating_sub(cpu.instructions));
-        };
-        cpu.pc = block_start.wrapping_add(2 * insn.to_block_end as u64);
-        cpu.instructions = after_block;
+        }
         if let Err(trap) = (insn.run)(cpu, mem, at) {
             return Exit::Trap(trap);
         }
     }
+}
+
+/// Runs the block at `cpu.pc` if it is a [short return](Insn::starts_short_return) that fits in
+/// the budget, and returns whether it ran to its end (which leaves the `jalr`'s target in
+/// `cpu.pc`). For the places where the host most often meets the last block of a function (the
+/// first block of a call, the block after a system call): there it runs without [`run`]'s loop
+/// and JIT check, neither of which pays for one short block.
+///
+/// Returns false, with nothing run, for any other block. Returns false too if an instruction of
+/// the block faulted: faults put `pc` and the instruction count back to that instruction (see
+/// [`super::threaded`]), so [`run`] runs it again and reports the fault.
+#[inline(always)]
+pub(crate) fn run_short_return(cpu: &mut Cpu, mem: &mut Memory, code: &Code, budget_end: u64) -> bool {
+    let block_start = cpu.pc;
+    let Some((_, at)) = code.fetch(block_start) else {
+        return false;
+    };
+    let insn = at.insn();
+    insn.starts_short_return() && charge_block(cpu, block_start, insn, budget_end) && (insn.run)(cpu, mem, at).is_ok()
+}
+
+/// Charges the block that `insn` (at `block_start`) begins against the instruction budget and
+/// points `cpu.pc` at its last instruction, ready for its threaded form. Returns false, changing
+/// nothing, if the block does not fit in what is left of the budget.
+#[inline(always)]
+fn charge_block(cpu: &mut Cpu, block_start: u64, insn: &Insn, budget_end: u64) -> bool {
+    let Some(after_block) = cpu.instructions.checked_add(insn.block_len as u64).filter(|&n| n <= budget_end) else {
+        return false;
+    };
+    cpu.pc = block_start.wrapping_add(2 * insn.to_block_end as u64);
+    cpu.instructions = after_block;
+    true
 }
 
 /// Runs the first `count` instructions of the block at `first`, fewer than its length (possibly
@@ -101,6 +131,63 @@ fn run_partial_block(cpu: &mut Cpu, mem: &mut Memory, code: &Code, first: usize,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ADDI_A0_1: u32 = 0x0015_0513;
+    const RET: u32 = 0x0000_8067;
+    /// `ld a0, -8(x0)`: a load from the top of the address space, outside any memory.
+    const LD_OUTSIDE: u32 = 0xff80_3503;
+    const BEQ_X0_X0_0: u32 = 0x0000_0063;
+
+    /// `insns` decoded at 0x1000, and a CPU about to run them as a call that returns to 0x2000.
+    fn call_of(insns: &[u32]) -> (Code, Cpu) {
+        let bytes: Vec<u8> = insns.iter().flat_map(|insn| insn.to_le_bytes()).collect();
+        let mut cpu = Cpu { pc: 0x1000, ..Cpu::default() };
+        cpu.set_reg(1, 0x2000);
+        (Code::decode(0x1000, &bytes), cpu)
+    }
+
+    #[test]
+    fn a_short_block_that_returns_runs_on_its_own() {
+        // The longest such block has eight instructions.
+        for adds in [2, 7] {
+            let mut insns = vec![ADDI_A0_1; adds];
+            insns.push(RET);
+            let (code, mut cpu) = call_of(&insns);
+            assert!(run_short_return(&mut cpu, &mut Memory::new(4096), &code, 100));
+            assert_eq!((cpu.pc, cpu.instructions, cpu.reg(10)), (0x2000, adds as u64 + 1, adds as u64));
+        }
+    }
+
+    #[test]
+    fn long_blocks_and_blocks_ending_otherwise_are_left_to_the_loop() {
+        let mut nine_then_ret = vec![ADDI_A0_1; 9];
+        nine_then_ret.push(RET);
+        for insns in [nine_then_ret, vec![ADDI_A0_1, BEQ_X0_X0_0]] {
+            let (code, mut cpu) = call_of(&insns);
+            assert!(!run_short_return(&mut cpu, &mut Memory::new(4096), &code, 100));
+            assert_eq!((cpu.pc, cpu.instructions, cpu.reg(10)), (0x1000, 0, 0), "nothing ran");
+        }
+    }
+
+    #[test]
+    fn a_short_return_that_does_not_fit_the_budget_is_left_to_the_loop() {
+        let (code, mut cpu) = call_of(&[ADDI_A0_1, ADDI_A0_1, RET]);
+        assert!(!run_short_return(&mut cpu, &mut Memory::new(4096), &code, 2));
+        assert_eq!((cpu.pc, cpu.instructions, cpu.reg(10)), (0x1000, 0, 0), "nothing ran");
+        // The loop runs what the budget allows.
+        assert_eq!(run(&mut cpu, &mut Memory::new(4096), &code, None, 2), Exit::BudgetSpent);
+        assert_eq!((cpu.pc, cpu.instructions, cpu.reg(10)), (0x1008, 2, 2));
+    }
+
+    #[test]
+    fn a_fault_in_a_short_return_leaves_the_faulting_instruction_to_the_loop() {
+        let (code, mut cpu) = call_of(&[ADDI_A0_1, LD_OUTSIDE, RET]);
+        let mut memory = Memory::new(4096);
+        assert!(!run_short_return(&mut cpu, &mut memory, &code, 100));
+        assert_eq!((cpu.pc, cpu.instructions, cpu.reg(10)), (0x1004, 1, 1), "stopped at the load");
+        assert_eq!(run(&mut cpu, &mut memory, &code, None, 100), Exit::Trap(Trap::Memory));
+        assert_eq!((cpu.pc, cpu.instructions), (0x1004, 1), "the loop reports the same load");
+    }
 
     #[test]
     fn auipc_of_x0_whose_result_does_not_fit_32_bits_moves_on() {

@@ -86,7 +86,7 @@ impl Insn {
             rs1,
             rs2,
             rs3: 0,
-            ends_block: false,
+            flags: 0,
             block_len: 1,
             to_block_end: 0,
             raw: 0,
@@ -105,7 +105,7 @@ impl Insn {
 
     /// Marks an instruction as one that may change control flow.
     pub fn ending_block(mut self) -> Insn {
-        self.ends_block = true;
+        self.flags |= super::insn_flags::ENDS_BLOCK;
         self
     }
 

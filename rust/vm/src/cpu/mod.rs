@@ -249,8 +249,9 @@ pub(crate) struct Insn {
     pub rs3: u8,
     /// Which base-ISA operation the dispatch loop runs inline, if any (otherwise `handler`).
     pub fast: i::Fast,
-    /// Whether this instruction may change control flow (ends a block).
-    pub ends_block: bool,
+    /// Facts about the instruction and the block it starts (see [`Insn::ends_block`] and
+    /// [`Insn::starts_short_return`]).
+    pub flags: u8,
     /// Instructions from this one to the end of its block, inclusive (set by `code`; at most
     /// [`threaded::MAX_BLOCK_LEN`]).
     pub block_len: u8,
@@ -260,7 +261,33 @@ pub(crate) struct Insn {
     pub raw: u32,
 }
 
+/// The bits of [`Insn::flags`].
+pub(crate) mod insn_flags {
+    /// The instruction may change control flow, which ends its block (set by the decoder).
+    pub const ENDS_BLOCK: u8 = 1;
+    /// The block from this instruction is at most [`SHORT_RETURN_MAX`] instructions long and ends
+    /// in a `jalr` (set by `code`).
+    pub const SHORT_RETURN: u8 = 2;
+    /// The longest block that counts as a short return. A call from the host to such a block (all
+    /// of a small leaf function) runs it without entering the dispatch loop; longer blocks are left
+    /// to the loop, whose JIT may run them natively.
+    pub const SHORT_RETURN_MAX: u8 = 8;
+}
+
 impl Insn {
+    /// Whether this instruction may change control flow (ends a block).
+    #[inline(always)]
+    pub fn ends_block(&self) -> bool {
+        self.flags & insn_flags::ENDS_BLOCK != 0
+    }
+
+    /// Whether the block from this instruction is a short one that ends in a `jalr`: most often,
+    /// all of a small leaf function.
+    #[inline(always)]
+    pub fn starts_short_return(&self) -> bool {
+        self.flags & insn_flags::SHORT_RETURN != 0
+    }
+
     /// Encoded length in bytes: 2 or 4 (a 32-bit encoding's low bits are `0b11`).
     #[inline(always)]
     pub fn len(&self) -> u64 {

@@ -108,7 +108,7 @@ pub(crate) const fn forms<O: Operation>() -> Forms {
 /// The form among `forms` for `insn`, given whether it is the `last` of its block.
 pub(crate) fn pick(forms: &Forms, insn: &Insn, last: bool) -> Run {
     let four_bytes = insn.len() == 4;
-    match (last, insn.ends_block) {
+    match (last, insn.ends_block()) {
         (false, _) => forms[four_bytes as usize],
         (true, true) => forms[2],
         (true, false) => forms[3 + four_bytes as usize],

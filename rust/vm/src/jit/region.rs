@@ -97,7 +97,7 @@ impl Segment {
         let mut slot = start;
         let end = loop {
             let insn = code.at(slot);
-            if insn.ends_block {
+            if insn.ends_block() {
                 break match insn.fast.uncompressed() {
                     Fast::Beq
                     | Fast::Bne
