@@ -296,11 +296,14 @@ fn a_call_that_returns_at_once_clears_the_last_simulation_state() {
 }
 
 #[test]
-fn with_compile_after_zero_even_the_shortest_call_runs_native_code() {
+fn with_compile_after_zero_even_the_shortest_calls_run_native_code() {
     let (mut m, _) = machine_with(Options { memory_max: 16 << 20, compile_after: Some(0), ..Options::default() });
-    let before = m.program().compile_stats().regions;
-    assert_eq!(m.vmcall("twice", &[Arg::Int(21)]).unwrap(), 42);
-    assert!(m.program().compile_stats().regions > before, "`twice` was compiled before it ran");
+    // A leaf function, and one that makes a host call and returns its answer.
+    for (function, expected) in [("twice", 42), ("host_add", 23)] {
+        let before = m.program().compile_stats().regions;
+        assert_eq!(m.vmcall(function, &[Arg::Int(21), Arg::Int(2)]).unwrap(), expected);
+        assert!(m.program().compile_stats().regions > before, "`{function}` was compiled before it ran");
+    }
 }
 
 #[test]

@@ -90,8 +90,8 @@ impl<T> Machine<T> {
     }
 
     /// Runs the call set up at the top level, within the per-call instruction budget. A function
-    /// whose first block returns (a small leaf function) is run here; any other goes on in the
-    /// dispatch loop, out of line.
+    /// whose first block returns (a small leaf function) is run here; any other goes on out of
+    /// line.
     #[inline(always)]
     fn run_call(&mut self) -> Result<u64, Error> {
         let limit = self.options.call_instruction_limit;
@@ -99,13 +99,13 @@ impl<T> Machine<T> {
         if self.return_quickly() {
             return Ok(self.cpu.reg(reg::A0));
         }
-        self.run_call_in_loop(limit)
+        self.run_call_rest(limit)
     }
 
-    /// The rest of [`Machine::run_call`]: the dispatch loop, inlined here rather than behind
-    /// another function call.
+    /// The rest of [`Machine::run_call`]: the execution, inlined here rather than behind another
+    /// function call.
     #[inline(never)]
-    fn run_call_in_loop(&mut self, limit: u64) -> Result<u64, Error> {
+    fn run_call_rest(&mut self, limit: u64) -> Result<u64, Error> {
         if self.execute_here()? {
             return Err(self.limit_error(limit));
         }

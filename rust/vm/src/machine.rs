@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::cpu::dispatch::{self, Exit};
-use crate::cpu::{Cpu, Trap};
+use crate::cpu::{insn_flags, Cpu, Trap};
 use crate::elf::{LoadError, Program, MAX_ADDRESS, PAGE_SIZE};
 use crate::error::Error;
 use crate::heap::Heap;
@@ -127,6 +127,9 @@ pub struct Machine<T = ()> {
     pub(crate) exit_status: Option<i32>,
     /// [`Options::compile_after`] as the dispatch loop takes it (see `Jit::threshold`).
     compile_threshold: Option<u32>,
+    /// Whether short blocks may run without the dispatch loop (see
+    /// [`Machine::run_short_blocks`]): not with `compile_after: Some(0)`.
+    short_blocks: bool,
     /// How many executions are active: 1 while the guest runs, more while handlers call back in.
     pub(crate) call_depth: u32,
     pub(crate) unknown_syscalls: u64,
@@ -175,6 +178,7 @@ impl<T> Machine<T> {
             limit_reached: false,
             exit_status: None,
             compile_threshold,
+            short_blocks: compile_threshold != Some(0),
             call_depth: 0,
             unknown_syscalls: 0,
             random_state,
@@ -213,22 +217,28 @@ impl<T> Machine<T> {
         self.execute_here()
     }
 
-    /// [`Machine::execute`], inlined where it is called: a call from the host that does not
-    /// return at once runs its own copy of the loop, one function call away (see `run_call`).
+    /// [`Machine::execute`], inlined where it is called (see `run_call`): short blocks first,
+    /// then the dispatch loop, out of line.
     #[inline(always)]
     pub(crate) fn execute_here(&mut self) -> Result<bool, Error> {
+        self.stopped = false;
+        self.limit_reached = false;
         self.call_depth += 1;
-        let result = self.execute_loop();
+        let short = self.run_short_blocks();
+        // The common outcome returns on its own: merged with the others, it was copied around
+        // as an error-sized value.
+        if let Some(Ok(budget_spent)) = short {
+            self.call_depth -= 1;
+            return Ok(budget_spent);
+        }
+        let result = short.unwrap_or_else(|| self.execute_loop());
         self.call_depth -= 1;
         result
     }
 
-    /// The dispatch loop and the system calls it stops for, in one function: a call that makes
-    /// a host call runs without leaving it.
-    #[inline(always)]
+    /// The dispatch loop and the system calls it stops for, in one function.
+    #[inline(never)]
     fn execute_loop(&mut self) -> Result<bool, Error> {
-        self.stopped = false;
-        self.limit_reached = false;
         loop {
             let jit = self.compile_threshold.map(|threshold| (&self.program.jit, threshold));
             match dispatch::run(&mut self.cpu, &mut self.memory, &self.program.code, jit, self.budget_end) {
@@ -240,21 +250,70 @@ impl<T> Machine<T> {
                 Exit::BudgetSpent => return Ok(true),
                 exit @ (Exit::OutsideCode | Exit::Trap(_)) => return Err(self.fault(exit)),
             }
-            if self.stopped || self.return_after_system_call() {
+            if self.stopped {
                 return Ok(false);
+            }
+            if let Some(done) = self.short_blocks_after_system_call() {
+                return done;
             }
         }
     }
 
-    /// If the block at `pc` is a short one that returns to the host, runs it and stops the
-    /// machine (returns true); otherwise may have run a short block that went elsewhere, from
-    /// where the dispatch loop goes on. See [`dispatch::run_short_return`].
+    /// Runs the guest while it is in short blocks (see [`dispatch::run_short_block`]) that end in
+    /// a system call, serving each, until one that returns to the host: a small leaf function, or
+    /// one that makes a host call and returns what it got, runs without the dispatch loop.
+    /// Returns how the execution ended, or `None` to go on in the loop from `pc` (after a block
+    /// that went elsewhere, or before one that is not short, or faulted).
     ///
     /// Not with `compile_after: Some(0)`, which promises native code for every block.
     #[inline(always)]
+    fn run_short_blocks(&mut self) -> Option<Result<bool, Error>> {
+        if !self.short_blocks {
+            return None;
+        }
+        loop {
+            let ends = insn_flags::SHORT_RETURN | insn_flags::SHORT_SYSTEM_CALL;
+            match dispatch::run_short_block(&mut self.cpu, &mut self.memory, &self.program.code, self.budget_end, ends)?
+            {
+                Ok(()) => return (self.cpu.pc == EXIT_ADDRESS).then(|| Ok(self.hand_back())),
+                Err(Trap::Ecall) => {
+                    if let Err(error) = self.system_call(self.cpu.reg(reg::A7)) {
+                        return Some(Err(error));
+                    }
+                    if self.stopped {
+                        return Some(Ok(false));
+                    }
+                }
+                // A fault, which the dispatch loop runs again and reports.
+                Err(_) => return None,
+            }
+        }
+    }
+
+    /// [`Machine::run_short_blocks`] after a system call in the dispatch loop. Out of line, so
+    /// that the loop keeps its registers for itself.
+    #[inline(never)]
+    fn short_blocks_after_system_call(&mut self) -> Option<Result<bool, Error>> {
+        self.run_short_blocks()
+    }
+
+    /// For the first block of a call from the host: if it is a short one that returns to the host
+    /// (a small leaf function), runs it and stops the machine (returns true). Small enough to
+    /// inline into `vmcall`, which otherwise goes on with [`Machine::execute_here`].
+    #[inline(always)]
     pub(crate) fn return_quickly(&mut self) -> bool {
-        if self.compile_threshold == Some(0)
-            || !dispatch::run_short_return(&mut self.cpu, &mut self.memory, &self.program.code, self.budget_end)
+        let code = &self.program.code;
+        if !self.short_blocks
+            || !matches!(
+                dispatch::run_short_block(
+                    &mut self.cpu,
+                    &mut self.memory,
+                    code,
+                    self.budget_end,
+                    insn_flags::SHORT_RETURN
+                ),
+                Some(Ok(()))
+            )
             || self.cpu.pc != EXIT_ADDRESS
         {
             return false;
@@ -262,14 +321,6 @@ impl<T> Machine<T> {
         self.hand_back();
         self.limit_reached = false;
         true
-    }
-
-    /// [`Machine::return_quickly`] after a system call: a function that makes a host call most
-    /// often returns what it got, in a block of its own. Out of line, so that the loop keeps its
-    /// registers for itself.
-    #[inline(never)]
-    fn return_after_system_call(&mut self) -> bool {
-        self.return_quickly()
     }
 
     /// The error for an exit from the dispatch loop that ends the execution with a fault. Kept

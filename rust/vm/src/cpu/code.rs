@@ -7,7 +7,7 @@
 
 use super::decode::{cut_off, decode};
 use super::i::Fast;
-use super::insn_flags::{SHORT_RETURN, SHORT_RETURN_MAX};
+use super::insn_flags::{SHORT_BLOCK_MAX, SHORT_RETURN, SHORT_SYSTEM_CALL};
 use super::threaded::{self, Cursor, MAX_BLOCK_LEN};
 use super::{i, Insn};
 use crate::arena::vec_with_huge_pages;
@@ -87,9 +87,12 @@ impl Code {
             let insn = &mut insns[slot];
             (insn.block_len, insn.to_block_end) = (block_len, to_block_end);
             insn.run = threaded::pick(i::threaded_forms(insn.fast), insn, block_len == 1);
-            let last = insns[slot + to_block_end as usize].fast;
-            if block_len <= SHORT_RETURN_MAX && matches!(last, Fast::Jalr | Fast::JalrC) {
-                insns[slot].flags |= SHORT_RETURN;
+            if block_len <= SHORT_BLOCK_MAX {
+                insns[slot].flags |= match insns[slot + to_block_end as usize].fast {
+                    Fast::Jalr | Fast::JalrC => SHORT_RETURN,
+                    Fast::Ecall | Fast::EcallC => SHORT_SYSTEM_CALL,
+                    _ => 0,
+                };
             }
         }
         Code { base, insns: insns.into_boxed_slice() }

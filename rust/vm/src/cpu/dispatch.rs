@@ -72,23 +72,36 @@ pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Ji
     }
 }
 
-/// Runs the block at `cpu.pc` if it is a [short return](Insn::starts_short_return) that fits in
-/// the budget, and returns whether it ran to its end (which leaves the `jalr`'s target in
-/// `cpu.pc`). For the places where the host most often meets the last block of a function (the
-/// first block of a call, the block after a system call): there it runs without [`run`]'s loop
-/// and JIT check, neither of which pays for one short block.
+/// Runs the block at `cpu.pc` if it is short (at most [`SHORT_BLOCK_MAX`] instructions) and
+/// ends as `ends` allows: in a `jalr` ([`SHORT_RETURN`]) or an `ecall` ([`SHORT_SYSTEM_CALL`]).
+/// Returns how its threaded form ended, or `None`, with nothing run, for any other block or one
+/// that does not fit in the budget.
 ///
-/// Returns false, with nothing run, for any other block. Returns false too if an instruction of
-/// the block faulted: faults put `pc` and the instruction count back to that instruction (see
-/// [`super::threaded`]), so [`run`] runs it again and reports the fault.
+/// For where the host meets the ends of guest functions: the first block of a call (all of a
+/// small leaf function, or the block that makes a host call) and the block after a system call
+/// (which most often returns what the host answered). There a short block runs without
+/// [`run`]'s loop and JIT check, neither of which pays for it. A fault puts `pc` and the
+/// instruction count back to the faulting instruction (see [`super::threaded`]), for [`run`] to
+/// run again and report.
+///
+/// [`SHORT_BLOCK_MAX`]: super::insn_flags::SHORT_BLOCK_MAX
+/// [`SHORT_RETURN`]: super::insn_flags::SHORT_RETURN
+/// [`SHORT_SYSTEM_CALL`]: super::insn_flags::SHORT_SYSTEM_CALL
 #[inline(always)]
-pub(crate) fn run_short_return(cpu: &mut Cpu, mem: &mut Memory, code: &Code, budget_end: u64) -> bool {
+pub(crate) fn run_short_block(
+    cpu: &mut Cpu,
+    mem: &mut Memory,
+    code: &Code,
+    budget_end: u64,
+    ends: u8,
+) -> Option<Result<(), Trap>> {
     let block_start = cpu.pc;
-    let Some((_, at)) = code.fetch(block_start) else {
-        return false;
-    };
+    let (_, at) = code.fetch(block_start)?;
     let insn = at.insn();
-    insn.starts_short_return() && charge_block(cpu, block_start, insn, budget_end) && (insn.run)(cpu, mem, at).is_ok()
+    if insn.flags & ends == 0 || !charge_block(cpu, block_start, insn, budget_end) {
+        return None;
+    }
+    Some((insn.run)(cpu, mem, at))
 }
 
 /// Charges the block that `insn` (at `block_start`) begins against the instruction budget and
@@ -131,12 +144,15 @@ fn run_partial_block(cpu: &mut Cpu, mem: &mut Memory, code: &Code, first: usize,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cpu::insn_flags;
 
     const ADDI_A0_1: u32 = 0x0015_0513;
     const RET: u32 = 0x0000_8067;
+    const ECALL: u32 = 0x0000_0073;
     /// `ld a0, -8(x0)`: a load from the top of the address space, outside any memory.
     const LD_OUTSIDE: u32 = 0xff80_3503;
     const BEQ_X0_X0_0: u32 = 0x0000_0063;
+    const BOTH: u8 = insn_flags::SHORT_RETURN | insn_flags::SHORT_SYSTEM_CALL;
 
     /// `insns` decoded at 0x1000, and a CPU about to run them as a call that returns to 0x2000.
     fn call_of(insns: &[u32]) -> (Code, Cpu) {
@@ -146,33 +162,50 @@ mod tests {
         (Code::decode(0x1000, &bytes), cpu)
     }
 
+    /// `adds` times `addi a0, a0, 1`, then `last`.
+    fn adds_then(adds: usize, last: u32) -> Vec<u32> {
+        let mut insns = vec![ADDI_A0_1; adds];
+        insns.push(last);
+        insns
+    }
+
     #[test]
-    fn a_short_block_that_returns_runs_on_its_own() {
-        // The longest such block has eight instructions.
+    fn short_blocks_that_return_or_make_a_system_call_run_on_their_own() {
+        // The longest short block has eight instructions.
         for adds in [2, 7] {
-            let mut insns = vec![ADDI_A0_1; adds];
-            insns.push(RET);
-            let (code, mut cpu) = call_of(&insns);
-            assert!(run_short_return(&mut cpu, &mut Memory::new(4096), &code, 100));
+            let (code, mut cpu) = call_of(&adds_then(adds, RET));
+            assert_eq!(run_short_block(&mut cpu, &mut Memory::new(4096), &code, 100, BOTH), Some(Ok(())));
             assert_eq!((cpu.pc, cpu.instructions, cpu.reg(10)), (0x2000, adds as u64 + 1, adds as u64));
+
+            let (code, mut cpu) = call_of(&adds_then(adds, ECALL));
+            let ended = run_short_block(&mut cpu, &mut Memory::new(4096), &code, 100, BOTH);
+            assert_eq!(ended, Some(Err(Trap::Ecall)));
+            assert_eq!((cpu.pc, cpu.instructions), (0x1000 + 4 * (adds as u64 + 1), adds as u64 + 1), "past the ecall");
         }
     }
 
     #[test]
-    fn long_blocks_and_blocks_ending_otherwise_are_left_to_the_loop() {
-        let mut nine_then_ret = vec![ADDI_A0_1; 9];
-        nine_then_ret.push(RET);
-        for insns in [nine_then_ret, vec![ADDI_A0_1, BEQ_X0_X0_0]] {
-            let (code, mut cpu) = call_of(&insns);
-            assert!(!run_short_return(&mut cpu, &mut Memory::new(4096), &code, 100));
+    fn only_the_kinds_of_short_block_asked_for_run() {
+        for (last, other_kind) in [(RET, insn_flags::SHORT_SYSTEM_CALL), (ECALL, insn_flags::SHORT_RETURN)] {
+            let (code, mut cpu) = call_of(&adds_then(1, last));
+            assert_eq!(run_short_block(&mut cpu, &mut Memory::new(4096), &code, 100, other_kind), None);
             assert_eq!((cpu.pc, cpu.instructions, cpu.reg(10)), (0x1000, 0, 0), "nothing ran");
         }
     }
 
     #[test]
-    fn a_short_return_that_does_not_fit_the_budget_is_left_to_the_loop() {
-        let (code, mut cpu) = call_of(&[ADDI_A0_1, ADDI_A0_1, RET]);
-        assert!(!run_short_return(&mut cpu, &mut Memory::new(4096), &code, 2));
+    fn long_blocks_and_blocks_ending_otherwise_are_left_to_the_loop() {
+        for insns in [adds_then(8, RET), adds_then(8, ECALL), adds_then(1, BEQ_X0_X0_0)] {
+            let (code, mut cpu) = call_of(&insns);
+            assert_eq!(run_short_block(&mut cpu, &mut Memory::new(4096), &code, 100, BOTH), None);
+            assert_eq!((cpu.pc, cpu.instructions, cpu.reg(10)), (0x1000, 0, 0), "nothing ran");
+        }
+    }
+
+    #[test]
+    fn a_short_block_that_does_not_fit_the_budget_is_left_to_the_loop() {
+        let (code, mut cpu) = call_of(&adds_then(2, RET));
+        assert_eq!(run_short_block(&mut cpu, &mut Memory::new(4096), &code, 2, BOTH), None);
         assert_eq!((cpu.pc, cpu.instructions, cpu.reg(10)), (0x1000, 0, 0), "nothing ran");
         // The loop runs what the budget allows.
         assert_eq!(run(&mut cpu, &mut Memory::new(4096), &code, None, 2), Exit::BudgetSpent);
@@ -180,10 +213,10 @@ mod tests {
     }
 
     #[test]
-    fn a_fault_in_a_short_return_leaves_the_faulting_instruction_to_the_loop() {
+    fn a_fault_in_a_short_block_leaves_the_faulting_instruction_to_the_loop() {
         let (code, mut cpu) = call_of(&[ADDI_A0_1, LD_OUTSIDE, RET]);
         let mut memory = Memory::new(4096);
-        assert!(!run_short_return(&mut cpu, &mut memory, &code, 100));
+        assert_eq!(run_short_block(&mut cpu, &mut memory, &code, 100, BOTH), Some(Err(Trap::Memory)));
         assert_eq!((cpu.pc, cpu.instructions, cpu.reg(10)), (0x1004, 1, 1), "stopped at the load");
         assert_eq!(run(&mut cpu, &mut memory, &code, None, 100), Exit::Trap(Trap::Memory));
         assert_eq!((cpu.pc, cpu.instructions), (0x1004, 1), "the loop reports the same load");

@@ -249,8 +249,7 @@ pub(crate) struct Insn {
     pub rs3: u8,
     /// Which base-ISA operation the dispatch loop runs inline, if any (otherwise `handler`).
     pub fast: i::Fast,
-    /// Facts about the instruction and the block it starts (see [`Insn::ends_block`] and
-    /// [`Insn::starts_short_return`]).
+    /// Facts about the instruction and the block it starts: the bits of [`insn_flags`].
     pub flags: u8,
     /// Instructions from this one to the end of its block, inclusive (set by `code`; at most
     /// [`threaded::MAX_BLOCK_LEN`]).
@@ -265,13 +264,16 @@ pub(crate) struct Insn {
 pub(crate) mod insn_flags {
     /// The instruction may change control flow, which ends its block (set by the decoder).
     pub const ENDS_BLOCK: u8 = 1;
-    /// The block from this instruction is at most [`SHORT_RETURN_MAX`] instructions long and ends
+    /// The block from this instruction is at most [`SHORT_BLOCK_MAX`] instructions long and ends
     /// in a `jalr` (set by `code`).
     pub const SHORT_RETURN: u8 = 2;
-    /// The longest block that counts as a short return. A call from the host to such a block (all
-    /// of a small leaf function) runs it without entering the dispatch loop; longer blocks are left
-    /// to the loop, whose JIT may run them natively.
-    pub const SHORT_RETURN_MAX: u8 = 8;
+    /// The block from this instruction is at most [`SHORT_BLOCK_MAX`] instructions long and ends
+    /// in an `ecall` (set by `code`).
+    pub const SHORT_SYSTEM_CALL: u8 = 4;
+    /// The longest block that counts as short. The host runs short blocks without the dispatch
+    /// loop where it meets them most (see `dispatch::run_short_block`); longer blocks are left to
+    /// the loop, whose JIT may run them natively.
+    pub const SHORT_BLOCK_MAX: u8 = 8;
 }
 
 impl Insn {
@@ -279,13 +281,6 @@ impl Insn {
     #[inline(always)]
     pub fn ends_block(&self) -> bool {
         self.flags & insn_flags::ENDS_BLOCK != 0
-    }
-
-    /// Whether the block from this instruction is a short one that ends in a `jalr`: most often,
-    /// all of a small leaf function.
-    #[inline(always)]
-    pub fn starts_short_return(&self) -> bool {
-        self.flags & insn_flags::SHORT_RETURN != 0
     }
 
     /// Encoded length in bytes: 2 or 4 (a 32-bit encoding's low bits are `0b11`).
