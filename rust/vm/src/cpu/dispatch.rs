@@ -77,10 +77,10 @@ pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Ji
 /// Returns how its threaded form ended, or `None`, with nothing run, for any other block or one
 /// that does not fit in the budget.
 ///
-/// For where the host meets the ends of guest functions: the first block of a call (all of a
-/// small leaf function, or the block that makes a host call) and the block after a system call
-/// (which most often returns what the host answered). There a short block runs without
-/// [`run`]'s loop and JIT check, neither of which pays for it. A fault puts `pc` and the
+/// For the start of a call from the host, where short blocks are common: all of a small leaf
+/// function is one, and so are a function's block that makes a host call and the block after
+/// it that returns the answer. There a short block runs without [`run`]'s loop and JIT check,
+/// neither of which pays for it. A fault puts `pc` and the
 /// instruction count back to the faulting instruction (see [`super::threaded`]), for [`run`] to
 /// run again and report.
 ///
