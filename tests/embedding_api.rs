@@ -254,35 +254,47 @@ fn the_instruction_limit_is_a_distinct_outcome_and_the_machine_stays_usable() {
 }
 
 #[test]
-fn calls_that_return_in_a_short_block_end_as_stepwise_simulation_does() {
-    // `add` and `read_null` return (or fault) in their first block, `host_add` in the block after
-    // its host call: a call runs those blocks without the dispatch loop. `simulate` runs the
-    // same code in the loop; both must end alike at every instruction budget.
-    let calls: [(&str, &[Arg]); 3] =
-        [("add", &[Arg::Int(2), Arg::Int(3)]), ("read_null", &[]), ("host_add", &[Arg::Int(2), Arg::Int(3)])];
+fn calls_that_run_in_short_blocks_end_as_native_code_does() {
+    // `add`, `read_null` and `store_conditional` return (or fault) in their first block, and
+    // `host_add` makes a host call in its first and returns in its second: a call runs those
+    // blocks without the dispatch loop. A machine with `compile_after: Some(0)` runs every block
+    // natively instead (native code behaves exactly as the interpreter does, see
+    // tests/native_code.rs); both must end alike at every instruction budget.
+    let calls: [(&str, &[Arg]); 4] = [
+        ("add", &[Arg::Int(2), Arg::Int(3)]),
+        ("read_null", &[]),
+        ("host_add", &[Arg::Int(2), Arg::Int(3)]),
+        // A store-conditional to read-only code faults.
+        ("store_conditional", &[Arg::Int(0)]),
+    ];
     for (function, args) in calls {
         for limit in [1, 2, 3, 4, 1000] {
-            let options = Options { memory_max: 16 << 20, call_instruction_limit: limit, ..Options::default() };
-            let [(mut called, _), (mut stepped, _)] = [(); 2].map(|()| machine_with(options.clone()));
-            let address = called.address_of(function).unwrap();
-            let before = called.instruction_count();
-            let by_call = match called.vmcall_address(address, args) {
-                Ok(value) => format!("returned {value}"),
-                Err(Error::InstructionLimit { pc, .. }) => format!("out of instructions at {pc:#x}"),
-                Err(error) => format!("{error:?}"),
-            };
-            stepped.setup_call(address, args).unwrap();
-            let by_simulation = match stepped.simulate(limit) {
-                Ok(()) if stepped.instruction_limit_reached() => {
-                    format!("out of instructions at {:#x}", stepped.cpu.pc)
-                }
-                Ok(()) => format!("returned {}", stepped.return_value()),
-                Err(error) => format!("{error:?}"),
-            };
-            let ended = |m: &Machine<Host>, text: String| (text, m.instruction_count() - before, m.cpu.registers());
-            assert_eq!(ended(&called, by_call), ended(&stepped, by_simulation), "{function} within {limit}");
+            let ends = [Options::default().compile_after, Some(0)].map(|compile_after| {
+                let options = Options {
+                    memory_max: 16 << 20,
+                    call_instruction_limit: limit,
+                    compile_after,
+                    ..Options::default()
+                };
+                let (mut m, _) = machine_with(options);
+                let address = m.address_of(function).unwrap();
+                let args: Vec<Arg> = match (function, args) {
+                    ("store_conditional", _) => vec![Arg::Int(m.address_of("add").unwrap() as i64)],
+                    _ => args.to_vec(),
+                };
+                let before = m.instruction_count();
+                let outcome = match m.vmcall_address(address, &args) {
+                    Ok(value) => format!("returned {value}"),
+                    Err(error) => format!("{error:?}"),
+                };
+                (outcome, m.instruction_count() - before, m.cpu.registers())
+            });
+            assert_eq!(ends[0], ends[1], "{function} within {limit}");
         }
     }
+    let (mut m, _) = machine();
+    let counter = m.address_of("counter").unwrap();
+    assert_eq!(m.vmcall("store_conditional", &[Arg::Int(counter as i64)]).unwrap(), 0, "stored");
 }
 
 #[test]

@@ -114,6 +114,15 @@ fn the_instruction_limit_stops_native_code_at_the_same_instruction() {
 }
 
 #[test]
+fn native_code_entered_past_the_end_of_the_budget_stops_at_once() {
+    let mut m = machines();
+    // At 100 the host call's charge alone overshoots the budget; at 20,000 the spin runs on.
+    for limit in [100, 20_000] {
+        assert_eq!(call_both(&mut m, "charge_then_spin", &[], limit), Outcome::OutOfInstructions, "limit {limit}");
+    }
+}
+
+#[test]
 fn faults_in_native_loads_and_in_handlers_are_reported_alike() {
     let mut m = machines();
     let near_end = (16 << 20) - 4096;

@@ -227,6 +227,14 @@ PUBLIC long remap_moves(long pages) {
 PUBLIC long counter;
 PUBLIC long bump(void) { return ++counter; }
 
+// A store-conditional to `p` after a load-reserved from it: 0 when it stored. On read-only
+// memory the store faults, which must be reported (not turned into a failed store-conditional).
+PUBLIC long store_conditional(long *p) {
+    long value, failed;
+    __asm__ volatile("lr.d %0, (%2)\n\tsc.d %1, %0, (%2)" : "=&r"(value), "=&r"(failed) : "r"(p) : "memory");
+    return failed;
+}
+
 int main(void) {
     printf("host_api ready\n");
     return 0;

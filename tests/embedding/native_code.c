@@ -126,6 +126,19 @@ PUBLIC long spin(void) {
 }
 
 // A recursive function: calls and returns chain from one compiled region to another.
+// Has the host clear 64 KiB (system call 486, memset), which it charges after the fact as the
+// stores would have cost, then spins: with a small budget the count is already past the budget's
+// end when the spin starts, and native code must stop at once, as the interpreter does.
+static char scratch[65536];
+PUBLIC long charge_then_spin(void) {
+    register long a0 __asm__("a0") = (long)scratch;
+    register long a1 __asm__("a1") = 0;
+    register long a2 __asm__("a2") = sizeof scratch;
+    register long a7 __asm__("a7") = 486;
+    __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a7) : "memory");
+    for (;;) __asm__ volatile("");
+}
+
 PUBLIC long fib(long n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
 
 int main(void) { return 0; }

@@ -274,7 +274,7 @@ impl<T> Machine<T> {
             let ends = insn_flags::SHORT_RETURN | insn_flags::SHORT_SYSTEM_CALL;
             match dispatch::run_short_block(&mut self.cpu, &mut self.memory, &self.program.code, self.budget_end, ends)?
             {
-                Ok(()) => return (self.cpu.pc == EXIT_ADDRESS).then(|| Ok(self.hand_back())),
+                Ok(()) => return self.returned_to_host().then_some(Ok(false)),
                 Err(Trap::Ecall) => {
                     if let Err(error) = self.system_call(self.cpu.reg(reg::A7)) {
                         return Some(Err(error));
@@ -283,36 +283,52 @@ impl<T> Machine<T> {
                         return Some(Ok(false));
                     }
                 }
-                // A fault, which the dispatch loop runs again and reports.
-                Err(_) => return None,
+                // A fault, reported as the dispatch loop would.
+                Err(trap) => return Some(Err(self.short_block_fault(trap))),
             }
         }
     }
 
     /// For the first block of a call from the host: if it is a short one that returns to the host
-    /// (a small leaf function), runs it and stops the machine (returns true). Small enough to
-    /// inline into `vmcall`, which otherwise goes on with [`Machine::execute_here`].
+    /// (all of a small leaf function), runs it and returns true, the machine stopped. Otherwise
+    /// the call goes on with [`Machine::execute_here`] from where this left `pc`: after a block
+    /// that went elsewhere, at a block that is not short, or at an instruction that faulted,
+    /// which then runs again and reports its fault (a faulting instruction changes nothing, see
+    /// `cpu::Handler`). Small enough to inline into `vmcall`; reporting the fault here instead
+    /// made it too large for that.
     #[inline(always)]
     pub(crate) fn return_quickly(&mut self) -> bool {
         let code = &self.program.code;
-        if !self.short_blocks
-            || !matches!(
-                dispatch::run_short_block(
-                    &mut self.cpu,
-                    &mut self.memory,
-                    code,
-                    self.budget_end,
-                    insn_flags::SHORT_RETURN
-                ),
-                Some(Ok(()))
-            )
-            || self.cpu.pc != EXIT_ADDRESS
-        {
+        self.short_blocks
+            && dispatch::run_short_block(
+                &mut self.cpu,
+                &mut self.memory,
+                code,
+                self.budget_end,
+                insn_flags::SHORT_RETURN,
+            ) == Some(Ok(()))
+            && self.returned_to_host()
+    }
+
+    /// After a short block that ran to its end: whether it returned to the host, which ends the
+    /// execution as a stop.
+    #[inline(always)]
+    fn returned_to_host(&mut self) -> bool {
+        if self.cpu.pc != EXIT_ADDRESS {
             return false;
         }
-        self.hand_back();
+        self.stopped = true;
         self.limit_reached = false;
         true
+    }
+
+    /// The error that ends an execution when an instruction of a short block faults (`pc` and
+    /// the count are already those of the faulting instruction), as the dispatch loop makes it.
+    #[inline(never)]
+    #[cold]
+    fn short_block_fault(&self, trap: Trap) -> Error {
+        debug_assert!(!trap.completed(), "only a fault ends a short block early");
+        self.fault(Exit::Trap(trap))
     }
 
     /// The error for an exit from the dispatch loop that ends the execution with a fault. Kept

@@ -52,10 +52,13 @@ macro_rules! lr_sc {
 
         fn $sc(cpu: &mut Cpu, mem: &mut Memory, i: &Insn) -> Result<(), Trap> {
             let addr = cpu.operand(i.rs1);
-            let held = cpu.reservation.take() == Some(addr);
+            let held = cpu.reservation == Some(addr);
             if held {
+                // A store that faults leaves the reservation as it was: a faulting instruction
+                // changes nothing (see `Handler`).
                 mem.$write(addr, cpu.operand(i.rs2) as _)?;
             }
+            cpu.reservation = None;
             cpu.write(i.rd, !held as u64);
             Ok(())
         }

@@ -87,10 +87,11 @@ impl Code {
             let insn = &mut insns[slot];
             (insn.block_len, insn.to_block_end) = (block_len, to_block_end);
             insn.run = threaded::pick(i::threaded_forms(insn.fast), insn, block_len == 1);
+            // A short block is marked by the instruction that ends it.
             if block_len <= SHORT_BLOCK_MAX {
-                insns[slot].flags |= match insns[slot + to_block_end as usize].fast {
-                    Fast::Jalr | Fast::JalrC => SHORT_RETURN,
-                    Fast::Ecall | Fast::EcallC => SHORT_SYSTEM_CALL,
+                insns[slot].flags |= match insns[slot + to_block_end as usize].fast.uncompressed() {
+                    Fast::Jalr => SHORT_RETURN,
+                    Fast::Ecall => SHORT_SYSTEM_CALL,
                     _ => 0,
                 };
             }

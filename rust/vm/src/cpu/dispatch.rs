@@ -80,9 +80,8 @@ pub(crate) fn run(cpu: &mut Cpu, mem: &mut Memory, code: &Code, jit: Option<(&Ji
 /// For the start of a call from the host, where short blocks are common: all of a small leaf
 /// function is one, and so are a function's block that makes a host call and the block after
 /// it that returns the answer. There a short block runs without [`run`]'s loop and JIT check,
-/// neither of which pays for it. A fault puts `pc` and the
-/// instruction count back to the faulting instruction (see [`super::threaded`]), for [`run`] to
-/// run again and report.
+/// neither of which pays for it. A fault puts `pc` and the instruction count back to the
+/// faulting instruction (see [`super::threaded`]), for [`run`] to run again and report.
 ///
 /// [`SHORT_BLOCK_MAX`]: super::insn_flags::SHORT_BLOCK_MAX
 /// [`SHORT_RETURN`]: super::insn_flags::SHORT_RETURN

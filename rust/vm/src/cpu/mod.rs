@@ -214,7 +214,10 @@ impl From<MemoryFault> for Trap {
 
 /// An instruction handler. `cpu.pc` is kept up to date only at block ends: handlers of
 /// straight-line instructions must not read it; an instruction that ends its block finds its own
-/// address in `cpu.pc` and must leave the next one there.
+/// address in `cpu.pc` and must leave the next one there. A handler that faults (returns a trap
+/// that does not [complete](Trap::completed)) must have changed nothing, registers, memory or
+/// reservation: the host may run the instruction again (it does when the first block of a call
+/// from the host faults, see `Machine::return_quickly`).
 pub(crate) type Handler = fn(&mut Cpu, &mut Memory, &Insn) -> Result<(), Trap>;
 
 /// What a decoder chose to run: a handler, and the inline fast path for the same operation if

@@ -1,6 +1,8 @@
 //! Native code for hot guest code, compiled with Cranelift.
 //!
-//! The interpreter counts how often each block start runs. When one reaches the machine's
+//! The dispatch loop counts how often each block start runs (the short blocks a call from the
+//! host starts with run outside it, uncounted: native code is never entered for them anyway,
+//! see `region::MIN_STRAIGHT_LINE`). When one reaches the machine's
 //! [`compile_after`](crate::Options::compile_after) threshold, the JIT compiles a *region* that
 //! starts there (see [`region`]) into one native function, shared by every machine of the
 //! program. From then on the dispatch loop calls that function instead of interpreting.
@@ -13,7 +15,8 @@
 //!   outside them leaves native code at that instruction, and the interpreter runs it again to
 //!   report the fault with its precise address.
 //! - Each segment charges its instructions against the budget before it runs; a segment that
-//!   does not fit leaves to the interpreter, which runs exactly as many instructions as remain.
+//!   does not fit leaves to the interpreter, which runs exactly as many instructions as remain
+//!   (none when a system call's charge has already taken the count past the budget's end).
 //! - System calls, `ebreak` and block-ending CSR reads leave to the interpreter too.
 //!
 //! Regions end in jumps to other addresses; those go through the program's table of compiled
