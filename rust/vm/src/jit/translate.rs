@@ -336,13 +336,10 @@ impl<'a> Translator<'a> {
             // Charge the whole segment first; if the budget does not cover it, the interpreter
             // runs what is left of it.
             let before = self.b.use_var(self.instructions);
+            // `budget_end - before` cannot wrap: native code is entered only at or below the
+            // budget's end (see `Jit::enter`) and charges only what fits.
             let left = self.b.ins().isub(self.limits.budget_end, before);
-            let short = self.b.ins().icmp_imm_u(IntCC::UnsignedLessThan, left, count as i64);
-            // The count may already be past the budget's end, where `left` wraps: a system call
-            // charges the host's work after the fact, and the interpreter enters native code
-            // without looking at the budget.
-            let spent = self.b.ins().icmp(IntCC::UnsignedGreaterThan, before, self.limits.budget_end);
-            let over = self.b.ins().bor(short, spent);
+            let over = self.b.ins().icmp_imm_u(IntCC::UnsignedLessThan, left, count as i64);
             let after = self.b.ins().iadd_imm_s(before, count as i64);
             let pc = self.code.pc_of(segment.start);
             self.exit_if(over, exit_code::INTERPRET, pc, 0);
