@@ -259,10 +259,10 @@ impl<T> Machine<T> {
     /// Runs the guest while it is in short blocks (see [`dispatch::run_short_block`]) that end in
     /// a system call, serving each, until one that returns to the host: a small leaf function, or
     /// one that makes a host call and returns what it got, runs without the dispatch loop.
-    /// Returns how the execution ended, or `None` to go on in the loop from `pc` (after a block
-    /// that went elsewhere, or before one that is not short, or faulted). Only where an execution
-    /// starts: called in the loop after each system call, it cost the loop registers, and
-    /// interpreted code 3% of its speed.
+    /// Returns how the execution ended (a fault as the dispatch loop reports it), or `None` to go
+    /// on in the loop from `pc` (after a block that went elsewhere, or before one that is not
+    /// short or does not fit in the budget). Only where an execution starts: called in the loop
+    /// after each system call, it cost the loop registers, and interpreted code 3% of its speed.
     ///
     /// Not with `compile_after: Some(0)`, which promises native code for every block.
     #[inline(always)]
