@@ -128,7 +128,8 @@ pub struct Machine<T = ()> {
     /// [`Options::compile_after`] as the dispatch loop takes it (see `Jit::threshold`).
     compile_threshold: Option<u32>,
     /// Whether short blocks may run without the dispatch loop (see
-    /// [`Machine::run_short_blocks`]): not with `compile_after: Some(0)`.
+    /// [`Machine::run_short_blocks`]): not with `compile_after: Some(0)`. Kept apart from
+    /// `compile_threshold` because every call tests it, and a `bool` is one test.
     short_blocks: bool,
     /// How many executions are active: 1 while the guest runs, more while handlers call back in.
     pub(crate) call_depth: u32,
@@ -317,7 +318,7 @@ impl<T> Machine<T> {
         if self.cpu.pc != EXIT_ADDRESS {
             return false;
         }
-        self.stopped = true;
+        self.hand_back();
         self.limit_reached = false;
         true
     }
